@@ -1,0 +1,80 @@
+import { beforeAll, describe, it } from 'vitest';
+import * as A from '../src/index.js';
+import { gradcheck } from './gradcheck.js';
+import { testDevice } from './helpers.js';
+
+interface Case {
+  b: number;
+  hq: number;
+  hkv: number;
+  tq: number;
+  tk: number;
+  dh: number;
+  causal?: boolean;
+  offset?: number;
+  scale?: number;
+}
+
+/**
+ * softmax(q·kᵀ·scale + mask)·v naively, query head h reading kv head ⌊h / (Hq/Hkv)⌋, query row t
+ * seeing keys 0..offset+t when causal.
+ */
+function cpuAttention(q: Float64Array, k: Float64Array, v: Float64Array, c: Case): Float64Array {
+  const { b, hq, hkv, tq, tk, dh, causal = true } = c;
+  const offset = c.offset ?? tk - tq;
+  const scale = c.scale ?? 1 / Math.sqrt(dh);
+  const out = new Float64Array(b * hq * tq * dh);
+  for (let bi = 0; bi < b; bi++)
+    for (let h = 0; h < hq; h++) {
+      const kvh = Math.floor(h / (hq / hkv));
+      const qBase = (bi * hq + h) * tq * dh;
+      const kBase = (bi * hkv + kvh) * tk * dh;
+      for (let t = 0; t < tq; t++) {
+        const visible = causal ? Math.min(tk, offset + t + 1) : tk;
+        const scores = Array.from({ length: visible }, (_, j) => {
+          let s = 0;
+          for (let d = 0; d < dh; d++)
+            s += (q[qBase + t * dh + d] as number) * (k[kBase + j * dh + d] as number);
+          return s * scale;
+        });
+        const m = Math.max(...scores);
+        const e = scores.map((s) => Math.exp(s - m));
+        const z = e.reduce((x, y) => x + y, 0);
+        for (let d = 0; d < dh; d++) {
+          let acc = 0;
+          for (let j = 0; j < visible; j++)
+            acc += ((e[j] as number) / z) * (v[kBase + j * dh + d] as number);
+          out[qBase + t * dh + d] = acc;
+        }
+      }
+    }
+  return out;
+}
+
+function check(c: Case, label: string) {
+  const { b, hq, hkv, tq, tk, dh } = c;
+  return gradcheck(
+    ([q, k, v]) =>
+      A.attention(q as A.Variable, k as A.Variable, v as A.Variable, {
+        causal: c.causal,
+        offset: c.offset,
+        scale: c.scale,
+      }),
+    ([q, k, v]) => cpuAttention(q as Float64Array, k as Float64Array, v as Float64Array, c),
+    [{ shape: [b, hq, tq, dh] }, { shape: [b, hkv, tk, dh] }, { shape: [b, hkv, tk, dh] }],
+    { label },
+  );
+}
+
+describe('attention gradients', () => {
+  beforeAll(testDevice);
+
+  it('multi-head causal self-attention', () =>
+    check({ b: 2, hq: 2, hkv: 2, tq: 4, tk: 4, dh: 4 }, 'mha causal'));
+  it('grouped-query (4 query heads on 2 kv heads), causal', () =>
+    check({ b: 1, hq: 4, hkv: 2, tq: 3, tk: 3, dh: 4 }, 'gqa'));
+  it('causal with an offset (queries are the last rows of a longer key sequence)', () =>
+    check({ b: 1, hq: 2, hkv: 1, tq: 2, tk: 5, dh: 4, offset: 2 }, 'offset'));
+  it('non-causal with a custom scale', () =>
+    check({ b: 1, hq: 2, hkv: 1, tq: 3, tk: 4, dh: 2, causal: false, scale: 0.7 }, 'non-causal'));
+});

@@ -1,0 +1,2 @@
+/** @llm-streamline/llm: Llama-family models, tokenizers and weight loaders (placeholder). */
+export {};

@@ -1,0 +1,72 @@
+import type { Module } from '@llm-streamline/autograd';
+import { type ByteEncoding, formatShape, Tensor } from '@llm-streamline/tensor';
+import { interleavedToHalfRotary } from '../io/rope-layout.js';
+import type { TensorRecord } from '../io/tensor-index.js';
+import { readTensorBytes, readTensorF32 } from '../io/tensor-read.js';
+import { isRotaryProjection } from '../io/weight-names.js';
+import type { LlamaConfig } from '../config/llama-config.js';
+
+/** A checkpoint tensor under its Hugging Face name. */
+export interface NamedRecord {
+  hfName: string;
+  record: TensorRecord;
+}
+
+export interface LoadWeightsOptions {
+  /**
+   * The file stores q/k projections for interleaved RoPE (llama2.c, GGUF): permute their rows
+   * to the rotate-half layout our forward uses (see io/rope-layout.ts).
+   */
+  interleavedRope?: boolean;
+  /** Called after each tensor with (done, total) for progress bars. */
+  onProgress?: (done: number, total: number) => void;
+}
+
+const ENCODING: Record<string, ByteEncoding> = { F32: 'f32', F16: 'f16', BF16: 'bf16' };
+
+/**
+ * Loads checkpoint tensors into a model one tensor at a time: each is read from its file, uploaded
+ * (16-bit floats widened on the GPU) and swapped into the parameter, whose old storage is freed at
+ * once — so peak memory is the model plus one tensor, whatever the checkpoint's size.
+ * Every name and shape is checked against the model before the first byte is read.
+ */
+export async function loadWeights(model: Module, config: LlamaConfig, records: readonly NamedRecord[], options: LoadWeightsOptions = {}): Promise<void> {
+  const targets = model.stateDict();
+  const byName = new Map(records.map((r) => [r.hfName, r]));
+  const problems: string[] = [];
+  for (const [name, target] of targets) {
+    const found = byName.get(name);
+    if (!found) problems.push(`missing tensor ${name} (expected ${formatShape(target.shape)})`);
+    else if (!sameShape(found.record.shape, target.shape)) {
+      problems.push(`tensor ${name} in ${found.record.source.name} has shape ${formatShape(found.record.shape)}, but the config needs ${formatShape(target.shape)}`);
+    } else if (!(found.record.dtype in ENCODING)) {
+      problems.push(`tensor ${name} in ${found.record.source.name} has dtype ${found.record.dtype}; F32, F16 or BF16 expected`);
+    }
+  }
+  // A tied checkpoint may still carry lm_head.weight (equal to the embedding); anything else is unknown.
+  for (const name of byName.keys()) {
+    if (!targets.has(name) && !(name === 'lm_head.weight' && config.tieWordEmbeddings)) problems.push(`unexpected tensor ${name}`);
+  }
+  if (problems.length > 0) throw new Error(`Checkpoint does not match the model: ${problems.join('; ')}`);
+
+  let done = 0;
+  for (const [name, target] of targets) {
+    const { record } = byName.get(name) as NamedRecord;
+    const value = await uploadRecord(record, name, config, options.interleavedRope ?? false);
+    target.assign(value);
+    value.dispose();
+    options.onProgress?.(++done, targets.size);
+  }
+}
+
+async function uploadRecord(record: TensorRecord, hfName: string, config: LlamaConfig, interleaved: boolean): Promise<Tensor> {
+  const rotary = interleaved ? isRotaryProjection(hfName) : undefined;
+  if (!rotary) return Tensor.fromBytes(await readTensorBytes(record), ENCODING[record.dtype] as ByteEncoding, record.shape);
+  const heads = rotary === 'q' ? config.numHeads : config.numKvHeads;
+  const permuted = interleavedToHalfRotary(await readTensorF32(record), heads, config.headDim, record.shape[1] as number);
+  return Tensor.fromArray(permuted, record.shape);
+}
+
+function sameShape(a: readonly number[], b: readonly number[]): boolean {
+  return a.length === b.length && a.every((d, i) => d === b[i]);
+}

@@ -1,0 +1,32 @@
+import { add, Module, RMSNorm, SwiGLU, type Variable } from '@llm-streamline/autograd';
+import { scope } from '@llm-streamline/tensor';
+import type { LlamaConfig } from '../config/llama-config.js';
+import type { DecoderBlock, LayerContext } from './decoder-block.js';
+import { LlamaAttention } from './llama-attention.js';
+
+/**
+ * One pre-norm LLaMA decoder layer, with Hugging Face's parameter names:
+ *   h ← h + self_attn(input_layernorm(h));  h ← h + mlp(post_attention_layernorm(h)).
+ */
+export class LlamaDecoderLayer extends Module implements DecoderBlock {
+  readonly inputLayernorm: RMSNorm;
+  readonly selfAttn: LlamaAttention;
+  readonly postAttentionLayernorm: RMSNorm;
+  readonly mlp: SwiGLU;
+
+  constructor(readonly config: LlamaConfig, seed = 0) {
+    super();
+    if (config.mlpBias) throw new Error('config: mlp_bias = true is not supported (LLaMA checkpoints use bias-free MLPs)');
+    this.inputLayernorm = this.registerModule('input_layernorm', new RMSNorm(config.hiddenSize, config.rmsNormEps));
+    this.selfAttn = this.registerModule('self_attn', new LlamaAttention(config, seed));
+    this.postAttentionLayernorm = this.registerModule('post_attention_layernorm', new RMSNorm(config.hiddenSize, config.rmsNormEps));
+    this.mlp = this.registerModule('mlp', new SwiGLU(config.hiddenSize, config.intermediateSize, { seed: seed + 4 }));
+  }
+
+  forward(h: Variable, ctx: LayerContext): Variable {
+    return scope(() => {
+      const afterAttention = add(h, this.selfAttn.forward(this.inputLayernorm.forward(h), ctx));
+      return add(afterAttention, this.mlp.forward(this.postAttentionLayernorm.forward(afterAttention)));
+    });
+  }
+}

@@ -1,0 +1,158 @@
+import { Embedding, Linear, Module, ModuleList, noGrad, RMSNorm, type Variable, variable } from '@llm-streamline/autograd';
+import { formatShape, keep, matmul, ropeInvFreq, scope, type Tensor, tensor } from '@llm-streamline/tensor';
+import type { LlamaConfig } from '../config/llama-config.js';
+import type { DecoderBlock, LayerContext } from './decoder-block.js';
+import { KvCache, LayerKvCache } from './kv-cache.js';
+import { LlamaDecoderLayer } from './llama-decoder-layer.js';
+
+/** Hugging Face's `LlamaModel`: token embedding, the decoder stack, the final norm. */
+export class LlamaBackbone extends Module {
+  readonly embedTokens: Embedding;
+  readonly layers: ModuleList<DecoderBlock>;
+  readonly norm: RMSNorm;
+
+  constructor(config: LlamaConfig, seed: number) {
+    super();
+    this.embedTokens = this.registerModule('embed_tokens', new Embedding(config.vocabSize, config.hiddenSize, { std: 0.02, seed }));
+    const layers = Array.from({ length: config.numLayers }, (_, i) => new LlamaDecoderLayer(config, seed + 16 * (i + 1)));
+    this.layers = this.registerModule('layers', new ModuleList<DecoderBlock>(layers));
+    this.norm = this.registerModule('norm', new RMSNorm(config.hiddenSize, config.rmsNormEps));
+  }
+}
+
+export interface ForwardOptions {
+  /**
+   * Layer boundaries whose hidden state to return: boundary j is the input of layer j, so 0 is
+   * the embeddings and L (the number of layers) is the last layer's output, before the final norm.
+   */
+  hiddenStates?: readonly number[];
+  /** Return logits (default true). Scoring layers only needs hidden states. */
+  logits?: boolean;
+  /** Only the last position's logits ([B, 1, V]): what generation needs. */
+  lastPositionOnly?: boolean;
+  /** Decode incrementally: positions continue from `cache.length`, which is advanced. */
+  cache?: KvCache;
+}
+
+export interface ForwardResult {
+  /** [B, T, V] (or [B, 1, V] with `lastPositionOnly`), when asked for. */
+  logits?: Tensor;
+  /** The requested boundaries' hidden states [B, T, D]; the caller disposes them. */
+  hidden: Map<number, Tensor>;
+}
+
+/**
+ * A LLaMA causal language model (Hugging Face's `LlamaForCausalLM`), parameters named as in HF
+ * checkpoints. `model.layers` is a plain list of {@link DecoderBlock}s: remove, replace or insert
+ * entries and the forward pass follows.
+ */
+export class LlamaForCausalLM extends Module {
+  readonly model: LlamaBackbone;
+  /** Separate output projection [V, D]; undefined when tied to the token embedding. */
+  readonly lmHead: Variable | undefined;
+  /** RoPE inverse frequencies, derived from the config (not saved, as in HF). */
+  readonly invFreq: Tensor;
+
+  constructor(readonly config: LlamaConfig, { seed = 0 }: { seed?: number } = {}) {
+    super();
+    this.model = this.registerModule('model', new LlamaBackbone(config, seed));
+    const lmHead = config.tieWordEmbeddings
+      ? undefined
+      : this.registerModule('lm_head', new Linear(config.hiddenSize, config.vocabSize, { bias: false, seed: seed + 7 }));
+    this.lmHead = lmHead?.weight;
+    this.invFreq = keep(tensor(ropeInvFreq(config.headDim, config.ropeTheta, config.ropeScaling), [config.headDim / 2]));
+  }
+
+  get layers(): ModuleList<DecoderBlock> {
+    return this.model.layers;
+  }
+
+  /** The output projection's weight [V, D] (the embedding when tied). */
+  get outputWeight(): Tensor {
+    return (this.lmHead ?? this.model.embedTokens.weight).value;
+  }
+
+  /** Context for layers at positions starting at `offset`. */
+  layerContext(offset: number, cache?: LayerKvCache): LayerContext {
+    return { offset, invFreq: this.invFreq, cache };
+  }
+
+  /** Token ids [B, T] (i32) → embeddings [B, T, D] (boundary 0). */
+  embed(ids: Tensor): Variable {
+    if (ids.rank !== 2) throw new RangeError(`forward: token ids must be [batch, tokens], got ${formatShape(ids.shape)}`);
+    return this.model.embedTokens.forward(ids);
+  }
+
+  /** Runs layers `from` … `to − 1` on hidden states at boundary `from` (differentiable). */
+  runLayers(h: Variable, from: number, to: number, offset = 0): Variable {
+    let x = h;
+    for (let j = from; j < to; j++) {
+      const next = this.layers.at(j).forward(x, this.layerContext(offset));
+      if (x !== h) x.value.dispose();
+      x = next;
+    }
+    return x === h ? variable(h.value.view(h.value.layout)) : x;
+  }
+
+  /** Final norm and output projection: hidden [B, T, D] → logits [B, T, V]. */
+  head(h: Tensor): Tensor {
+    return noGrad(() =>
+      scope(() => {
+        const normed = this.model.norm.forward(variable(h)).value;
+        return matmul(normed, this.outputWeight.transpose());
+      }),
+    );
+  }
+
+  /**
+   * Inference forward pass over a batch of token sequences. Hidden states that were not asked
+   * for are freed as soon as the next layer has consumed them.
+   */
+  forward(ids: Tensor, options: ForwardOptions = {}): ForwardResult {
+    const { hiddenStates = [], logits: wantLogits = true, lastPositionOnly = false, cache } = options;
+    const numLayers = this.layers.length;
+    for (const j of hiddenStates) {
+      if (!Number.isInteger(j) || j < 0 || j > numLayers) {
+        throw new RangeError(`forward: hidden-state boundary ${j} is outside 0…${numLayers}`);
+      }
+    }
+    if (cache && cache.layers.length !== numLayers) {
+      throw new Error(`forward: the KV cache has ${cache.layers.length} layers but the model has ${numLayers}; create a new cache after editing layers`);
+    }
+    const offset = cache?.length ?? 0;
+    const hidden = new Map<number, Tensor>();
+    return noGrad(() => {
+      let h = this.embed(ids).value;
+      let j = 0;
+      for (const layer of this.layers) {
+        if (hiddenStates.includes(j)) hidden.set(j, h.view(h.layout));
+        const next = scope(() => layer.forward(variable(h), this.layerContext(offset, cache?.layers[j])).value);
+        h.dispose();
+        h = next;
+        j++;
+      }
+      if (hiddenStates.includes(numLayers)) hidden.set(numLayers, h.view(h.layout));
+      if (cache) cache.length += ids.shape[1] as number;
+      let logits: Tensor | undefined;
+      if (wantLogits) {
+        const t = h.shape[1] as number;
+        const last = lastPositionOnly ? h.narrow(1, t - 1, 1) : h.view(h.layout);
+        logits = this.head(last);
+        last.dispose();
+      }
+      h.dispose();
+      return { logits, hidden };
+    });
+  }
+
+  /** A KV cache sized for `maxTokens` positions of `batch` sequences, one entry per current layer. */
+  createKvCache(batch: number, maxTokens: number): KvCache {
+    const { numKvHeads, headDim } = this.config;
+    return new KvCache(Array.from({ length: this.layers.length }, () => new LayerKvCache(batch, numKvHeads, maxTokens, headDim)));
+  }
+
+  override dispose(): void {
+    super.dispose();
+    this.invFreq.dispose();
+  }
+}

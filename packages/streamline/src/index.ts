@@ -1,0 +1,2 @@
+/** @llm-streamline/streamline: the LLM-Streamline compression pipeline (placeholder). */
+export {};

@@ -1,0 +1,13 @@
+import { installSharedGpu } from '../bench/gpu.ts';
+await installSharedGpu();
+const jx = await import('@jax-js/jax');
+await jx.init('webgpu'); jx.defaultDevice('webgpu');
+const dev: any = jx.getWebGPUDevice();
+const orig = dev.createShaderModule.bind(dev);
+dev.createShaderModule = (d: any) => { console.log('----- SHADER\n' + d.code); return orig(d); };
+const np = jx.numpy;
+const [M, K, N] = (process.env.MKN ?? '512,512,512').split(',').map(Number);
+const a = np.array(new Float32Array(M * K).fill(1)).reshape([M, K]);
+const b = np.array(new Float32Array(K * N).fill(1)).reshape([K, N]);
+await jx.blockUntilReady([a, b]);
+const y = np.matmul(a.ref, b.ref); await jx.blockUntilReady(y);

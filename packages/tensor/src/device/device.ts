@@ -1,0 +1,247 @@
+import { BufferPool, type MemoryStats } from '../runtime/buffer-pool.js';
+import { CommandBatch } from '../runtime/command-batch.js';
+import { type DebugFlags, readDebugFlags } from '../runtime/debug.js';
+import { PipelineCache } from '../runtime/pipeline-cache.js';
+import { findGpu } from './gpu-provider.js';
+import { NoAdapterError } from './no-adapter-error.js';
+
+/**
+ * Which family of kernels to use. CPU adapters (SwiftShader) run fastest with `register` kernels
+ * that keep a block of outputs in registers and touch no workgroup memory; discrete and integrated
+ * GPUs run fastest with `tiled` kernels that stage tiles in workgroup memory.
+ */
+export type KernelVariant = 'register' | 'tiled';
+
+export interface AdapterDescription {
+  vendor: string;
+  architecture: string;
+  device: string;
+  description: string;
+  /** True for software adapters (SwiftShader, WARP, lavapipe…). */
+  isCpu: boolean;
+}
+
+export interface DeviceOptions {
+  powerPreference?: GPUPowerPreference;
+  /** Override the adapter-based kernel choice (also `LLMS_KERNELS=register|tiled` in Node). */
+  kernelVariant?: KernelVariant;
+  /** Most bytes the buffer pool keeps for reuse. Default: 1/4 of the largest buffer, at least 256 MiB. */
+  poolCapBytes?: number;
+  /** Dispatches recorded before an automatic submit. Default 64. */
+  maxDispatchesPerSubmit?: number;
+}
+
+/** One kernel launch: bindings are `params` at 0, then `buffers` in order from 1. */
+export interface KernelCall {
+  /** Shown in debug output and error messages. */
+  name: string;
+  /** Complete WGSL with entry point `main`. */
+  source: string;
+  /** 32-bit words bound as `array<u32>` at binding 0 (floats via `bitcast<f32>`). Must be non-empty. */
+  params: ArrayLike<number>;
+  buffers: readonly GPUBuffer[];
+  workgroups: readonly [number, number, number];
+}
+
+/**
+ * A WebGPU device with everything ops need to run on it: the buffer pool, the pipeline cache and
+ * the open command batch. Create one with {@link Device.create} or use {@link getDevice}.
+ */
+export class Device {
+  readonly pool: BufferPool;
+  readonly pipelines: PipelineCache;
+  readonly batch: CommandBatch;
+  readonly debug: DebugFlags;
+  kernelVariant: KernelVariant;
+  private lostReason: string | undefined;
+  private uncaptured: Error | undefined;
+  private lastDone = 0;
+
+  private constructor(
+    readonly gpu: GPUDevice,
+    readonly adapter: AdapterDescription,
+    readonly source: string,
+    options: DeviceOptions,
+  ) {
+    this.debug = readDebugFlags();
+    const cap = options.poolCapBytes ?? Math.max(256 * 2 ** 20, gpu.limits.maxBufferSize / 4);
+    this.pool = new BufferPool(gpu, cap);
+    this.pipelines = new PipelineCache(gpu, this.debug);
+    this.batch = new CommandBatch(gpu, this.pool, this.debug.dispatch ? 1 : (options.maxDispatchesPerSubmit ?? 64));
+    this.kernelVariant = options.kernelVariant ?? envKernelVariant() ?? (adapter.isCpu ? 'register' : 'tiled');
+    gpu.lost.then((info) => {
+      this.lostReason = `${info.reason}: ${info.message}`;
+    });
+    gpu.addEventListener('uncapturederror', (event) => {
+      this.uncaptured ??= new Error(`WebGPU error: ${(event as GPUUncapturedErrorEvent).error.message}`);
+    });
+  }
+
+  /** Requests an adapter and a device with the adapter's full buffer limits and useful features. */
+  static async create(options: DeviceOptions = {}): Promise<Device> {
+    const provider = await findGpu();
+    const tried = [provider ? provider.source : 'navigator.gpu (absent) and Node Dawn (not in Node)'];
+    if (!provider) throw new NoAdapterError(tried);
+    const adapter = await provider.gpu.requestAdapter({ powerPreference: options.powerPreference ?? 'high-performance' });
+    if (!adapter) throw new NoAdapterError([`${provider.source}: requestAdapter() returned null`]);
+    const wanted: GPUFeatureName[] = ['shader-f16', 'timestamp-query'];
+    const requiredFeatures = wanted.filter((f) => adapter.features.has(f));
+    const limits = adapter.limits;
+    const gpu = await adapter.requestDevice({
+      requiredFeatures,
+      requiredLimits: {
+        maxBufferSize: limits.maxBufferSize,
+        maxStorageBufferBindingSize: limits.maxStorageBufferBindingSize,
+        maxStorageBuffersPerShaderStage: limits.maxStorageBuffersPerShaderStage,
+        maxComputeWorkgroupStorageSize: limits.maxComputeWorkgroupStorageSize,
+        maxComputeInvocationsPerWorkgroup: limits.maxComputeInvocationsPerWorkgroup,
+        maxComputeWorkgroupSizeX: limits.maxComputeWorkgroupSizeX,
+        maxComputeWorkgroupSizeY: limits.maxComputeWorkgroupSizeY,
+      },
+    });
+    const info = adapter.info;
+    const description: AdapterDescription = {
+      vendor: info.vendor,
+      architecture: info.architecture,
+      device: info.device,
+      description: info.description,
+      isCpu:
+        (info as { isFallbackAdapter?: boolean }).isFallbackAdapter === true ||
+        /swiftshader|llvmpipe|lavapipe|warp|software/i.test(`${info.architecture} ${info.device} ${info.description}`),
+    };
+    return new Device(gpu, description, provider.source, options);
+  }
+
+  get features(): ReadonlySet<string> {
+    return this.gpu.features as ReadonlySet<string>;
+  }
+
+  get limits(): GPUSupportedLimits {
+    return this.gpu.limits;
+  }
+
+  /** Records one kernel launch into the current batch. */
+  run(call: KernelCall): void {
+    this.throwIfBroken();
+    const pipeline = this.pipelines.get(call.name, call.source);
+    const words = call.params.length;
+    const params = this.pool.acquire(words * 4);
+    this.gpu.queue.writeBuffer(params, 0, call.params instanceof Uint32Array ? call.params : new Uint32Array(call.params as ArrayLike<number>));
+    const entries: GPUBindGroupEntry[] = [{ binding: 0, resource: { buffer: params } }];
+    call.buffers.forEach((buffer, i) => entries.push({ binding: i + 1, resource: { buffer } }));
+    const bindGroup = this.gpu.createBindGroup({ layout: pipeline.getBindGroupLayout(0), entries });
+    const t0 = this.debug.dispatch ? performance.now() : 0;
+    this.batch.dispatch(pipeline, bindGroup, call.workgroups);
+    this.pool.release(params);
+    if (this.debug.dispatch) this.logDispatch(call, t0);
+  }
+
+  /** Uploads bytes into a fresh pooled buffer (padded to a multiple of 4 bytes). */
+  upload(bytes: Uint8Array): GPUBuffer {
+    const buffer = this.pool.acquire(Math.max(4, bytes.byteLength));
+    const padded = bytes.byteLength % 4 === 0 ? bytes : padTo4(bytes);
+    if (padded.byteLength > 0) this.gpu.queue.writeBuffer(buffer, 0, padded);
+    return buffer;
+  }
+
+  /** Copies `byteLength` bytes from `byteOffset` of a buffer back to the CPU. */
+  async read(buffer: GPUBuffer, byteOffset: number, byteLength: number): Promise<ArrayBuffer> {
+    this.throwIfBroken();
+    const size = Math.ceil(byteLength / 4) * 4;
+    const staging = this.pool.acquire(Math.max(size, 4), 0x0001 | 0x0008); // MAP_READ | COPY_DST
+    if (size > 0) this.batch.copy(buffer, byteOffset, staging, 0, size);
+    this.batch.flush();
+    try {
+      await staging.mapAsync(0x0001, 0, Math.max(size, 4));
+      const out = staging.getMappedRange(0, Math.max(size, 4)).slice(0, byteLength);
+      staging.unmap();
+      return out;
+    } catch (e) {
+      this.throwIfBroken();
+      throw e;
+    } finally {
+      this.pool.release(staging);
+      this.throwIfBroken();
+    }
+  }
+
+  /** Submits pending work and waits for the GPU to finish it. */
+  async sync(): Promise<void> {
+    this.batch.flush();
+    await this.gpu.queue.onSubmittedWorkDone();
+    this.throwIfBroken();
+  }
+
+  memoryStats(): MemoryStats {
+    return this.pool.memoryStats();
+  }
+
+  /** Releases the GPU device; later use throws. */
+  destroy(): void {
+    this.batch.flush();
+    this.pool.trim();
+    this.gpu.destroy();
+  }
+
+  private throwIfBroken(): void {
+    if (this.lostReason) throw new Error(`The WebGPU device was lost (${this.lostReason}); create a new Device.`);
+    const e = this.pipelines.takeError() ?? this.uncaptured;
+    this.uncaptured = undefined;
+    if (e) throw e;
+  }
+
+  private logDispatch(call: KernelCall, t0: number): void {
+    this.gpu.queue.onSubmittedWorkDone().then(() => {
+      const now = performance.now();
+      const ms = now - Math.max(t0, this.lastDone);
+      this.lastDone = now;
+      console.log(`[llms:dispatch] ${call.name} wg=${call.workgroups.join('x')} ${ms.toFixed(3)} ms`);
+    });
+  }
+}
+
+function padTo4(bytes: Uint8Array): Uint8Array {
+  const out = new Uint8Array(Math.ceil(bytes.byteLength / 4) * 4);
+  out.set(bytes);
+  return out;
+}
+
+function envKernelVariant(): KernelVariant | undefined {
+  const g = globalThis as { LLMS_KERNELS?: string; process?: { env?: Record<string, string | undefined> } };
+  const v = g.LLMS_KERNELS ?? g.process?.env?.LLMS_KERNELS;
+  if (v === undefined || v === '') return undefined;
+  if (v === 'register' || v === 'tiled') return v;
+  throw new Error(`LLMS_KERNELS must be 'register' or 'tiled', got '${v}'`);
+}
+
+let defaultDevice: Promise<Device> | undefined;
+let current: Device | undefined;
+
+/**
+ * The process-wide default device, created on first use. Ops that create tensors from nothing
+ * (`zeros`, `tensor`, …) use it unless given a device, so await this once at start-up.
+ */
+export function getDevice(options?: DeviceOptions): Promise<Device> {
+  defaultDevice ??= Device.create(options).then(
+    (d) => {
+      current ??= d;
+      return d;
+    },
+    (e) => {
+      defaultDevice = undefined;
+      throw e;
+    },
+  );
+  return defaultDevice;
+}
+
+/** Makes `device` the one used by creation ops when none is given. */
+export function setCurrentDevice(device: Device): void {
+  current = device;
+}
+
+/** The device creation ops use; throws if none has been created yet. */
+export function currentDevice(): Device {
+  if (!current) throw new Error('No WebGPU device yet: call `await getDevice()` once before creating tensors.');
+  return current;
+}

@@ -1,0 +1,195 @@
+/**
+ * How a matmul reads its operands: the shared front half of both matmul kernel families.
+ *
+ * Each operand's last two dims must be either row-major (inner stride 1) or column-major
+ * (second-to-last stride 1), with any stride for the other dim; that covers dense matrices,
+ * `transpose()` views and `narrow`/`slice` views without a copy. Batch dims are broadcast
+ * NumPy-style and read through their strides (0 where broadcast), after merging the dims that
+ * every operand walks contiguously.
+ *
+ * The WGSL that kernels generate from a plan depends only on its {@link MatmulFlags}; every size,
+ * stride and offset travels in the params array, so one pipeline serves every shape of a kind.
+ */
+import { coalesceDims } from './coalesce.js';
+
+/** `row`: the last dim is contiguous; `col`: the second-to-last one is. */
+export type MatrixOrder = 'row' | 'col';
+
+/** One operand as the kernel sees it. */
+export interface OperandPlan {
+  order: MatrixOrder;
+  /** Stride (elements) of the dim that is not contiguous; 0 when that dim has size 1. */
+  ld: number;
+  offset: number;
+  /** Strides of the merged batch dims (0 for broadcast dims). */
+  batchStrides: number[];
+  /** Whether the kernel may read this operand as `array<vec4<f32>>` (see {@link planMatmul}). */
+  vec4: boolean;
+}
+
+/** The code-shaping facts of a matmul: its generated WGSL depends on these and nothing else. */
+export interface MatmulFlags {
+  a: { order: MatrixOrder; vec4: boolean };
+  b: { order: MatrixOrder; vec4: boolean };
+  /** N % 4 == 0: rows of C can be written as vec4. */
+  outVec4: boolean;
+  batchRank: number;
+}
+
+export interface MatmulPlan {
+  M: number;
+  N: number;
+  K: number;
+  /** Broadcast batch shape of the output (before merging). */
+  batchShape: number[];
+  /** Number of matrices in the output. */
+  batch: number;
+  /** Merged batch dims (size-1 dims dropped). */
+  mergedBatch: number[];
+  a: OperandPlan;
+  b: OperandPlan;
+  flags: MatmulFlags;
+}
+
+/** A matrix view as given: its last-two-dims sizes and strides, and its batch strides (expanded). */
+export interface MatrixView {
+  rows: number;
+  cols: number;
+  rowStride: number;
+  colStride: number;
+  offset: number;
+  batchStrides: readonly number[];
+}
+
+/**
+ * The order and leading stride of a rows×cols view, or `undefined` when neither dim is contiguous
+ * (the caller then copies it). Size-1 dims may have any stride.
+ */
+export function matrixOrder(
+  rows: number,
+  cols: number,
+  rowStride: number,
+  colStride: number,
+): { order: MatrixOrder; ld: number } | undefined {
+  if (cols === 1 || colStride === 1) return { order: 'row', ld: rows === 1 ? 0 : rowStride };
+  if (rows === 1 || rowStride === 1) return { order: 'col', ld: cols === 1 ? 0 : colStride };
+  return undefined;
+}
+
+/**
+ * Plans C[batch, M, N] = A[batch, M, K] · B[batch, K, N] for views already known to have a
+ * row- or column-major order (see {@link matrixOrder}).
+ *
+ * vec4 reads need every 4-element group the kernel loads to start at a multiple of 4 elements:
+ * the offset, the leading stride and the batch strides must be multiples of 4, and for reads
+ * along M (column-major A) or N (row-major B) that dim must be too, so no group straddles the edge.
+ * Reads along K may straddle K's end: the kernels read the last K % 4 values one at a time.
+ */
+export function planMatmul(a: MatrixView, b: MatrixView, batchShape: readonly number[]): MatmulPlan {
+  const M = a.rows;
+  const K = a.cols;
+  const N = b.cols;
+  const ao = matrixOrder(a.rows, a.cols, a.rowStride, a.colStride);
+  const bo = matrixOrder(b.rows, b.cols, b.rowStride, b.colStride);
+  if (!ao || !bo) throw new Error('planMatmul: operands must be row- or column-major (copy them first)');
+  const outStrides = batchShape.map((_, i) => batchShape.slice(i + 1).reduce((p, d) => p * d, 1));
+  const merged = coalesceDims(batchShape, [outStrides, a.batchStrides, b.batchStrides]);
+  const aBatch = merged.strides[1] as number[];
+  const bBatch = merged.strides[2] as number[];
+  const m4 = (x: number) => x % 4 === 0;
+  const aligned = (ld: number, offset: number, strides: number[]) => m4(ld) && m4(offset) && strides.every(m4);
+  const aVec = aligned(ao.ld, a.offset, aBatch) && (ao.order === 'row' || m4(M));
+  const bVec = aligned(bo.ld, b.offset, bBatch) && (bo.order === 'col' || m4(N));
+  return {
+    M,
+    N,
+    K,
+    batchShape: [...batchShape],
+    batch: batchShape.reduce((p, d) => p * d, 1),
+    mergedBatch: merged.shape,
+    a: { order: ao.order, ld: ao.ld, offset: a.offset, batchStrides: aBatch, vec4: aVec },
+    b: { order: bo.order, ld: bo.ld, offset: b.offset, batchStrides: bBatch, vec4: bVec },
+    flags: {
+      a: { order: ao.order, vec4: aVec },
+      b: { order: bo.order, vec4: bVec },
+      outVec4: m4(N),
+      batchRank: merged.shape.length,
+    },
+  };
+}
+
+/** Largest workgroup count per dispatch dimension. */
+const MAX_GROUPS = 65535;
+
+/**
+ * Params and workgroup counts for a plan whose workgroups each cover tileM×tileN outputs.
+ *
+ * Param words: [M, N, K, batch, lda, ldb, offA, offB, groupsY, fold,
+ *               batchShape[r], aBatchStrides[r], bBatchStrides[r]].
+ * The batch runs in z; past 65535 matrices, `fold` matrices share each z slice, stacked in y.
+ */
+export function matmulLaunch(plan: MatmulPlan, tileM: number, tileN: number): {
+  params: number[];
+  workgroups: [number, number, number];
+} {
+  const gx = Math.ceil(plan.N / tileN);
+  const gy = Math.ceil(plan.M / tileM);
+  const fold = Math.ceil(plan.batch / MAX_GROUPS);
+  if (gx > MAX_GROUPS || gy * fold > MAX_GROUPS) {
+    throw new RangeError(`matmul: output of ${plan.batch}×${plan.M}×${plan.N} needs more workgroups than one dispatch allows`);
+  }
+  const params = [
+    plan.M,
+    plan.N,
+    plan.K,
+    plan.batch,
+    plan.a.ld,
+    plan.b.ld,
+    plan.a.offset,
+    plan.b.offset,
+    gy,
+    fold,
+    ...plan.mergedBatch,
+    ...plan.a.batchStrides,
+    ...plan.b.batchStrides,
+  ];
+  return { params, workgroups: [gx, gy * fold, Math.ceil(plan.batch / fold)] };
+}
+
+/** WGSL declarations of the params buffer and the two inputs (`A`, `B`) and the output (`C`). */
+export function matmulBindings(flags: MatmulFlags): string {
+  const t = (vec: boolean) => (vec ? 'vec4<f32>' : 'f32');
+  return `@group(0) @binding(0) var<storage, read> p: array<u32>;
+@group(0) @binding(1) var<storage, read> A: array<${t(flags.a.vec4)}>;
+@group(0) @binding(2) var<storage, read> B: array<${t(flags.b.vec4)}>;
+@group(0) @binding(3) var<storage, read_write> C: array<${t(flags.outVec4)}>;`;
+}
+
+/**
+ * WGSL statements (inside `main`, with `wid` the workgroup id) that define `M`, `N`, `K`, `lda`,
+ * `ldb`, `tileY` (this workgroup's row of tiles), `oa`/`ob` (element offsets of this matrix of A
+ * and B) and `oc` (of C), returning early past the last matrix.
+ */
+export function matmulPrologue(batchRank: number): string {
+  const r = batchRank;
+  const walk =
+    r === 0
+      ? ''
+      : `var rem = bi;
+  for (var d = ${r}u; d > 0u; d--) {
+    let size = p[${10}u + d - 1u];
+    let c = rem % size;
+    rem = rem / size;
+    oa += c * p[${10 + r}u + d - 1u];
+    ob += c * p[${10 + 2 * r}u + d - 1u];
+  }`;
+  return `let M = p[0]; let N = p[1]; let K = p[2];
+  let lda = p[4]; let ldb = p[5];
+  let bi = wid.z * p[9] + wid.y / p[8];
+  if (bi >= p[3]) { return; }
+  let tileY = wid.y % p[8];
+  var oa = p[6];
+  var ob = p[7];
+  ${walk}
+  let oc = bi * M * N;`;
+}

@@ -1,0 +1,89 @@
+import {
+  type AttentionProblem,
+  runAttention,
+  runAttentionWeights,
+} from '../kernels/attention-kernel.js';
+import { formatShape } from '../tensor/shape.js';
+import type { Tensor } from '../tensor/tensor.js';
+import { requireDType } from './dtype-check.js';
+
+export interface AttentionOptions {
+  /** Mask keys after each query's own position. Default true. */
+  causal?: boolean;
+  /**
+   * Absolute position of q's first row among the keys. Default `Tk − Tq`: the queries are the last
+   * Tq positions, as when decoding with a KV cache. Query row t sees keys `0..=offset + t`.
+   */
+  offset?: number;
+  /** Multiplier of q·k before the softmax. Default `1 / sqrt(Dh)`. */
+  scale?: number;
+}
+
+/**
+ * Scaled dot-product attention, `softmax(q·kᵀ·scale + mask) · v`, fused into one kernel that never
+ * materialises the [Tq, Tk] scores.
+ *
+ * q is [B, Hq, Tq, Dh]; k and v are [B, Hkv, Tk, Dh] with Hq a multiple of Hkv (grouped-query
+ * attention: query head h reads kv head `floor(h / (Hq / Hkv))`). Inputs may be views (e.g. a
+ * KV cache narrowed to its filled length) as long as Dh is their innermost, unit-stride axis;
+ * other layouts are copied first. Returns a contiguous [B, Hq, Tq, Dh].
+ */
+export function attention(q: Tensor, k: Tensor, v: Tensor, options: AttentionOptions = {}): Tensor {
+  return withProblem('attention', q, k, v, options, (p) => runAttention(q.device, p));
+}
+
+/**
+ * The attention probabilities `softmax(q·kᵀ·scale + mask)` as a contiguous [B, Hq, Tq, Tk]
+ * (masked entries 0), with the same shapes and options as {@link attention}. For tests, inspection
+ * and gradients; inference should use the fused {@link attention}.
+ */
+export function attentionWeights(q: Tensor, k: Tensor, options: AttentionOptions = {}): Tensor {
+  return withProblem('attentionWeights', q, k, undefined, options, (p) =>
+    runAttentionWeights(q.device, p),
+  );
+}
+
+/** Checks shapes and options, makes Dh unit-stride where needed, runs `kernel`, frees temporaries. */
+function withProblem(
+  op: string,
+  q: Tensor,
+  k: Tensor,
+  v: Tensor | undefined,
+  options: AttentionOptions,
+  kernel: (problem: AttentionProblem) => Tensor,
+): Tensor {
+  requireDType(q, ['f32'], op, 'q');
+  requireDType(k, ['f32'], op, 'k');
+  if (v) requireDType(v, ['f32'], op, 'v');
+  const shapes = `q ${formatShape(q.shape)}, k ${formatShape(k.shape)}${v ? `, v ${formatShape(v.shape)}` : ''}`;
+  if (q.rank !== 4 || k.rank !== 4 || (v && v.rank !== 4))
+    throw new RangeError(
+      `${op}: expected 4-d q [B, Hq, Tq, Dh] and k, v [B, Hkv, Tk, Dh], got ${shapes}`,
+    );
+  const [b, hq, tq, dh] = q.shape as [number, number, number, number];
+  const [kb, hkv, tk, kdh] = k.shape as [number, number, number, number];
+  if (kb !== b || kdh !== dh || v?.shape.some((d, i) => d !== k.shape[i])) {
+    throw new RangeError(
+      `${op}: batch and head dims must match, and v must have k's shape; got ${shapes}`,
+    );
+  }
+  if (hkv === 0 || hq % hkv !== 0)
+    throw new RangeError(
+      `${op}: query heads (${hq}) must be a multiple of kv heads (${hkv}); got ${shapes}`,
+    );
+  const { causal = true, offset = tk - tq, scale = 1 / Math.sqrt(dh) } = options;
+  if (!Number.isInteger(offset) || offset < 0) {
+    throw new RangeError(
+      `${op}: offset must be a non-negative integer (Tk − Tq = ${tk - tq} by default), got ${offset}; ${shapes}`,
+    );
+  }
+  if (tk === 0 && tq > 0) throw new RangeError(`${op}: no keys to attend to; got ${shapes}`);
+  const unitStride = (t: Tensor) =>
+    t.strides[3] === 1 || t.shape[3] === 1 ? t.view(t.layout) : t.contiguous();
+  const inputs = [unitStride(q), unitStride(k), v ? unitStride(v) : unitStride(k)] as const;
+  try {
+    return kernel({ q: inputs[0], k: inputs[1], v: inputs[2], causal, offset, scale });
+  } finally {
+    for (const t of inputs) t.dispose();
+  }
+}

@@ -1,0 +1,72 @@
+import type { Tensor } from '../tensor/tensor.js';
+import { applyPointwise, type Operand, type PointwiseSpec } from './pointwise.js';
+import { neg } from './unary.js';
+
+/**
+ * pow for any sign of base: WGSL's pow is undefined for a < 0, but x^n with integer n is common
+ * (e.g. squares in variance); a negative base with a fractional exponent gives NaN as in IEEE.
+ */
+const POW = `// A private variable, not a constant: WGSL rejects constant expressions that evaluate to NaN.
+var<private> nan_bits: u32 = 0x7fc00000u;
+fn pow_(a: f32, b: f32) -> f32 {
+  if (a >= 0.0) { return select(pow(a, b), 1.0, b == 0.0); }
+  if (b != round(b)) { return bitcast<f32>(nan_bits); }
+  let r = pow(-a, b);
+  return select(r, -r, abs(b % 2.0) == 1.0);
+}`;
+
+const compare = (name: string, op: string): PointwiseSpec => ({ name, expr: `select($T(0), $T(1), a ${op} b)` });
+
+/** Every binary pointwise op. Comparisons return 1/0 in the inputs' compute type. */
+export const BINARY = {
+  add: { name: 'add', expr: 'a + b', grad: (g) => [g, g] },
+  sub: { name: 'sub', expr: 'a - b', grad: (g) => [g, neg(g)] },
+  mul: { name: 'mul', expr: 'a * b', grad: (g, [a, b]) => [mul(g, b as Tensor), mul(g, a as Tensor)] },
+  div: {
+    name: 'div',
+    expr: 'a / b',
+    grad: (g, [a, b]) => [div(g, b as Tensor), neg(div(mul(g, a as Tensor), mul(b as Tensor, b as Tensor)))],
+  },
+  pow: {
+    name: 'pow',
+    expr: 'pow_(a, b)',
+    helpers: POW,
+    floatOnly: true,
+    // d/da a^b = b·a^(b-1); d/db a^b = a^b·ln a (only defined for a > 0)
+    grad: (g, [a, b], y) => [mul(g, mul(b as Tensor, pow(a as Tensor, sub(b as Tensor, 1)))), mul(g, mul(y, logPositive(a as Tensor)))],
+  },
+  maximum: {
+    name: 'maximum',
+    expr: 'max(a, b)',
+    // Ties send the gradient to the first input, as PyTorch splits it evenly… we pick `a` for determinism.
+    grad: (g, [a, b]) => [mul(g, ge(a as Tensor, b as Tensor)), mul(g, lt(a as Tensor, b as Tensor))],
+  },
+  minimum: {
+    name: 'minimum',
+    expr: 'min(a, b)',
+    grad: (g, [a, b]) => [mul(g, le(a as Tensor, b as Tensor)), mul(g, gt(a as Tensor, b as Tensor))],
+  },
+  eq: compare('eq', '=='),
+  ne: compare('ne', '!='),
+  lt: compare('lt', '<'),
+  le: compare('le', '<='),
+  gt: compare('gt', '>'),
+  ge: compare('ge', '>='),
+} satisfies Record<string, PointwiseSpec>;
+
+const LOG_POSITIVE: PointwiseSpec = { name: 'log_positive', expr: 'select(0.0, log(a), a > 0.0)', floatOnly: true };
+const logPositive = (a: Tensor): Tensor => applyPointwise(LOG_POSITIVE, [a]);
+
+export const add = (a: Operand, b: Operand): Tensor => applyPointwise(BINARY.add, [a, b]);
+export const sub = (a: Operand, b: Operand): Tensor => applyPointwise(BINARY.sub, [a, b]);
+export const mul = (a: Operand, b: Operand): Tensor => applyPointwise(BINARY.mul, [a, b]);
+export const div = (a: Operand, b: Operand): Tensor => applyPointwise(BINARY.div, [a, b]);
+export const pow = (a: Operand, b: Operand): Tensor => applyPointwise(BINARY.pow, [a, b]);
+export const maximum = (a: Operand, b: Operand): Tensor => applyPointwise(BINARY.maximum, [a, b]);
+export const minimum = (a: Operand, b: Operand): Tensor => applyPointwise(BINARY.minimum, [a, b]);
+export const eq = (a: Operand, b: Operand): Tensor => applyPointwise(BINARY.eq, [a, b]);
+export const ne = (a: Operand, b: Operand): Tensor => applyPointwise(BINARY.ne, [a, b]);
+export const lt = (a: Operand, b: Operand): Tensor => applyPointwise(BINARY.lt, [a, b]);
+export const le = (a: Operand, b: Operand): Tensor => applyPointwise(BINARY.le, [a, b]);
+export const gt = (a: Operand, b: Operand): Tensor => applyPointwise(BINARY.gt, [a, b]);
+export const ge = (a: Operand, b: Operand): Tensor => applyPointwise(BINARY.ge, [a, b]);

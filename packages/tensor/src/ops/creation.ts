@@ -1,0 +1,113 @@
+import { currentDevice, type Device } from '../device/device.js';
+import { flatIndex, MAIN_ARGS, workgroups1d } from '../kernels/dispatch-size.js';
+import { bytesPerElement, type DType } from '../tensor/dtype.js';
+import { type Shape, sizeOf } from '../tensor/shape.js';
+import { Tensor, type TensorData } from '../tensor/tensor.js';
+
+/** Uploads values: `tensor([1, 2, 3, 4], [2, 2])`. */
+export function tensor(data: TensorData, shape?: Shape, dtype?: DType, device?: Device): Tensor {
+  return Tensor.fromArray(data, shape ?? [data.length], dtype, device);
+}
+
+/**
+ * Runs a generator kernel: `body` computes `v` (in f32 or the out type) for flat index `i`
+ * from params `p[1..]` and writes one element per invocation.
+ */
+function generate(name: string, shape: Shape, dtype: DType, params: number[], body: string, device: Device, helpers = ''): Tensor {
+  const n = sizeOf(shape);
+  const out = Tensor.fromBuffer(device, device.pool.acquire(Math.max(4, n * bytesPerElement(dtype))), shape, dtype);
+  if (n === 0) return out;
+  device.run({
+    name,
+    source: `${dtype === 'f16' ? 'enable f16;\n' : ''}@group(0) @binding(0) var<storage, read> p: array<u32>;
+@group(0) @binding(1) var<storage, read_write> y: array<${dtype}>;
+${helpers}
+@compute @workgroup_size(64)
+fn main(${MAIN_ARGS}) {
+  ${flatIndex(64)}
+  if (i >= p[0]) { return; }
+  ${body}
+}`,
+    params: [n, ...params],
+    buffers: [out.buffer],
+    workgroups: workgroups1d(n, 64),
+  });
+  return out;
+}
+
+const f32Bits = (x: number) => new Uint32Array(new Float32Array([x]).buffer)[0] as number;
+
+/** Bits of a value in the given dtype, for passing through the u32 params array. */
+function bitsOf(value: number, dtype: DType): number {
+  if (dtype === 'i32') return value | 0;
+  if (dtype === 'u32') return value >>> 0;
+  return f32Bits(value);
+}
+
+/** A tensor filled with one value. */
+export function full(shape: Shape, value: number, dtype: DType = 'f32', device: Device = currentDevice()): Tensor {
+  const load = dtype === 'f32' || dtype === 'f16' ? `${dtype}(bitcast<f32>(p[1]))` : `bitcast<${dtype}>(p[1])`;
+  return generate(`fill_${dtype}`, shape, dtype, [bitsOf(value, dtype) >>> 0], `y[i] = ${load};`, device);
+}
+
+export const zeros = (shape: Shape, dtype: DType = 'f32', device?: Device) => full(shape, 0, dtype, device);
+export const ones = (shape: Shape, dtype: DType = 'f32', device?: Device) => full(shape, 1, dtype, device);
+
+/** `start, start + step, …` below `stop` (like `numpy.arange`). */
+export function arange(start: number, stop?: number, step = 1, dtype: DType = 'f32', device: Device = currentDevice()): Tensor {
+  const [from, to] = stop === undefined ? [0, start] : [start, stop];
+  if (step === 0) throw new RangeError('arange: step must not be 0');
+  const n = Math.max(0, Math.ceil((to - from) / step));
+  const value = dtype === 'f32' || dtype === 'f16' ? 'bitcast<f32>(p[1]) + f32(i) * bitcast<f32>(p[2])' : `${dtype}(bitcast<i32>(p[1]) + i32(i) * bitcast<i32>(p[2]))`;
+  return generate(`arange_${dtype}`, [n], dtype, [bitsOf(from, dtype) >>> 0, bitsOf(step, dtype) >>> 0], `y[i] = ${dtype}(${value});`, device);
+}
+
+/**
+ * Counter-based random bits: PCG hash of (seed, index), so element i's value depends only on the
+ * seed and i — the same on every device and independent of how work is split into invocations.
+ */
+const RNG = `fn pcg(v: u32) -> u32 {
+  let s = v * 747796405u + 2891336453u;
+  let w = ((s >> ((s >> 28u) + 4u)) ^ s) * 277803737u;
+  return (w >> 22u) ^ w;
+}
+fn uniform01(seed: u32, stream: u32, i: u32) -> f32 {
+  // 24 random bits give every representable f32 step in [0, 1); +0.5 keeps 0 out (log(0) in Box-Muller).
+  let bits = pcg(pcg(seed ^ pcg(stream)) ^ i) >> 8u;
+  return (f32(bits) + 0.5) / 16777216.0;
+}`;
+
+export interface RandomOptions {
+  seed: number;
+  dtype?: DType;
+  device?: Device;
+}
+
+/** Uniform values in [low, high), reproducible from the seed. */
+export function randUniform(shape: Shape, low: number, high: number, { seed, dtype = 'f32', device = currentDevice() }: RandomOptions): Tensor {
+  return generate(
+    'rand_uniform',
+    shape,
+    dtype,
+    [seed >>> 0, f32Bits(low), f32Bits(high)],
+    `y[i] = ${dtype}(mix(bitcast<f32>(p[2]), bitcast<f32>(p[3]), uniform01(p[1], 0u, i)));`,
+    device,
+    RNG,
+  );
+}
+
+/** Normal values with the given mean and standard deviation (Box–Muller), reproducible from the seed. */
+export function randNormal(shape: Shape, mean: number, std: number, { seed, dtype = 'f32', device = currentDevice() }: RandomOptions): Tensor {
+  return generate(
+    'rand_normal',
+    shape,
+    dtype,
+    [seed >>> 0, f32Bits(mean), f32Bits(std)],
+    `let u1 = uniform01(p[1], 1u, i);
+  let u2 = uniform01(p[1], 2u, i);
+  let z = sqrt(-2.0 * log(u1)) * cos(6.283185307179586 * u2);
+  y[i] = ${dtype}(bitcast<f32>(p[2]) + bitcast<f32>(p[3]) * z);`,
+    device,
+    RNG,
+  );
+}

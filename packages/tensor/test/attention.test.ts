@@ -1,0 +1,173 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { attention, attentionWeights, scope, type Tensor, tensor } from '../src/index.js';
+import { atIndex, expectClose, indices, randomArray, testDevice } from './helpers.js';
+
+beforeAll(async () => {
+  await testDevice();
+});
+
+function valuesOf(data: ArrayLike<number>, view: Tensor): number[] {
+  return [...indices(view.shape)].map((idx) => atIndex(data, view.strides, view.offset, idx));
+}
+
+interface Case {
+  b: number;
+  hq: number;
+  hkv: number;
+  tq: number;
+  tk: number;
+  dh: number;
+  causal?: boolean;
+  offset?: number;
+  scale?: number;
+}
+
+/**
+ * Naive attention in float64 over dense [B, H, T, Dh] arrays: returns the probabilities
+ * [B, Hq, Tq, Tk] and the output [B, Hq, Tq, Dh].
+ */
+function reference(
+  q: readonly number[],
+  k: readonly number[],
+  v: readonly number[],
+  c: Case,
+): { probs: Float64Array; out: Float64Array } {
+  const { b, hq, hkv, tq, tk, dh, causal = true, offset = tk - tq, scale = 1 / Math.sqrt(dh) } = c;
+  const probs = new Float64Array(b * hq * tq * tk);
+  const out = new Float64Array(b * hq * tq * dh);
+  for (let bi = 0; bi < b; bi++) {
+    for (let h = 0; h < hq; h++) {
+      const kh = Math.floor(h / (hq / hkv));
+      for (let t = 0; t < tq; t++) {
+        const qo = ((bi * hq + h) * tq + t) * dh;
+        const visible = causal ? Math.min(tk, offset + t + 1) : tk;
+        const scores: number[] = [];
+        for (let j = 0; j < visible; j++) {
+          const ko = ((bi * hkv + kh) * tk + j) * dh;
+          let s = 0;
+          for (let d = 0; d < dh; d++) s += (q[qo + d] as number) * (k[ko + d] as number);
+          scores.push(s * scale);
+        }
+        const m = Math.max(...scores);
+        const e = scores.map((s) => Math.exp(s - m));
+        const sum = e.reduce((a, x) => a + x, 0);
+        const row = ((bi * hq + h) * tq + t) * tk;
+        e.forEach((x, j) => {
+          probs[row + j] = x / sum;
+          const vo = ((bi * hkv + kh) * tk + j) * dh;
+          for (let d = 0; d < dh; d++)
+            out[qo + d] = (out[qo + d] as number) + (x / sum) * (v[vo + d] as number);
+        });
+      }
+    }
+  }
+  return { probs, out };
+}
+
+const TOL = { atol: 2e-6, rtol: 1e-5 };
+
+async function check(c: Case, seed: number, lo = -1, hi = 1): Promise<void> {
+  const q = randomArray(c.b * c.hq * c.tq * c.dh, seed, lo, hi);
+  const k = randomArray(c.b * c.hkv * c.tk * c.dh, seed + 1, lo, hi);
+  const v = randomArray(c.b * c.hkv * c.tk * c.dh, seed + 2);
+  const opts = { causal: c.causal, offset: c.offset, scale: c.scale };
+  const qt = tensor(q, [c.b, c.hq, c.tq, c.dh]);
+  const kt = tensor(k, [c.b, c.hkv, c.tk, c.dh]);
+  const vt = tensor(v, [c.b, c.hkv, c.tk, c.dh]);
+  const ref = reference([...q], [...k], [...v], c);
+  const y = attention(qt, kt, vt, opts);
+  expect(y.shape).toEqual([c.b, c.hq, c.tq, c.dh]);
+  expectClose(await y.data(), ref.out, TOL);
+  const p = attentionWeights(qt, kt, opts);
+  expect(p.shape).toEqual([c.b, c.hq, c.tq, c.tk]);
+  expectClose(await p.data(), ref.probs, TOL);
+}
+
+describe('attention', () => {
+  it('grouped-query attention (Hq 8, Hkv 4) over a full causal prompt', async () => {
+    await scope(() => check({ b: 2, hq: 8, hkv: 4, tq: 5, tk: 5, dh: 16 }, 1));
+  });
+
+  it('multi-query attention (Hkv 1) with fewer queries than keys (KV-cache offset)', async () => {
+    await scope(async () => {
+      await check({ b: 1, hq: 8, hkv: 1, tq: 3, tk: 7, dh: 8 }, 2);
+      await check({ b: 1, hq: 8, hkv: 1, tq: 1, tk: 9, dh: 8 }, 3);
+    });
+  });
+
+  it('explicit offset, non-causal and a custom scale', async () => {
+    await scope(async () => {
+      await check({ b: 1, hq: 8, hkv: 4, tq: 3, tk: 8, dh: 4, offset: 2 }, 4);
+      await check({ b: 2, hq: 4, hkv: 4, tq: 3, tk: 6, dh: 4, causal: false, scale: 0.3 }, 5);
+      // offset past the keys: every row sees all keys.
+      await check({ b: 1, hq: 2, hkv: 2, tq: 2, tk: 3, dh: 4, offset: 5 }, 6);
+    });
+  });
+
+  it('head dims that are not multiples of 4 and a 128-wide head', async () => {
+    await scope(async () => {
+      await check({ b: 1, hq: 4, hkv: 2, tq: 3, tk: 4, dh: 6 }, 7);
+      await check({ b: 1, hq: 3, hkv: 1, tq: 2, tk: 3, dh: 5 }, 8);
+      await check({ b: 1, hq: 2, hkv: 1, tq: 2, tk: 4, dh: 128 }, 9);
+    });
+  });
+
+  it('is stable for large scores', async () => {
+    await scope(() => check({ b: 1, hq: 2, hkv: 1, tq: 4, tk: 6, dh: 8, scale: 1 }, 10, -12, 12));
+  });
+
+  it('reads a narrowed KV cache, a permuted q and a transposed-dh k', async () => {
+    await scope(async () => {
+      const [b, hq, hkv, tq, tk, tmax, dh] = [1, 4, 2, 2, 5, 9, 8];
+      const qData = randomArray(b * tq * hq * dh, 11);
+      const cacheK = randomArray(b * hkv * tmax * dh, 12);
+      const cacheV = randomArray(b * hkv * tmax * dh, 13);
+      const q = tensor(qData, [b, tq, hq, dh]).permute([0, 2, 1, 3]);
+      const k = tensor(cacheK, [b, hkv, tmax, dh]).narrow(2, 0, tk);
+      const v = tensor(cacheV, [b, hkv, tmax, dh]).narrow(2, 0, tk);
+      const ref = reference(valuesOf(qData, q), valuesOf(cacheK, k), valuesOf(cacheV, v), {
+        b,
+        hq,
+        hkv,
+        tq,
+        tk,
+        dh,
+      });
+      expectClose(await attention(q, k, v).data(), ref.out, TOL);
+      // k stored [.., Dh, T] and transposed: Dh is not unit-stride, so it is copied first.
+      const kT = tensor(valuesOf(cacheK, k), [b, hkv, tk, dh]).transpose().contiguous().transpose();
+      expectClose(await attention(q, kT, v).data(), ref.out, TOL);
+      expectClose(await attentionWeights(q, kT).data(), ref.probs, TOL);
+    });
+  });
+
+  it('gives probabilities that sum to 1 with zeros where masked', async () => {
+    await scope(async () => {
+      const p = await attentionWeights(
+        tensor(randomArray(3 * 4, 14), [1, 1, 3, 4]),
+        tensor(randomArray(5 * 4, 15), [1, 1, 5, 4]),
+        { offset: 0 },
+      ).data();
+      for (let t = 0; t < 3; t++) {
+        const row = p.subarray(t * 5, t * 5 + 5);
+        expect(Array.from(row).reduce((a, x) => a + x, 0)).toBeCloseTo(1, 5);
+        expect([...row.subarray(t + 1)].every((x) => x === 0)).toBe(true);
+      }
+    });
+  });
+
+  it('names the shapes in errors', async () => {
+    await scope(async () => {
+      const q = tensor(randomArray(6 * 4, 1), [1, 6, 1, 4]);
+      const k = tensor(randomArray(4 * 4, 2), [1, 4, 1, 4]);
+      expect(() => attention(q, k, k)).toThrow(
+        /query heads \(6\) must be a multiple of kv heads \(4\); got q \[1, 6, 1, 4\], k \[1, 4, 1, 4\]/,
+      );
+      expect(() => attention(q.reshape([6, 1, 4]), k, k)).toThrow(/expected 4-d q/);
+      const k2 = tensor(randomArray(2 * 4, 2), [1, 2, 1, 4]);
+      expect(() => attention(q, k2, k2, { offset: -1 })).toThrow(
+        /offset must be a non-negative integer/,
+      );
+    });
+  });
+});

@@ -1,0 +1,196 @@
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import {
+  crossEntropy,
+  type Device,
+  type KernelVariant,
+  oneHot,
+  scope,
+  tensor,
+} from '../src/index.js';
+import { expectClose, randomArray, rng, testDevice } from './helpers.js';
+
+let device: Device;
+let defaultVariant: KernelVariant;
+beforeAll(async () => {
+  device = await testDevice();
+  defaultVariant = device.kernelVariant;
+});
+afterEach(() => {
+  device.kernelVariant = defaultVariant;
+});
+
+/** Per-row −log softmax(logits)[target] in float64; NaN for ignored rows (left out by callers). */
+function rowLosses(
+  logits: ArrayLike<number>,
+  n: number,
+  v: number,
+  targets: ArrayLike<number>,
+): number[] {
+  return Array.from({ length: n }, (_, r) => {
+    let m = -Infinity;
+    for (let j = 0; j < v; j++) m = Math.max(m, logits[r * v + j] as number);
+    let s = 0;
+    for (let j = 0; j < v; j++) s += Math.exp((logits[r * v + j] as number) - m);
+    return m + Math.log(s) - (logits[r * v + (targets[r] as number)] as number);
+  });
+}
+
+function randomTargets(n: number, v: number, seed: number): Int32Array {
+  const next = rng(seed);
+  return Int32Array.from({ length: n }, () => Math.floor(next() * v));
+}
+
+describe.each(['register', 'tiled'] as const)('crossEntropy (%s kernels)', (variant) => {
+  it('mean, sum and none reductions', async () => {
+    device.kernelVariant = variant;
+    await scope(async () => {
+      const [n, v] = [6, 13];
+      const logits = randomArray(n * v, 1, -4, 4);
+      const targets = randomTargets(n, v, 2);
+      const ref = rowLosses(logits, n, v, targets);
+      const x = tensor(logits, [n, v]);
+      const t = tensor(targets);
+      const mean = crossEntropy(x, t);
+      expect(mean.shape).toEqual([]);
+      expectClose(await mean.data(), [ref.reduce((a, b) => a + b) / n], { atol: 1e-6, rtol: 1e-5 });
+      expectClose(
+        await crossEntropy(x, t, { reduction: 'sum' }).data(),
+        [ref.reduce((a, b) => a + b)],
+        { atol: 1e-5, rtol: 1e-5 },
+      );
+      expectClose(await crossEntropy(x, t, { reduction: 'none' }).data(), ref, {
+        atol: 1e-6,
+        rtol: 1e-5,
+      });
+      // u32 targets and transposed logits.
+      const xT = tensor(
+        Float32Array.from(
+          { length: n * v },
+          (_, i) => logits[(i % n) * v + Math.floor(i / n)] as number,
+        ),
+        [v, n],
+      ).transpose();
+      expectClose(
+        await crossEntropy(xT, tensor(Uint32Array.from(targets)), { reduction: 'none' }).data(),
+        ref,
+        { atol: 1e-6, rtol: 1e-5 },
+      );
+    });
+  });
+
+  it('leaves ignored targets out of the mean', async () => {
+    device.kernelVariant = variant;
+    await scope(async () => {
+      const [n, v] = [5, 7];
+      const logits = randomArray(n * v, 3, -2, 2);
+      const targets = new Int32Array([1, -100, 6, 0, -100]);
+      const ref = rowLosses(logits, n, v, targets);
+      const kept = [0, 2, 3].map((i) => ref[i] as number);
+      const x = tensor(logits, [n, v]);
+      expectClose(
+        await crossEntropy(x, tensor(targets)).data(),
+        [kept.reduce((a, b) => a + b) / 3],
+        { atol: 1e-6, rtol: 1e-5 },
+      );
+      expectClose(
+        await crossEntropy(x, tensor(targets), { reduction: 'none' }).data(),
+        ref.map((l, i) => (targets[i] === -100 ? 0 : l)),
+        {
+          atol: 1e-6,
+          rtol: 1e-5,
+        },
+      );
+      const custom = new Int32Array([1, 3, 6, 3, 2]);
+      const refCustom = rowLosses(logits, n, v, custom);
+      const keptCustom = [0, 2, 4].map((i) => refCustom[i] as number);
+      expectClose(
+        await crossEntropy(x, tensor(custom), { ignoreIndex: 3 }).data(),
+        [keptCustom.reduce((a, b) => a + b) / 3],
+        { atol: 1e-6, rtol: 1e-5 },
+      );
+      expect(Number.isNaN(await crossEntropy(x, tensor(new Int32Array(5).fill(-100))).item())).toBe(
+        true,
+      );
+    });
+  });
+
+  it('is stable for logits around 1e4', async () => {
+    device.kernelVariant = variant;
+    await scope(async () => {
+      const [n, v] = [4, 9];
+      const logits = randomArray(n * v, 4, 1e4 - 30, 1e4 + 30);
+      const targets = randomTargets(n, v, 5);
+      const got = await crossEntropy(tensor(logits, [n, v]), tensor(targets), {
+        reduction: 'none',
+      }).data();
+      expectClose(got, rowLosses(logits, n, v, targets), { atol: 2e-5, rtol: 1e-5 });
+      const sharp = await crossEntropy(
+        tensor([1e4, 0, -1e4], [1, 3]),
+        tensor(new Int32Array([1])),
+      ).item();
+      expect(sharp).toBeCloseTo(1e4, 2);
+    });
+  });
+
+  it('handles long rows (workgroup-per-row path on CPU adapters too)', async () => {
+    device.kernelVariant = variant;
+    await scope(async () => {
+      const [n, v] = [3, 5000];
+      const logits = randomArray(n * v, 6, -6, 6);
+      const targets = randomTargets(n, v, 7);
+      const got = await crossEntropy(tensor(logits, [n, v]), tensor(targets), {
+        reduction: 'none',
+      }).data();
+      expectClose(got, rowLosses(logits, n, v, targets), { atol: 1e-5, rtol: 1e-5 });
+    });
+  });
+
+  it('gives NaN (no out-of-bounds read) for targets outside the vocabulary', async () => {
+    device.kernelVariant = variant;
+    await scope(async () => {
+      const got = await crossEntropy(
+        tensor(randomArray(3 * 4, 8), [3, 4]),
+        tensor(new Int32Array([4, -1, 2])),
+        { reduction: 'none' },
+      ).data();
+      expect(Number.isNaN(got[0])).toBe(true);
+      expect(Number.isNaN(got[1])).toBe(true);
+      expect(Number.isFinite(got[2])).toBe(true);
+    });
+  });
+});
+
+describe('crossEntropy errors', () => {
+  it('names the shapes', async () => {
+    await scope(async () => {
+      expect(() =>
+        crossEntropy(tensor(randomArray(6, 1), [2, 3]), tensor(new Int32Array([0, 1, 2]))),
+      ).toThrow(
+        /expected logits \[N, V\] with V > 0 and targets \[N\], got logits \[2, 3\] and targets \[3\]/,
+      );
+      expect(() => crossEntropy(tensor(randomArray(6, 1), [2, 3]), tensor([0, 1]))).toThrow(
+        /targets must be i32 or u32, got f32\[2\]/,
+      );
+    });
+  });
+});
+
+describe('oneHot', () => {
+  it('encodes i32 and u32 ids of any shape; out-of-range ids give zero rows', async () => {
+    await scope(async () => {
+      const ids = new Int32Array([2, 0, -1, 3, 1, 7]);
+      const y = oneHot(tensor(ids, [2, 3]), 4);
+      expect(y.shape).toEqual([2, 3, 4]);
+      expect(y.dtype).toBe('f32');
+      const expected = new Float32Array(6 * 4);
+      ids.forEach((id, i) => {
+        if (id >= 0 && id < 4) expected[i * 4 + id] = 1;
+      });
+      expect(await y.data()).toEqual(expected);
+      expect(await oneHot(tensor(new Uint32Array([1, 0])), 2).data()).toEqual(
+        new Float32Array([0, 1, 1, 0]),
+      );
+      expect(() => oneHot(tensor([1, 2]), 3)).toThrow(/ids must be i32 or u32/);
+    });
+  });
+});

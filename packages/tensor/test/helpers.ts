@@ -1,0 +1,81 @@
+/**
+ * Shared test helpers: a seeded CPU generator for inputs, a closeness check with useful failure
+ * messages, and a helper to upload random tensors. The naive reference of each op lives in the
+ * test file of that op, next to the assertions that use it.
+ */
+import { expect } from 'vitest';
+import { type Device, getDevice, type Tensor, tensor } from '../src/index.js';
+
+/** mulberry32: a tiny, well-known seeded PRNG so every test input is reproducible. */
+export function rng(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** `n` values uniform in [lo, hi) from a seed. */
+export function randomArray(n: number, seed: number, lo = -1, hi = 1): Float32Array {
+  const next = rng(seed);
+  return Float32Array.from({ length: n }, () => lo + (hi - lo) * next());
+}
+
+/** Uploads a seeded random f32 tensor and returns it with its CPU copy. */
+export function randomTensor(shape: readonly number[], seed: number, lo = -1, hi = 1): { t: Tensor; x: Float32Array } {
+  const x = randomArray(shape.reduce((a, b) => a * b, 1), seed, lo, hi);
+  return { t: tensor(x, shape), x };
+}
+
+/** The test device (created once per test file). */
+export function testDevice(): Promise<Device> {
+  return getDevice();
+}
+
+/**
+ * Asserts |actual − expected| ≤ atol + rtol·|expected| element-wise (NaN matches NaN, ±Inf must
+ * match exactly), reporting the worst element when it fails.
+ */
+export function expectClose(actual: ArrayLike<number>, expected: ArrayLike<number>, { atol = 1e-5, rtol = 1e-5 } = {}): void {
+  expect(actual.length, 'length').toBe(expected.length);
+  let worst = -1;
+  let worstErr = 0;
+  for (let i = 0; i < expected.length; i++) {
+    const a = actual[i] as number;
+    const e = expected[i] as number;
+    if (Number.isNaN(e) && Number.isNaN(a)) continue;
+    if (!Number.isFinite(e) && a === e) continue;
+    const err = Math.abs(a - e) - (atol + rtol * Math.abs(e));
+    if (!(err <= 0) && (worst < 0 || err > worstErr || Number.isNaN(err))) {
+      worst = i;
+      worstErr = Number.isNaN(err) ? Infinity : err;
+    }
+  }
+  if (worst >= 0) {
+    expect.fail(`element ${worst}: got ${actual[worst]}, expected ${expected[worst]} (atol ${atol}, rtol ${rtol})`);
+  }
+}
+
+/** Reads a strided view on the CPU: the value at multi-index `idx` of a layout over `data`. */
+export function atIndex(data: ArrayLike<number>, strides: readonly number[], offset: number, idx: readonly number[]): number {
+  let o = offset;
+  for (let i = 0; i < idx.length; i++) o += (idx[i] as number) * (strides[i] as number);
+  return data[o] as number;
+}
+
+/** Every multi-index of a shape in row-major order. */
+export function* indices(shape: readonly number[]): Generator<number[]> {
+  const n = shape.reduce((a, b) => a * b, 1);
+  for (let flat = 0; flat < n; flat++) {
+    const idx = new Array<number>(shape.length);
+    let rem = flat;
+    for (let d = shape.length - 1; d >= 0; d--) {
+      idx[d] = rem % (shape[d] as number);
+      rem = Math.floor(rem / (shape[d] as number));
+    }
+    yield idx;
+  }
+}

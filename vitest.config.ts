@@ -1,0 +1,20 @@
+import { resolve } from 'node:path';
+import { defineConfig } from 'vitest/config';
+import { packageProjects } from './vitest.shared.js';
+
+const packageDirs = [
+  'packages/tensor',
+  'packages/autograd',
+  'packages/llm',
+  'packages/streamline',
+  'packages/test-utils',
+  'apps/cli',
+];
+
+export default defineConfig({
+  test: {
+    // One file at a time: the machine is small and WebGPU is emulated on the CPU.
+    fileParallelism: false,
+    projects: packageDirs.flatMap((dir) => packageProjects(resolve(import.meta.dirname, dir))),
+  },
+});
