@@ -33,11 +33,19 @@ describe('matmul gradients', () => {
 describe('linear gradients (x·Wᵀ + b with W [out, in])', () => {
   beforeAll(testDevice);
 
-  const cpuLinear = (x: Float64Array, w: Float64Array, b: Float64Array | undefined, rows: number, inDim: number, outDim: number) =>
+  const cpuLinear = (
+    x: Float64Array,
+    w: Float64Array,
+    b: Float64Array | undefined,
+    rows: number,
+    inDim: number,
+    outDim: number,
+  ) =>
     Float64Array.from({ length: rows * outDim }, (_, i) => {
       const [r, o] = [Math.floor(i / outDim), i % outDim];
       let s = b ? (b[o] as number) : 0;
-      for (let k = 0; k < inDim; k++) s += (x[r * inDim + k] as number) * (w[o * inDim + k] as number);
+      for (let k = 0; k < inDim; k++)
+        s += (x[r * inDim + k] as number) * (w[o * inDim + k] as number);
       return s;
     });
 
@@ -52,7 +60,10 @@ describe('linear gradients (x·Wᵀ + b with W [out, in])', () => {
     gradcheck(
       ([x, w]) => A.linear(A.transpose(x as A.Variable), w as A.Variable),
       ([x, w]) => {
-        const xt = Float64Array.from({ length: 15 }, (_, i) => (x as Float64Array)[(i % 3) * 5 + Math.floor(i / 3)] as number);
+        const xt = Float64Array.from(
+          { length: 15 },
+          (_, i) => (x as Float64Array)[(i % 3) * 5 + Math.floor(i / 3)] as number,
+        );
         return cpuLinear(xt, w as Float64Array, undefined, 5, 3, 2);
       },
       [{ shape: [3, 5] }, { shape: [2, 3] }],

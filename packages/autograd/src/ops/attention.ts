@@ -3,7 +3,11 @@ import type { Variable } from '../variable.js';
 import { record } from './record.js';
 
 /** dS = P ⊙ (dP − D) · scale in one pass over the [Tq, Tk] scores (three kernels otherwise). */
-const SCORE_GRAD: T.PointwiseSpec = { name: 'attention_score_grad', expr: 'a * (b - c) * d', floatOnly: true };
+const SCORE_GRAD: T.PointwiseSpec = {
+  name: 'attention_score_grad',
+  expr: 'a * (b - c) * d',
+  floatOnly: true,
+};
 
 /**
  * Scaled dot-product attention with grouped-query heads, causal mask and offset (the tensor
@@ -21,27 +25,40 @@ const SCORE_GRAD: T.PointwiseSpec = { name: 'attention_score_grad', expr: 'a * (
  * heads' rows, and the matmuls for dK and dV then sum over the group in their contraction: no
  * separate reduction, no repeated k and v.
  */
-export function attention(q: Variable, k: Variable, v: Variable, options: T.AttentionOptions = {}): Variable {
+export function attention(
+  q: Variable,
+  k: Variable,
+  v: Variable,
+  options: T.AttentionOptions = {},
+): Variable {
   const out = T.attention(q.value, k.value, v.value, options);
-  return record('attention', [q, k, v], out, [q.value, k.value, v.value, out], (g, [qs, ks, vs, os]) => {
-    const [qv, kv, vv, ov] = [qs, ks, vs, os] as [T.Tensor, T.Tensor, T.Tensor, T.Tensor];
-    const [b, hq, tq, dh] = qv.shape as [number, number, number, number];
-    const [, hkv, tk] = kv.shape as [number, number, number, number];
-    const rows = (hq / hkv) * tq;
-    const scale = options.scale ?? 1 / Math.sqrt(dh);
+  return record(
+    'attention',
+    [q, k, v],
+    out,
+    [q.value, k.value, v.value, out],
+    (g, [qs, ks, vs, os]) => {
+      const [qv, kv, vv, ov] = [qs, ks, vs, os] as [T.Tensor, T.Tensor, T.Tensor, T.Tensor];
+      const [b, hq, tq, dh] = qv.shape as [number, number, number, number];
+      const [, hkv, tk] = kv.shape as [number, number, number, number];
+      const rows = (hq / hkv) * tq;
+      const scale = options.scale ?? 1 / Math.sqrt(dh);
 
-    const p = T.attentionWeights(qv, kv, options).reshape([b, hkv, rows, tk]);
-    const dOut = g.reshape([b, hkv, rows, dh]);
-    const dv = v.requiresGrad ? T.matmul(p.transpose(), dOut) : undefined;
-    if (!q.requiresGrad && !k.requiresGrad) return [undefined, undefined, dv];
+      const p = T.attentionWeights(qv, kv, options).reshape([b, hkv, rows, tk]);
+      const dOut = g.reshape([b, hkv, rows, dh]);
+      const dv = v.requiresGrad ? T.matmul(p.transpose(), dOut) : undefined;
+      if (!q.requiresGrad && !k.requiresGrad) return [undefined, undefined, dv];
 
-    const dp = T.matmul(dOut, vv.transpose());
-    const d = T.sum(T.mul(dOut, ov.reshape([b, hkv, rows, dh])), -1, { keepdim: true });
-    const ds = T.applyPointwise(SCORE_GRAD, [p, dp, d, scale]);
-    p.dispose();
-    dp.dispose();
-    const dq = q.requiresGrad ? T.matmul(ds, kv).reshape([b, hq, tq, dh]) : undefined;
-    const dk = k.requiresGrad ? T.matmul(ds.transpose(), qv.reshape([b, hkv, rows, dh])) : undefined;
-    return [dq, dk, dv];
-  });
+      const dp = T.matmul(dOut, vv.transpose());
+      const d = T.sum(T.mul(dOut, ov.reshape([b, hkv, rows, dh])), -1, { keepdim: true });
+      const ds = T.applyPointwise(SCORE_GRAD, [p, dp, d, scale]);
+      p.dispose();
+      dp.dispose();
+      const dq = q.requiresGrad ? T.matmul(ds, kv).reshape([b, hq, tq, dh]) : undefined;
+      const dk = k.requiresGrad
+        ? T.matmul(ds.transpose(), qv.reshape([b, hkv, rows, dh]))
+        : undefined;
+      return [dq, dk, dv];
+    },
+  );
 }

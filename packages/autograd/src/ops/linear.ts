@@ -13,7 +13,11 @@ import { record } from './record.js';
  */
 export function linear(x: Variable, weight: Variable, bias?: Variable): Variable {
   const [outDim, inDim] = weight.shape as [number, number];
-  if (weight.shape.length !== 2 || x.shape[x.shape.length - 1] !== inDim || (bias && (bias.shape.length !== 1 || bias.shape[0] !== outDim))) {
+  if (
+    weight.shape.length !== 2 ||
+    x.shape[x.shape.length - 1] !== inDim ||
+    (bias && (bias.shape.length !== 1 || bias.shape[0] !== outDim))
+  ) {
     throw new RangeError(
       `linear: x ${T.formatShape(x.shape)} must be [..., in] for weight ${T.formatShape(weight.shape)} [out, in]${bias ? ` and bias ${T.formatShape(bias.shape)} [out]` : ''}`,
     );

@@ -79,11 +79,11 @@ export function numElements(shape: readonly number[]): number {
 }
 
 /** Looks up a tensor, throwing an error that names the checkpoint when missing. */
-export function getTensor(
-  index: TensorIndex,
+export function getTensor<R extends TensorRecord>(
+  index: { readonly tensors: ReadonlyMap<string, R> },
   name: string,
   checkpointName = 'checkpoint',
-): TensorRecord {
+): R {
   const record = index.tensors.get(name);
   if (!record) throw new Error(`${checkpointName}: tensor "${name}" not found`);
   return record;

@@ -124,9 +124,9 @@ export class Device {
   run(call: KernelCall): void {
     this.throwIfBroken();
     const pipeline = this.pipelines.get(call.name, call.source);
-    const words = call.params.length;
-    const params = this.pool.acquire(words * 4);
-    this.gpu.queue.writeBuffer(params, 0, call.params instanceof Uint32Array ? call.params : new Uint32Array(call.params as ArrayLike<number>));
+    const params = this.pool.acquire(call.params.length * 4);
+    const words = call.params instanceof Uint32Array ? call.params : new Uint32Array(call.params as ArrayLike<number>);
+    this.gpu.queue.writeBuffer(params, 0, words as Uint32Array<ArrayBuffer>);
     const entries: GPUBindGroupEntry[] = [{ binding: 0, resource: { buffer: params } }];
     call.buffers.forEach((buffer, i) => entries.push({ binding: i + 1, resource: { buffer } }));
     const bindGroup = this.gpu.createBindGroup({ layout: pipeline.getBindGroupLayout(0), entries });
@@ -140,7 +140,7 @@ export class Device {
   upload(bytes: Uint8Array): GPUBuffer {
     const buffer = this.pool.acquire(Math.max(4, bytes.byteLength));
     const padded = bytes.byteLength % 4 === 0 ? bytes : padTo4(bytes);
-    if (padded.byteLength > 0) this.gpu.queue.writeBuffer(buffer, 0, padded);
+    if (padded.byteLength > 0) this.gpu.queue.writeBuffer(buffer, 0, padded as Uint8Array<ArrayBuffer>);
     return buffer;
   }
 

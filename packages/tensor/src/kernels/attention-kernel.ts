@@ -14,11 +14,6 @@ export interface AttentionProblem {
   scale: number;
 }
 
-/** `count` lines of WGSL, one per chunk index, indented for a function body. */
-function unrolled(count: number, line: (c: number) => string): string {
-  return Array.from({ length: count }, (_, c) => `  ${line(c)}`).join('\n');
-}
-
 /** Invocations per workgroup: small, so decode steps (few rows) still spread over several cores. */
 const WG = 16;
 
@@ -116,16 +111,13 @@ export function runAttention(device: Device, problem: AttentionProblem): Tensor 
   const rows = q.size / Math.max(dh, 1);
   if (q.size === 0) return out;
   const w = vectorWidth(dh);
-  const nc = dh / w;
-  // Dh is baked in, so the per-chunk work is written out: q and the accumulator live in named
-  // registers (private arrays indexed in loops spill to memory on some compilers).
-  const store = (value: string, at: string) =>
+  const store =
     w === 1
-      ? `y[${at}] = ${value};`
-      : `{ let r = ${value}; ${['x', 'y', 'z', 'w']
+      ? 'y[o] = r;'
+      : ['x', 'y', 'z', 'w']
           .slice(0, w)
-          .map((c, j) => `y[${at} + ${j}u] = r.${c};`)
-          .join(' ')} }`;
+          .map((c, j) => `y[o + ${j}u] = r.${c};`)
+          .join(' ');
   device.run({
     name: `attention_d${dh}`,
     source: `${bindings(['q', 'k', 'v'])}
@@ -134,26 +126,30 @@ ${vectorHelpers(dh, ['q', 'k', 'v'])}
 fn main(${MAIN_ARGS}) {
   ${flatIndex(WG)}
   ${LOCATE}
-${unrolled(nc, (c) => `let q${c} = ld_q(qo + ${c * w}u);`)}
-${unrolled(nc, (c) => `var a${c} = V(0.0);`)}
+  var qv: array<V, NC>;
+  var acc: array<V, NC>;
+  for (var c = 0u; c < NC; c++) { qv[c] = ld_q(qo + c * W); acc[c] = V(0.0); }
   var m = ${LOWEST_F32};
   var l = 0.0;
   for (var j = 0u; j < keys; j++) {
     let ko = kb + j * ks;
     var qk = 0.0;
-${unrolled(nc, (c) => `  qk += dotv(q${c}, ld_k(ko + ${c * w}u));`)}
+    for (var c = 0u; c < NC; c++) { qk += dotv(qv[c], ld_k(ko + c * W)); }
     let s = qk * scale;
     let m_new = max(m, s);
     let correction = exp(m - m_new);
     let weight = exp(s - m_new);
     l = l * correction + weight;
     let vo = vb + j * vs;
-${unrolled(nc, (c) => `  a${c} = a${c} * correction + weight * ld_v(vo + ${c * w}u);`)}
+    for (var c = 0u; c < NC; c++) { acc[c] = acc[c] * correction + weight * ld_v(vo + c * W); }
     m = m_new;
   }
   let inv_l = 1.0 / l;
-  let o = i * ${dh}u;
-${unrolled(nc, (c) => store(`a${c} * inv_l`, `o + ${c * w}u`))}
+  for (var c = 0u; c < NC; c++) {
+    let r = acc[c] * inv_l;
+    let o = i * ${dh}u + c * W;
+    ${store}
+  }
 }`,
     params: attentionParams(problem),
     buffers: [problem.q.buffer, problem.k.buffer, problem.v.buffer, out.buffer],

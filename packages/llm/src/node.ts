@@ -1,0 +1,7 @@
+/**
+ * @llm-streamline/llm/node — Node-only entry point: files on disk. Browsers use the main entry
+ * with File/Blob sources.
+ */
+export { openFileByteSource } from './io/node-byte-source.js';
+export { nodeModelDirectory } from './io/node-model-directory.js';
+export { loadModelFromPath } from './load/node-load.js';
