@@ -20,7 +20,7 @@ export type { Disposable } from './tensor/scope.js';
 
 export { applyPointwise } from './ops/pointwise.js';
 export type { Operand, PointwiseGrad, PointwiseSpec } from './ops/pointwise.js';
-export { UNARY, neg, abs, exp, log, sqrt, rsqrt, tanh, sigmoid, silu, gelu, relu } from './ops/unary.js';
+export { UNARY, neg, abs, exp, log, sqrt, rsqrt, tanh, sigmoid, silu, gelu, relu, acos } from './ops/unary.js';
 export { BINARY, add, sub, mul, div, pow, maximum, minimum, eq, ne, lt, le, gt, ge } from './ops/binary.js';
 export { WHERE, where } from './ops/where.js';
 export { copy, cast } from './ops/copy.js';

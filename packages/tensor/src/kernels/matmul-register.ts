@@ -118,13 +118,13 @@ export function registerMatmulSource(flags: MatmulFlags, block: RegisterBlock): 
   const accs = rows.flatMap((r) => quads.map((q) => `var acc${r}_${q} = vec4<f32>();`));
   const fmas: string[] = [];
   for (const kk of ks) {
-    for (const r of rows) for (const q of quads) fmas.push(`acc${r}_${q} += ${aAt(r, kk)} * ${bQuad(kk, q)};`);
+    for (const r of rows) for (const q of quads) fmas.push(`acc${r}_${q} = fma(vec4<f32>(${aAt(r, kk)}), ${bQuad(kk, q)}, acc${r}_${q});`);
   }
   const tail: string[] = [];
   for (const r of rows) tail.push(`let ta${r} = ${aTail(r)};`);
   for (const c of cols) tail.push(`let tb${c} = ${bTail(c)};`);
   for (const r of rows) {
-    for (const q of quads) tail.push(`acc${r}_${q} += ta${r} * vec4<f32>(${range(4).map((i) => `tb${4 * q + i}`).join(', ')});`);
+    for (const q of quads) tail.push(`acc${r}_${q} = fma(vec4<f32>(ta${r}), vec4<f32>(${range(4).map((i) => `tb${4 * q + i}`).join(', ')}), acc${r}_${q});`);
   }
 
   const stores: string[] = [];

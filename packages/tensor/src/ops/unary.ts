@@ -51,6 +51,13 @@ export const UNARY = {
     grad: (g, [a]) => [mul(g, geluGrad(a as Tensor))],
   },
   relu: { name: 'relu', expr: 'max(a, $T(0))', grad: (g, [a]) => [mul(g, gt(a as Tensor, 0))] },
+  // Clamped so that cosines a hair above 1 from rounding give 0, not NaN.
+  acos: {
+    name: 'acos',
+    expr: 'acos(clamp(a, -1.0, 1.0))',
+    floatOnly: true,
+    grad: (g, [a]) => [mul(g, acosGrad(a as Tensor))],
+  },
 } satisfies Record<string, PointwiseSpec>;
 
 /** Derivatives that are themselves pointwise kernels (no gradient of their own needed). */
@@ -64,6 +71,7 @@ const DERIVATIVES = {
     floatOnly: true,
   },
   greaterThan: { name: 'gt', expr: 'select($T(0), $T(1), a > b)' },
+  acosGrad: { name: 'acos_grad', expr: '-inverseSqrt(max(1.0 - a * a, 1e-12))', floatOnly: true },
 } satisfies Record<string, PointwiseSpec>;
 
 export const neg = (x: Tensor): Tensor => applyPointwise(UNARY.neg, [x]);
@@ -78,8 +86,11 @@ export const silu = (x: Tensor): Tensor => applyPointwise(UNARY.silu, [x]);
 /** Exact (erf) GELU, as PyTorch's default. */
 export const gelu = (x: Tensor): Tensor => applyPointwise(UNARY.gelu, [x]);
 export const relu = (x: Tensor): Tensor => applyPointwise(UNARY.relu, [x]);
+/** arccos, clamped to [-1, 1] first. */
+export const acos = (x: Tensor): Tensor => applyPointwise(UNARY.acos, [x]);
 
 const mulSign = (g: Tensor, x: Tensor): Tensor => applyPointwise(DERIVATIVES.mulSign, [g, x]);
 const siluGrad = (x: Tensor): Tensor => applyPointwise(DERIVATIVES.siluGrad, [x]);
 const geluGrad = (x: Tensor): Tensor => applyPointwise(DERIVATIVES.geluGrad, [x]);
+const acosGrad = (x: Tensor): Tensor => applyPointwise(DERIVATIVES.acosGrad, [x]);
 const gt = (x: Tensor, y: Tensor | number): Tensor => applyPointwise(DERIVATIVES.greaterThan, [x, y]);
