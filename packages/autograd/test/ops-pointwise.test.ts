@@ -19,6 +19,7 @@ const UNARY: [string, (x: A.Variable) => A.Variable, (x: number) => number, numb
   ['silu', A.silu, (x) => x * sigmoid(x), -3, 3],
   ['gelu', A.gelu, (x) => 0.5 * x * (1 + erf(x / Math.SQRT2)), -3, 3],
   ['relu', A.relu, (x) => Math.max(x, 0), -1, 1],
+  ['acos', A.acos, Math.acos, -0.8, 0.8],
 ];
 
 describe('pointwise gradients', () => {

@@ -50,3 +50,9 @@ export type { SamplerOptions } from './generate/sampler.js';
 export { Xorshift64Star } from './generate/xorshift.js';
 export { perplexity, packBlocks, splitDocuments } from './eval/perplexity.js';
 export type { PerplexityOptions, PerplexityResult } from './eval/perplexity.js';
+
+// Saving
+export { saveHfModel, checkpointTensors } from './save/save-model.js';
+export type { SaveDType, SaveOptions } from './save/save-model.js';
+export { MemorySink } from './save/output-sink.js';
+export type { OutputSink } from './save/output-sink.js';

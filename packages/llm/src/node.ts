@@ -5,3 +5,4 @@
 export { openFileByteSource } from './io/node-byte-source.js';
 export { nodeModelDirectory } from './io/node-model-directory.js';
 export { loadModelFromPath } from './load/node-load.js';
+export { DirectorySink } from './save/node-directory-sink.js';

@@ -85,6 +85,9 @@ describe.each(['register', 'tiled'] as const)('matmul (%s kernels)', (variant) =
     [16, 20, 12],
     [5, 8, 6],
     [12, 7, 4],
+    // Large enough for the register kernels' 16×16 block (aligned, vec4) and 8×8 block (unaligned).
+    [20, 8, 24],
+    [18, 7, 17],
   ])('transposed operands %i×%i×%i, read through strides', async (M, K, N) => {
     await check(randT([M, K]), rand([K, N]), variant);
     await check(rand([M, K]), randT([K, N]), variant);
@@ -113,6 +116,7 @@ describe.each(['register', 'tiled'] as const)('matmul (%s kernels)', (variant) =
   it('batched with broadcast batch dims', async () => {
     await check(rand([2, 3, 5, 8]), rand([8, 6]), variant);
     await check(rand([2, 1, 7, 4]), rand([1, 3, 4, 9]), variant);
+    await check(rand([2, 1, 17, 8]), rand([1, 3, 8, 20]), variant);
     await check(rand([3, 6, 5]), rand([3, 5, 8]), variant);
     await check(rand([4, 4]), rand([2, 3, 4, 5]), variant);
     await check(randT([2, 3, 5, 8]), randT([3, 8, 4]), variant);

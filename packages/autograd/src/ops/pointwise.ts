@@ -36,6 +36,7 @@ export const sigmoid = unary(UNARY.sigmoid);
 export const silu = unary(UNARY.silu);
 export const gelu = unary(UNARY.gelu);
 export const relu = unary(UNARY.relu);
+export const acos = unary(UNARY.acos);
 
 export const add = binary(BINARY.add);
 export const sub = binary(BINARY.sub);

@@ -19,4 +19,11 @@ export interface LayerContext {
  */
 export interface DecoderBlock extends Module {
   forward(h: Variable, ctx: LayerContext): Variable;
+  /**
+   * This block's parameters as the tensors of a standard LLaMA decoder layer (names relative to the
+   * layer, e.g. `mlp.up_proj.weight`), so a pruned model saves as an ordinary checkpoint; or a
+   * reason why the block cannot be written that way. Absent on LlamaDecoderLayer itself, whose
+   * state dict already is that.
+   */
+  asLlamaLayer?(): Map<string, Tensor> | { reason: string };
 }

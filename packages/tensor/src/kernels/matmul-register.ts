@@ -20,13 +20,35 @@ export interface RegisterBlock {
   WY: number;
 }
 
-/** Measured fastest on SwiftShader (see packages/tensor/bench). */
-export const REGISTER_BLOCK: RegisterBlock = { TM: 4, TN: 4, WX: 8, WY: 8 };
+/**
+ * Blocks measured on SwiftShader (2 cores, 512³): 16×16 ran ~2.5–3 GFLOP/s, 8×8 ~2.0, 4×4 ~1.6.
+ * Each storage read is a per-lane gather there, so the more FMAs per value read the better, and
+ * spilling accumulators to the stack costs less than reading more. The 16×16 kernel takes ~1.3 s
+ * to compile (~1.7 s with scalar reads), once per layout, so it is kept for aligned (vec4)
+ * operands, which is what real models have; small or skinny outputs use 4×4, which also wastes
+ * less at the edges.
+ */
+export const LARGE_BLOCK: RegisterBlock = { TM: 16, TN: 16, WX: 4, WY: 4 };
+export const MEDIUM_BLOCK: RegisterBlock = { TM: 8, TN: 8, WX: 8, WY: 4 };
+export const SMALL_BLOCK: RegisterBlock = { TM: 4, TN: 4, WX: 16, WY: 4 };
 
-export function runRegisterMatmul(device: Device, plan: MatmulPlan, a: Tensor, b: Tensor, out: Tensor, block = REGISTER_BLOCK): void {
+/** The block for a plan: one of three, chosen by coarse size and alignment, never by exact sizes. */
+export function registerBlock(plan: MatmulPlan): RegisterBlock {
+  if (plan.M < 16 || plan.N < 16) return SMALL_BLOCK;
+  return plan.flags.a.vec4 && plan.flags.b.vec4 ? LARGE_BLOCK : MEDIUM_BLOCK;
+}
+
+export function runRegisterMatmul(
+  device: Device,
+  plan: MatmulPlan,
+  a: Tensor,
+  b: Tensor,
+  out: Tensor,
+  block = registerBlock(plan),
+): void {
   const { params, workgroups } = matmulLaunch(plan, block.TM * block.WY, block.TN * block.WX);
   device.run({
-    name: 'matmul_register',
+    name: `matmul_register_${block.TM}x${block.TN}`,
     source: registerMatmulSource(plan.flags, block),
     params,
     buffers: [a.buffer, b.buffer, out.buffer],

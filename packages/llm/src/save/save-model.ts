@@ -1,0 +1,78 @@
+import type { Tensor } from '@llm-streamline/tensor';
+import { toHfConfig } from '../config/llama-config.js';
+import { f32ToBf16, f32ToF16 } from '../io/dtype-convert.js';
+import { layoutSafetensors, planSafetensorsShards, type TensorSpec } from '../io/safetensors-writer.js';
+import type { LlamaForCausalLM } from '../model/llama-model.js';
+import { LlamaDecoderLayer } from '../model/llama-decoder-layer.js';
+import type { OutputSink } from './output-sink.js';
+
+export type SaveDType = 'F32' | 'F16' | 'BF16';
+
+export interface SaveOptions {
+  /** Storage dtype of the weights. Default F32. */
+  dtype?: SaveDType;
+  /** Largest shard in bytes; bigger models are split as HF's save_pretrained does. Default 5 GB. */
+  maxShardBytes?: number;
+  /** Files copied verbatim beside the weights (tokenizer.json, tokenizer.model, …). */
+  extraFiles?: ReadonlyMap<string, Uint8Array>;
+  /** Called after each tensor with (done, total). */
+  onProgress?: (done: number, total: number) => void;
+}
+
+/**
+ * Saves a model as a standard Hugging Face LLaMA checkpoint: config.json (with the current number
+ * of layers), model.safetensors or shards with an index, and the extra files. Layers that are not
+ * LLaMA decoder layers are written through their `asLlamaLayer()` encoding; one that has none
+ * stops the save before anything is written. Tensors are downloaded and written one at a time.
+ */
+export async function saveHfModel(model: LlamaForCausalLM, sink: OutputSink, options: SaveOptions = {}): Promise<void> {
+  const dtype = options.dtype ?? 'F32';
+  const state = checkpointTensors(model);
+  const specs: TensorSpec[] = [...state].map(([name, t]) => ({ name, dtype, shape: t.shape }));
+  const { shards, index } = planSafetensorsShards(specs, options.maxShardBytes ?? 5e9);
+  const config = { ...toHfConfig({ ...model.config, numLayers: model.layers.length }, TORCH_DTYPE[dtype]) };
+  await sink.writeFile('config.json', [new TextEncoder().encode(`${JSON.stringify(config, null, 2)}\n`)]);
+  let done = 0;
+  for (const shard of shards) {
+    const layout = layoutSafetensors(shard.tensors, { format: 'pt' });
+    async function* chunks(): AsyncGenerator<Uint8Array> {
+      yield layout.header;
+      for (const entry of layout.entries) {
+        yield encode(await (state.get(entry.name) as Tensor).data(), dtype);
+        options.onProgress?.(++done, specs.length);
+      }
+    }
+    await sink.writeFile(shard.fileName, chunks());
+  }
+  if (index) await sink.writeFile('model.safetensors.index.json', [new TextEncoder().encode(`${JSON.stringify(index, null, 2)}\n`)]);
+  for (const [name, bytes] of options.extraFiles ?? []) await sink.writeFile(name, [bytes]);
+}
+
+const TORCH_DTYPE = { F32: 'float32', F16: 'float16', BF16: 'bfloat16' } as const;
+
+/** Every tensor of the checkpoint under its HF name, layers renumbered in list order. */
+export function checkpointTensors(model: LlamaForCausalLM): Map<string, Tensor> {
+  const out = new Map<string, Tensor>();
+  out.set('model.embed_tokens.weight', model.model.embedTokens.weight.value);
+  let i = 0;
+  for (const layer of model.layers) {
+    const tensors = layer instanceof LlamaDecoderLayer ? layer.stateDict() : layer.asLlamaLayer?.();
+    if (!tensors || !(tensors instanceof Map)) {
+      const why = tensors && 'reason' in tensors ? tensors.reason : 'it has no LLaMA decoder-layer encoding';
+      throw new Error(`layer ${i} (${layer.constructor.name}) cannot be saved as a LLaMA decoder layer: ${why}`);
+    }
+    for (const [name, t] of tensors) out.set(`model.layers.${i}.${name}`, t);
+    i++;
+  }
+  out.set('model.norm.weight', model.model.norm.weight.value);
+  if (model.lmHead) out.set('lm_head.weight', model.lmHead.value);
+  return out;
+}
+
+function encode(values: Float32Array | Int32Array | Uint32Array, dtype: SaveDType): Uint8Array {
+  const f32 = values instanceof Float32Array ? values : Float32Array.from(values);
+  if (dtype === 'F32') return new Uint8Array(f32.buffer, f32.byteOffset, f32.byteLength);
+  const half = dtype === 'F16' ? f32ToF16(f32) : f32ToBf16(f32);
+  return new Uint8Array(half.buffer, half.byteOffset, half.byteLength);
+}
+

@@ -1,0 +1,35 @@
+import { perplexity } from '@llm-streamline/llm';
+import type { MetricContext, WindowMetric } from './window-metric.js';
+
+/**
+ * The direct measure: perplexity of the scoring blocks with the window's layers removed. The most
+ * faithful and the most expensive (one evaluation per window and size); the lowest perplexity
+ * marks the most redundant window.
+ */
+export const perplexityMetric: WindowMetric = {
+  name: 'ppl',
+  description: 'perplexity on the scoring blocks after removing the window (one evaluation per window)',
+  higherIsRedundant: false,
+  async score(context: MetricContext, windowSizes: readonly number[]) {
+    const { model, blocks, batchSize } = context;
+    const numLayers = model.layers.length;
+    const out = new Map<number, number[]>();
+    const total = windowSizes.reduce((n, m) => n + numLayers - m + 1, 0);
+    let done = 0;
+    for (const m of windowSizes) {
+      const scores: number[] = [];
+      for (let j = 0; j + m <= numLayers; j++) {
+        context.signal?.throwIfAborted();
+        const removed = model.layers.splice(j, m);
+        try {
+          scores.push((await perplexity(model, blocks, { batchSize })).perplexity);
+        } finally {
+          model.layers.splice(j, 0, ...removed);
+        }
+        context.onProgress?.(++done, total);
+      }
+      out.set(m, scores);
+    }
+    return out;
+  },
+};

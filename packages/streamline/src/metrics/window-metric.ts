@@ -1,0 +1,32 @@
+import type { LlamaForCausalLM } from '@llm-streamline/llm';
+
+/** What every metric is given. */
+export interface MetricContext {
+  model: LlamaForCausalLM;
+  /** Scoring blocks (token ids, each starting with BOS). */
+  blocks: readonly number[][];
+  /** Blocks per forward pass. */
+  batchSize: number;
+  /** Called with (blocksDone, totalBlocks). */
+  onProgress?: (done: number, total: number) => void;
+  /** Cancellation: throw when aborted. */
+  signal?: AbortSignal;
+}
+
+/**
+ * A way to score how redundant each window of m consecutive layers is. Implement one in one file
+ * and add it to the registry (metrics/index.ts); the pipeline, CLI and web app pick it up by name.
+ */
+export interface WindowMetric {
+  /** Name used on the command line and in streamline.json. */
+  readonly name: string;
+  /** One line for help texts and reports. */
+  readonly description: string;
+  /** True when a higher score means a more redundant (more removable) window. */
+  readonly higherIsRedundant: boolean;
+  /**
+   * Scores of every window for each size m in `windowSizes`: entry `j` of `scores.get(m)` is the
+   * window of layers j…j+m−1, for j = 0…L−m.
+   */
+  score(context: MetricContext, windowSizes: readonly number[]): Promise<Map<number, number[]>>;
+}

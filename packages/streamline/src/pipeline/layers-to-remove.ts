@@ -1,0 +1,29 @@
+import type { LlamaForCausalLM } from '@llm-streamline/llm';
+
+/** How many layers to remove: directly, or as the fraction of parameters to remove. */
+export type RemovalTarget = { layers: number } | { ratio: number };
+
+/**
+ * Step 3 of the method: n, the net number of layers removed. From a ratio r, n is the number of
+ * whole decoder layers whose parameters come closest to r of the model's parameters (embeddings
+ * and head included in the total), at least 1. Checks that n leaves at least one layer.
+ */
+export function layersToRemove(model: LlamaForCausalLM, target: RemovalTarget, windowExtra: number): number {
+  const numLayers = model.layers.length;
+  let n: number;
+  if ('layers' in target) {
+    n = target.layers;
+  } else {
+    if (!(target.ratio > 0 && target.ratio < 1)) throw new RangeError(`ratio must be between 0 and 1, got ${target.ratio}`);
+    const layerParams = model.layers.at(0).parameterCount();
+    n = Math.max(1, Math.round((target.ratio * model.parameterCount()) / layerParams));
+  }
+  if (!Number.isInteger(n) || n < 1) throw new RangeError(`the number of layers to remove must be a positive integer, got ${n}`);
+  if (n + windowExtra > numLayers - (windowExtra > 0 ? 0 : 1)) {
+    throw new RangeError(
+      `cannot remove ${n} of ${numLayers} layers${windowExtra ? ` with a replacement (its window spans n + 1 = ${n + 1} layers)` : ''}: ` +
+        `at most ${numLayers - 1 - windowExtra} can be removed`,
+    );
+  }
+  return n;
+}

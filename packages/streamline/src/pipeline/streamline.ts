@@ -1,0 +1,267 @@
+import { type DecoderBlock, type LlamaForCausalLM, packBlocks, perplexity, type Tokenizer } from '@llm-streamline/llm';
+import { prepareCalibration } from '../calibration/calibration-data.js';
+import { metricByName } from '../metrics/index.js';
+import { selectWindow, type WindowChoice } from '../metrics/select-window.js';
+import { replacementByName } from '../replacements/index.js';
+import { MemoryPairStorage, type PairSource, type PairStorage, StoredPairs } from '../training/pairs.js';
+import { trainReplacement } from '../training/train-replacement.js';
+import { layersToRemove, type RemovalTarget } from './layers-to-remove.js';
+import { type ProgressEvent, ProgressClock, type Stage } from './progress.js';
+import type { StreamlineReport } from './report.js';
+
+export interface StreamlineOptions {
+  model: LlamaForCausalLM;
+  tokenizer: Tokenizer;
+  /** Where the model came from, for the report. */
+  modelSource?: string;
+  modelFormat?: string;
+  /** Calibration text (scoring, training and validation blocks are drawn from it). */
+  calibrationText: string;
+  calibrationSource?: string;
+  /** Held-out text for the perplexity comparison; omit to skip evaluation. */
+  evaluationText?: string;
+  evaluationSource?: string;
+  /** Layers to remove (n), or a fraction of parameters. Default: a quarter of the layers. */
+  target?: RemovalTarget;
+  /** Importance metric by name (cosine, angular, bi, ppl). Default cosine. */
+  metric?: string;
+  /** Replacement kind by name (none, layer, ffn, linear). Default ffn. */
+  replacement?: string;
+  /** Never choose a window that ends at the last layer. Default false. */
+  excludeLastLayer?: boolean;
+  blockLength?: number;
+  scoringBlocks?: number;
+  trainingBlocks?: number;
+  validationBlocks?: number;
+  /** Blocks per forward pass and per optimiser step. */
+  batchSize?: number;
+  microBatches?: number;
+  epochs?: number;
+  lr?: number;
+  minLr?: number;
+  weightDecay?: number;
+  clipNorm?: number;
+  warmupFraction?: number;
+  /** `ffn` replacement: hidden size and initialisation. */
+  ffnHidden?: number;
+  ffnInit?: 'layer' | 'random';
+  /** Evaluate the original and plain-removal models too (default true when evaluating). */
+  compareBaselines?: boolean;
+  seed?: number;
+  /** Where training pairs are kept between epochs (default: memory). Node passes a temporary file. */
+  pairStorage?: () => Promise<PairStorage>;
+  signal?: AbortSignal;
+  onProgress?: (event: ProgressEvent) => void;
+}
+
+export interface StreamlineResult {
+  report: StreamlineReport;
+  /** The model, now pruned: its layer list has the window replaced (or removed). */
+  model: LlamaForCausalLM;
+}
+
+/** Defaults sized for small models on a CPU adapter; the CLI exposes each as a flag. */
+export const STREAMLINE_DEFAULTS = {
+  metric: 'cosine',
+  replacement: 'ffn',
+  blockLength: 256,
+  scoringBlocks: 64,
+  trainingBlocks: 256,
+  validationBlocks: 16,
+  batchSize: 8,
+  microBatches: 1,
+  epochs: 4,
+  lr: 1e-3,
+  minLr: 1e-4,
+  weightDecay: 1e-3,
+  clipNorm: 1,
+  warmupFraction: 0.05,
+  seed: 0,
+} as const;
+
+/**
+ * The whole LLM-Streamline method on a loaded model:
+ *  1. calibration blocks from text;
+ *  2. every window's redundancy score from one pass per batch (sizes n and n + 1 together);
+ *  3. n from the target, the window chosen;
+ *  4. the replacement built for window j…j+m−1 (m = n + 1; m = n for plain removal);
+ *  5. trained alone on (h_j, h_{j+m}) pairs from the frozen prefix, or fitted in closed form;
+ *  6. assembled: the window's layers leave the list and the replacement takes their place;
+ *  7. perplexity of the original, plain-removal and replaced models on held-out text.
+ * Saving is separate (export/save-streamlined.ts). Cancel with `signal`: the model is left as it
+ * was found (the window is only spliced out at the end, and restored on failure).
+ */
+export async function streamline(options: StreamlineOptions): Promise<StreamlineResult> {
+  const o = { ...STREAMLINE_DEFAULTS, ...definedOnly(options) };
+  const { model, tokenizer, signal } = o;
+  const clock = new ProgressClock(options.onProgress);
+  const timings: Record<string, number> = {};
+  const timed = async <R>(stage: Stage, fn: () => Promise<R>): Promise<R> => {
+    const t0 = performance.now();
+    try {
+      return await fn();
+    } finally {
+      timings[stage] = (timings[stage] ?? 0) + (performance.now() - t0) / 1000;
+    }
+  };
+  const progress = (stage: Stage, message?: string) => (done: number, total: number) => clock.report({ stage, done, total, message });
+
+  const kind = replacementByName(o.replacement);
+  const metric = metricByName(o.metric);
+  const originalLayers = model.layers.length;
+  const originalParameters = model.parameterCount();
+  const n = layersToRemove(model, o.target ?? { layers: Math.max(1, Math.round(originalLayers / 4)) }, kind.windowSize(1) - 1);
+  const m = kind.windowSize(n);
+
+  const splits = await timed('calibration', async () =>
+    prepareCalibration(o.calibrationText, tokenizer, {
+      blockLength: o.blockLength,
+      scoringBlocks: o.scoringBlocks,
+      trainingBlocks: kind.fit === 'none' ? 0 : o.trainingBlocks,
+      validationBlocks: kind.fit === 'train' ? o.validationBlocks : 0,
+      seed: o.seed,
+      source: o.calibrationSource,
+    }),
+  );
+
+  // Steps 2–3: one pass scores both the replaced window (m) and the plain-removal one (n).
+  const sizes = [...new Set([m, n])];
+  const scores = await timed('scoring', () =>
+    metric.score({ model, blocks: splits.scoring, batchSize: o.batchSize, signal, onProgress: progress('scoring') }, sizes),
+  );
+  const window = selectWindow(metric, scores.get(m) as number[], m, { excludeLastLayer: o.excludeLastLayer });
+  const removalWindow = selectWindow(metric, scores.get(n) as number[], n, { excludeLastLayer: o.excludeLastLayer });
+
+  // Steps 4–5.
+  const replacement = kind.create({ model, start: window.start, size: m, seed: o.seed, ffnHidden: o.ffnHidden, ffnInit: o.ffnInit });
+  let training: StreamlineReport['training'];
+  const sources: PairSource[] = [];
+  try {
+    if (replacement && kind.fit !== 'none') {
+      const store = async (blocks: number[][], what: string) => {
+        const pairs = await timed('pairs', async () =>
+          StoredPairs.create(model, blocks, o.batchSize, window.start, m, await (o.pairStorage?.() ?? new MemoryPairStorage()), {
+            signal,
+            onProgress: progress('pairs', what),
+          }),
+        );
+        sources.push(pairs);
+        return pairs;
+      };
+      const trainPairs = await store(splits.training, 'training pairs');
+      if (kind.fit === 'closed-form') {
+        await timed('training', () => kind.fitClosedForm?.(replacement, trainPairs, signal) ?? Promise.resolve());
+      } else {
+        const validationPairs = await store(splits.validation, 'validation pairs');
+        training = await timed('training', () =>
+          trainReplacement(model, replacement, trainPairs, validationPairs, {
+            epochs: o.epochs,
+            lr: o.lr,
+            minLr: o.minLr,
+            warmupFraction: o.warmupFraction,
+            weightDecay: o.weightDecay,
+            clipNorm: o.clipNorm,
+            microBatches: o.microBatches,
+            seed: o.seed,
+            signal,
+            onStep: (e) => clock.report({ stage: 'training', done: e.step, total: e.totalSteps, loss: e.loss, epoch: e.epoch }),
+            onEpoch: (e) =>
+              clock.report({ stage: 'training', done: e.epoch * trainPairs.batchCount, total: o.epochs * trainPairs.batchCount, validationLoss: e.validationLoss, epoch: e.epoch }),
+          }),
+        );
+      }
+    }
+  } catch (e) {
+    replacement?.dispose();
+    throw e;
+  } finally {
+    for (const s of sources) await s.dispose();
+  }
+
+  // Step 7 (before assembly, so the original and plain-removal models can be evaluated in place).
+  let ppl: StreamlineReport['perplexity'];
+  try {
+    if (o.evaluationText !== undefined) {
+      const blocks = packBlocks(o.evaluationText, tokenizer, o.blockLength);
+      const evaluate = (message: string) =>
+        timed('evaluation', async () => (await perplexity(model, blocks, { batchSize: o.batchSize, onProgress: progress('evaluation', message), shouldStop: () => signal?.aborted ?? false })).perplexity);
+      ppl = { source: o.evaluationSource ?? 'evaluation text', blocks: blocks.length };
+      if (o.compareBaselines !== false) {
+        ppl.original = await evaluate('original model');
+        ppl.none = await withWindow(model, removalWindow, undefined, () => evaluate('plain removal'));
+      }
+      if (replacement) ppl.replaced = await withWindow(model, window, replacement, () => evaluate(`${kind.name} replacement`));
+      else ppl.replaced = ppl.none ?? (await withWindow(model, removalWindow, undefined, () => evaluate('plain removal')));
+    }
+  } catch (e) {
+    replacement?.dispose();
+    throw e;
+  }
+
+  // Step 6: assemble. The removed layers are freed; the replacement (if any) takes their place.
+  const chosen = replacement ? window : removalWindow;
+  const removed = model.layers.splice(chosen.start, chosen.size, ...(replacement ? [replacement] : []));
+  for (const layer of removed) layer.dispose();
+  const exported = replacement?.asLlamaLayer?.();
+
+  const report: StreamlineReport = {
+    version: 1,
+    model: { source: o.modelSource ?? 'model', format: o.modelFormat ?? 'unknown', layers: originalLayers, parameters: originalParameters },
+    calibration: {
+      source: o.calibrationSource ?? 'calibration text',
+      blockLength: o.blockLength,
+      scoringBlocks: splits.scoring.length,
+      trainingBlocks: splits.training.length,
+      validationBlocks: splits.validation.length,
+    },
+    metric: { name: metric.name, description: metric.description, higherIsRedundant: metric.higherIsRedundant },
+    scores: Object.fromEntries([...scores].map(([size, s]) => [String(size), s])),
+    layersRemoved: n,
+    window: windowRecord(chosen),
+    removalWindow: windowRecord(removalWindow),
+    replacement: {
+      kind: kind.name,
+      description: kind.description,
+      parameters: replacement?.parameterCount() ?? 0,
+      exportedAs: !replacement ? 'layers removed' : exported === undefined || exported instanceof Map ? 'LLaMA decoder layer' : `not exportable: ${exported.reason}`,
+    },
+    hyperparameters: {
+      batchSize: o.batchSize,
+      microBatches: o.microBatches,
+      epochs: o.epochs,
+      lr: o.lr,
+      minLr: o.minLr,
+      weightDecay: o.weightDecay,
+      clipNorm: o.clipNorm,
+      warmupFraction: o.warmupFraction,
+      excludeLastLayer: o.excludeLastLayer ?? false,
+      ...(o.ffnHidden ? { ffnHidden: o.ffnHidden } : {}),
+      ...(o.ffnInit ? { ffnInit: o.ffnInit } : {}),
+    },
+    seed: o.seed,
+    training,
+    perplexity: ppl,
+    timings,
+    result: { layers: model.layers.length, parameters: model.parameterCount() },
+  };
+  return { report, model };
+}
+
+/** Runs `fn` with the window's layers swapped out (for `replacement`, or for nothing), then restores them. */
+async function withWindow<R>(model: LlamaForCausalLM, window: WindowChoice, replacement: DecoderBlock | undefined, fn: () => Promise<R>): Promise<R> {
+  const removed = model.layers.splice(window.start, window.size, ...(replacement ? [replacement] : []));
+  try {
+    return await fn();
+  } finally {
+    model.layers.splice(window.start, replacement ? 1 : 0, ...removed);
+  }
+}
+
+function windowRecord(w: WindowChoice): { start: number; size: number; score: number } {
+  return { start: w.start, size: w.size, score: w.score };
+}
+
+/** Drops keys whose value is undefined, so they do not override defaults. */
+function definedOnly<T extends object>(o: T): T {
+  return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
+}

@@ -1,0 +1,23 @@
+import { copy } from '@llm-streamline/tensor';
+import { LlamaDecoderLayer } from '@llm-streamline/llm';
+import type { ReplacementKind } from './replacement.js';
+
+/**
+ * One full decoder layer in place of m = n + 1 layers, initialised from the window's first layer
+ * (the paper's default), then trained alone with causal attention — the reference implementation
+ * trained it without a causal mask, which lets it see future tokens it cannot see at inference.
+ */
+export const layerReplacement: ReplacementKind = {
+  name: 'layer',
+  description: "one decoder layer initialised from the window's first layer, trained to map h_j to h_{j+m}",
+  windowSize: (n) => n + 1,
+  fit: 'train',
+  create({ model, start, seed }) {
+    const layer = new LlamaDecoderLayer(model.config, seed);
+    const source = model.layers.at(start).stateDict();
+    const copies = new Map([...source].map(([name, t]) => [name, copy(t)]));
+    layer.loadStateDict(copies);
+    for (const t of copies.values()) t.dispose();
+    return layer;
+  },
+};
