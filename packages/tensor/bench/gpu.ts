@@ -10,9 +10,11 @@ const DAWN_FLAGS = ['enable-dawn-features=disable_robustness,disable_workgroup_i
 
 /** Points the Vulkan loader at SwiftShader on Linux machines without GPU device nodes (as the library does). */
 function useSwiftShaderWhenNoGpu(): void {
-  if (process.platform !== 'linux' || process.env.VK_ICD_FILENAMES || process.env.VK_DRIVER_FILES) return;
+  if (process.platform !== 'linux' || process.env.VK_ICD_FILENAMES || process.env.VK_DRIVER_FILES)
+    return;
   const hasGpuNode =
-    existsSync('/dev/nvidia0') || (existsSync('/dev/dri') && readdirSync('/dev/dri').some((f) => f.startsWith('renderD')));
+    existsSync('/dev/nvidia0') ||
+    (existsSync('/dev/dri') && readdirSync('/dev/dri').some((f) => f.startsWith('renderD')));
   if (!hasGpuNode && existsSync(SWIFTSHADER_ICD)) process.env.VK_ICD_FILENAMES = SWIFTSHADER_ICD;
   process.env.XDG_RUNTIME_DIR ??= '/tmp';
 }
@@ -20,7 +22,10 @@ function useSwiftShaderWhenNoGpu(): void {
 /** Creates the shared GPU object and the browser globals (GPUBufferUsage, GPUMapMode, …) peers expect. */
 export async function installSharedGpu(): Promise<GPU> {
   useSwiftShaderWhenNoGpu();
-  const dawn = (await import('webgpu')) as unknown as { create(flags: string[]): GPU; globals: Record<string, unknown> };
+  const dawn = (await import('webgpu')) as unknown as {
+    create(flags: string[]): GPU;
+    globals: Record<string, unknown>;
+  };
   for (const [name, value] of Object.entries(dawn.globals)) {
     if (!(name in globalThis)) (globalThis as Record<string, unknown>)[name] = value;
   }

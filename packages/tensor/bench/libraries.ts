@@ -65,7 +65,8 @@ export async function ours(): Promise<Library & { describe(): string }> {
   });
   return {
     name: 'ours',
-    describe: () => `${device.adapter.description || device.adapter.device} (${device.kernelVariant} kernels, via ${device.source})`,
+    describe: () =>
+      `${device.adapter.description || device.adapter.device} (${device.kernelVariant} kernels, via ${device.source})`,
     prepare(op) {
       switch (op.kind) {
         case 'matmul': {
@@ -105,7 +106,8 @@ export async function ours(): Promise<Library & { describe(): string }> {
 export async function tfjs(): Promise<Library> {
   const tf = await import('@tensorflow/tfjs-core');
   await import('@tensorflow/tfjs-backend-webgpu');
-  if (!(await tf.setBackend('webgpu'))) throw new Error('tfjs: the webgpu backend did not initialise');
+  if (!(await tf.setBackend('webgpu')))
+    throw new Error('tfjs: the webgpu backend did not initialise');
   await tf.ready();
   const backend = tf.backend() as unknown as {
     device: GPUDevice;

@@ -98,11 +98,23 @@ describe.each(['register', 'tiled'] as const)('matmul (%s kernels)', (variant) =
     const base = rand([20, 40]);
     const bb = rand([44, 24]);
     // Unaligned offset and leading stride 40; aligned offset 4 (vec4 path with an offset).
-    await check({ t: base.t.narrow(1, 3, 33).narrow(0, 1, 13), data: base.data }, { t: bb.t.narrow(0, 5, 33).narrow(1, 2, 9), data: bb.data }, variant);
-    await check({ t: base.t.narrow(1, 4, 32).narrow(0, 2, 16), data: base.data }, { t: bb.t.narrow(0, 4, 32).narrow(1, 4, 16), data: bb.data }, variant);
+    await check(
+      { t: base.t.narrow(1, 3, 33).narrow(0, 1, 13), data: base.data },
+      { t: bb.t.narrow(0, 5, 33).narrow(1, 2, 9), data: bb.data },
+      variant,
+    );
+    await check(
+      { t: base.t.narrow(1, 4, 32).narrow(0, 2, 16), data: base.data },
+      { t: bb.t.narrow(0, 4, 32).narrow(1, 4, 16), data: bb.data },
+      variant,
+    );
     // A slice of a transposed view.
     const tb = randT([30, 12]);
-    await check({ t: base.t.slice(1, 8, 38).slice(0, 0, 7), data: base.data }, { t: tb.t.slice(1, 1, 11), data: tb.data }, variant);
+    await check(
+      { t: base.t.slice(1, 8, 38).slice(0, 0, 7), data: base.data },
+      { t: tb.t.slice(1, 1, 11), data: tb.data },
+      variant,
+    );
   });
 
   it('a view with no contiguous dim is copied first', async () => {
@@ -128,10 +140,14 @@ describe.each(['register', 'tiled'] as const)('matmul (%s kernels)', (variant) =
   });
 
   it('empty dims', async () => {
-    const c = matmul(tensor(new Float32Array(0), [3, 0]), tensor(new Float32Array(0), [0, 4]), { variant });
+    const c = matmul(tensor(new Float32Array(0), [3, 0]), tensor(new Float32Array(0), [0, 4]), {
+      variant,
+    });
     expect(c.shape).toEqual([3, 4]);
     expect(Array.from(await c.data())).toEqual(new Array(12).fill(0));
-    expect(matmul(tensor(new Float32Array(0), [0, 2]), tensor([1, 2], [2, 1]), { variant }).shape).toEqual([0, 1]);
+    expect(
+      matmul(tensor(new Float32Array(0), [0, 2]), tensor([1, 2], [2, 1]), { variant }).shape,
+    ).toEqual([0, 1]);
   });
 
   it('switches on device.kernelVariant when no variant is given', async () => {
@@ -169,7 +185,14 @@ describe('matmul errors', () => {
 });
 
 describe('matmul launch', () => {
-  const view = (rows: number, cols: number) => ({ rows, cols, rowStride: cols, colStride: 1, offset: 0, batchStrides: [rows * cols] });
+  const view = (rows: number, cols: number) => ({
+    rows,
+    cols,
+    rowStride: cols,
+    colStride: 1,
+    offset: 0,
+    batchStrides: [rows * cols],
+  });
   it('folds batches past 65535 into y', () => {
     const plan = planMatmul(view(8, 8), view(8, 8), [70000]);
     const { params, workgroups } = matmulLaunch(plan, 32, 32);
@@ -181,6 +204,18 @@ describe('matmul launch', () => {
     const a = planMatmul(view(64, 32), view(32, 16), [3]);
     const b = planMatmul(view(128, 8), view(8, 48), [5]);
     expect(a.flags).toEqual(b.flags);
-    expect(a.flags).toEqual({ a: { order: 'row', vec4: true }, b: { order: 'row', vec4: true }, outVec4: true, batchRank: 1 });
+    expect(a.flags).toEqual({
+      a: { order: 'row', vec4: true },
+      b: { order: 'row', vec4: true },
+      outVec4: true,
+      batchRank: 1,
+    });
+  });
+
+  it('reads vec4 only where no 4-element group can straddle a row end', () => {
+    // Leading stride and offset aligned, but K = 30: a vec4 at the end of a row would cross it.
+    const sliced = { rows: 8, cols: 30, rowStride: 40, colStride: 1, offset: 8, batchStrides: [] };
+    expect(planMatmul(sliced, view(30, 16), []).flags.a.vec4).toBe(false);
+    expect(planMatmul({ ...sliced, cols: 32 }, view(32, 16), []).flags.a.vec4).toBe(true);
   });
 });

@@ -305,3 +305,27 @@ describe('where', () => {
     });
   });
 });
+
+describe('the four-elements-per-invocation path', () => {
+  beforeAll(testDevice);
+
+  it('dense operands, broadcast scalars and aligned or misaligned offsets all match the reference', async () => {
+    await scope(async () => {
+      const data = randomArray(64, 7);
+      const other = randomArray(64, 8);
+      const x = tensor(data, [64]);
+      const y = tensor(other, [64]);
+      const cases: [Tensor, number[]][] = [
+        // dense + dense (vec4 path)
+        [add(x, y), [...data].map((v, i) => v + (other[i] as number))],
+        // dense + broadcast scalar (vec4 path, scalar operand)
+        [mul(x, 3), [...data].map((v) => v * 3)],
+        // offset 4: aligned view (vec4 path)
+        [sub(x.narrow(0, 4, 56), y.narrow(0, 8, 56)), [...data.slice(4, 60)].map((v, i) => v - (other[i + 8] as number))],
+        // offset 1: misaligned view (scalar path)
+        [sub(x.narrow(0, 1, 60), y.narrow(0, 0, 60)), [...data.slice(1, 61)].map((v, i) => v - (other[i] as number))],
+      ];
+      for (const [got, want] of cases) expectClose(await got.data(), want, { atol: 1e-6, rtol: 1e-6 });
+    });
+  });
+});

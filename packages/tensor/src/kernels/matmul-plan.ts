@@ -81,25 +81,32 @@ export function matrixOrder(
  * row- or column-major order (see {@link matrixOrder}).
  *
  * vec4 reads need every 4-element group the kernel loads to start at a multiple of 4 elements:
- * the offset, the leading stride and the batch strides must be multiples of 4, and for reads
- * along M (column-major A) or N (row-major B) that dim must be too, so no group straddles the edge.
- * Reads along K may straddle K's end: the kernels read the last K % 4 values one at a time.
+ * the offset, the leading stride and the batch strides must be multiples of 4, and so must the
+ * contiguous dim (K for row-major A and column-major B, M or N otherwise), so that no group
+ * straddles the end of a row. A group that did could reach past the end of the buffer, which
+ * robust implementations (browsers) clamp to the last whole vec4: a wrong value, not an error.
  */
-export function planMatmul(a: MatrixView, b: MatrixView, batchShape: readonly number[]): MatmulPlan {
+export function planMatmul(
+  a: MatrixView,
+  b: MatrixView,
+  batchShape: readonly number[],
+): MatmulPlan {
   const M = a.rows;
   const K = a.cols;
   const N = b.cols;
   const ao = matrixOrder(a.rows, a.cols, a.rowStride, a.colStride);
   const bo = matrixOrder(b.rows, b.cols, b.rowStride, b.colStride);
-  if (!ao || !bo) throw new Error('planMatmul: operands must be row- or column-major (copy them first)');
+  if (!ao || !bo)
+    throw new Error('planMatmul: operands must be row- or column-major (copy them first)');
   const outStrides = batchShape.map((_, i) => batchShape.slice(i + 1).reduce((p, d) => p * d, 1));
   const merged = coalesceDims(batchShape, [outStrides, a.batchStrides, b.batchStrides]);
   const aBatch = merged.strides[1] as number[];
   const bBatch = merged.strides[2] as number[];
   const m4 = (x: number) => x % 4 === 0;
-  const aligned = (ld: number, offset: number, strides: number[]) => m4(ld) && m4(offset) && strides.every(m4);
-  const aVec = aligned(ao.ld, a.offset, aBatch) && (ao.order === 'row' || m4(M));
-  const bVec = aligned(bo.ld, b.offset, bBatch) && (bo.order === 'col' || m4(N));
+  const aligned = (ld: number, offset: number, strides: number[]) =>
+    m4(ld) && m4(offset) && strides.every(m4);
+  const aVec = aligned(ao.ld, a.offset, aBatch) && m4(ao.order === 'row' ? K : M);
+  const bVec = aligned(bo.ld, b.offset, bBatch) && m4(bo.order === 'col' ? K : N);
   return {
     M,
     N,
@@ -128,7 +135,11 @@ const MAX_GROUPS = 65535;
  *               batchShape[r], aBatchStrides[r], bBatchStrides[r]].
  * The batch runs in z; past 65535 matrices, `fold` matrices share each z slice, stacked in y.
  */
-export function matmulLaunch(plan: MatmulPlan, tileM: number, tileN: number): {
+export function matmulLaunch(
+  plan: MatmulPlan,
+  tileM: number,
+  tileN: number,
+): {
   params: number[];
   workgroups: [number, number, number];
 } {
@@ -136,7 +147,9 @@ export function matmulLaunch(plan: MatmulPlan, tileM: number, tileN: number): {
   const gy = Math.ceil(plan.M / tileM);
   const fold = Math.ceil(plan.batch / MAX_GROUPS);
   if (gx > MAX_GROUPS || gy * fold > MAX_GROUPS) {
-    throw new RangeError(`matmul: output of ${plan.batch}×${plan.M}×${plan.N} needs more workgroups than one dispatch allows`);
+    throw new RangeError(
+      `matmul: output of ${plan.batch}×${plan.M}×${plan.N} needs more workgroups than one dispatch allows`,
+    );
   }
   const params = [
     plan.M,

@@ -10,7 +10,13 @@
  */
 import type { Device } from '../device/device.js';
 import type { Tensor } from '../tensor/tensor.js';
-import { type MatmulFlags, type MatmulPlan, matmulBindings, matmulLaunch, matmulPrologue } from './matmul-plan.js';
+import {
+  type MatmulFlags,
+  type MatmulPlan,
+  matmulBindings,
+  matmulLaunch,
+  matmulPrologue,
+} from './matmul-plan.js';
 
 /** Outputs per invocation (rows × cols) and invocations per workgroup (x along N, y along M). */
 export interface RegisterBlock {
@@ -61,7 +67,8 @@ const range = (n: number) => Array.from({ length: n }, (_, i) => i);
 
 export function registerMatmulSource(flags: MatmulFlags, block: RegisterBlock): string {
   const { TM, TN, WX, WY } = block;
-  if (TM % 4 !== 0 || TN % 4 !== 0) throw new Error('register matmul: TM and TN must be multiples of 4');
+  if (TM % 4 !== 0 || TN % 4 !== 0)
+    throw new Error('register matmul: TM and TN must be multiples of 4');
   const rows = range(TM);
   const cols = range(TN);
   const quads = range(TN / 4);
@@ -89,20 +96,25 @@ export function registerMatmulSource(flags: MatmulFlags, block: RegisterBlock): 
       aAt = (r, kk) => `a${r}.${LANE[kk]}`;
       aTail = (r) => `A[ar${r} + (k >> 2u)][k & 3u]`;
     } else {
-      for (const r of rows) for (const kk of ks) loads.push(`let a${r}_${kk} = A[ar${r} + k + ${kk}u];`);
+      for (const r of rows)
+        for (const kk of ks) loads.push(`let a${r}_${kk} = A[ar${r} + k + ${kk}u];`);
       aAt = (r, kk) => `a${r}_${kk}`;
       aTail = (r) => `A[ar${r} + k]`;
     }
   } else if (A.vec4) {
     // Column-major A with M % 4 == 0: one vec4 covers rows 4j..4j+3 of the block at one k.
     setup.push('let lda4 = lda >> 2u;');
-    for (const j of range(TM / 4)) setup.push(`let ac${j} = (oa + min(m0 + ${4 * j}u, M - 4u)) >> 2u;`);
-    for (const kk of ks) for (const j of range(TM / 4)) loads.push(`let a${kk}_${j} = A[ac${j} + (k + ${kk}u) * lda4];`);
+    for (const j of range(TM / 4))
+      setup.push(`let ac${j} = (oa + min(m0 + ${4 * j}u, M - 4u)) >> 2u;`);
+    for (const kk of ks)
+      for (const j of range(TM / 4))
+        loads.push(`let a${kk}_${j} = A[ac${j} + (k + ${kk}u) * lda4];`);
     aAt = (r, kk) => `a${kk}_${r >> 2}.${LANE[r & 3]}`;
     aTail = (r) => `A[ac${r >> 2} + k * lda4].${LANE[r & 3]}`;
   } else {
     for (const r of rows) setup.push(`let ac${r} = oa + min(m0 + ${r}u, M - 1u);`);
-    for (const kk of ks) for (const r of rows) loads.push(`let a${r}_${kk} = A[ac${r} + (k + ${kk}u) * lda];`);
+    for (const kk of ks)
+      for (const r of rows) loads.push(`let a${r}_${kk} = A[ac${r} + (k + ${kk}u) * lda];`);
     aAt = (r, kk) => `a${r}_${kk}`;
     aTail = (r) => `A[ac${r} + k * lda]`;
   }
@@ -112,13 +124,18 @@ export function registerMatmulSource(flags: MatmulFlags, block: RegisterBlock): 
       // Row-major B with N % 4 == 0: one vec4 is columns 4q..4q+3 at one k.
       setup.push('let ldb4 = ldb >> 2u;');
       for (const q of quads) setup.push(`let bc${q} = (ob + min(n0 + ${4 * q}u, N - 4u)) >> 2u;`);
-      for (const kk of ks) for (const q of quads) loads.push(`let b${kk}_${q} = B[bc${q} + (k + ${kk}u) * ldb4];`);
+      for (const kk of ks)
+        for (const q of quads) loads.push(`let b${kk}_${q} = B[bc${q} + (k + ${kk}u) * ldb4];`);
       bQuad = (kk, q) => `b${kk}_${q}`;
       bTail = (c) => `B[bc${c >> 2} + k * ldb4].${LANE[c & 3]}`;
     } else {
       for (const c of cols) setup.push(`let bc${c} = ob + min(n0 + ${c}u, N - 1u);`);
-      for (const kk of ks) for (const c of cols) loads.push(`let b${kk}_${c} = B[bc${c} + (k + ${kk}u) * ldb];`);
-      bQuad = (kk, q) => `vec4<f32>(${range(4).map((i) => `b${kk}_${4 * q + i}`).join(', ')})`;
+      for (const kk of ks)
+        for (const c of cols) loads.push(`let b${kk}_${c} = B[bc${c} + (k + ${kk}u) * ldb];`);
+      bQuad = (kk, q) =>
+        `vec4<f32>(${range(4)
+          .map((i) => `b${kk}_${4 * q + i}`)
+          .join(', ')})`;
       bTail = (c) => `B[bc${c} + k * ldb]`;
     }
   } else {
@@ -128,11 +145,18 @@ export function registerMatmulSource(flags: MatmulFlags, block: RegisterBlock): 
     }
     if (B.vec4) {
       for (const c of cols) loads.push(`let b${c} = B[br${c} + k4];`);
-      bQuad = (kk, q) => `vec4<f32>(${range(4).map((i) => `b${4 * q + i}.${LANE[kk]}`).join(', ')})`;
+      bQuad = (kk, q) =>
+        `vec4<f32>(${range(4)
+          .map((i) => `b${4 * q + i}.${LANE[kk]}`)
+          .join(', ')})`;
       bTail = (c) => `B[br${c} + (k >> 2u)][k & 3u]`;
     } else {
-      for (const kk of ks) for (const c of cols) loads.push(`let b${kk}_${c} = B[br${c} + k + ${kk}u];`);
-      bQuad = (kk, q) => `vec4<f32>(${range(4).map((i) => `b${kk}_${4 * q + i}`).join(', ')})`;
+      for (const kk of ks)
+        for (const c of cols) loads.push(`let b${kk}_${c} = B[br${c} + k + ${kk}u];`);
+      bQuad = (kk, q) =>
+        `vec4<f32>(${range(4)
+          .map((i) => `b${kk}_${4 * q + i}`)
+          .join(', ')})`;
       bTail = (c) => `B[br${c} + k]`;
     }
   }
@@ -140,21 +164,32 @@ export function registerMatmulSource(flags: MatmulFlags, block: RegisterBlock): 
   const accs = rows.flatMap((r) => quads.map((q) => `var acc${r}_${q} = vec4<f32>();`));
   const fmas: string[] = [];
   for (const kk of ks) {
-    for (const r of rows) for (const q of quads) fmas.push(`acc${r}_${q} = fma(vec4<f32>(${aAt(r, kk)}), ${bQuad(kk, q)}, acc${r}_${q});`);
+    for (const r of rows)
+      for (const q of quads)
+        fmas.push(`acc${r}_${q} = fma(vec4<f32>(${aAt(r, kk)}), ${bQuad(kk, q)}, acc${r}_${q});`);
   }
   const tail: string[] = [];
   for (const r of rows) tail.push(`let ta${r} = ${aTail(r)};`);
   for (const c of cols) tail.push(`let tb${c} = ${bTail(c)};`);
   for (const r of rows) {
-    for (const q of quads) tail.push(`acc${r}_${q} = fma(vec4<f32>(ta${r}), vec4<f32>(${range(4).map((i) => `tb${4 * q + i}`).join(', ')}), acc${r}_${q});`);
+    for (const q of quads)
+      tail.push(
+        `acc${r}_${q} = fma(vec4<f32>(ta${r}), vec4<f32>(${range(4)
+          .map((i) => `tb${4 * q + i}`)
+          .join(', ')}), acc${r}_${q});`,
+      );
   }
 
   const stores: string[] = [];
   for (const r of rows) {
     const row = `oc + (m0 + ${r}u) * N + n0`;
     const body = flags.outVec4
-      ? quads.map((q) => `if (n0 + ${4 * q}u < N) { C[(${row} + ${4 * q}u) >> 2u] = acc${r}_${q}; }`)
-      : cols.map((c) => `if (n0 + ${c}u < N) { C[${row} + ${c}u] = acc${r}_${c >> 2}.${LANE[c & 3]}; }`);
+      ? quads.map(
+          (q) => `if (n0 + ${4 * q}u < N) { C[(${row} + ${4 * q}u) >> 2u] = acc${r}_${q}; }`,
+        )
+      : cols.map(
+          (c) => `if (n0 + ${c}u < N) { C[${row} + ${c}u] = acc${r}_${c >> 2}.${LANE[c & 3]}; }`,
+        );
     stores.push(`if (m0 + ${r}u < M) {\n    ${body.join('\n    ')}\n  }`);
   }
 

@@ -7,7 +7,13 @@
  */
 import type { Device } from '../device/device.js';
 import type { Tensor } from '../tensor/tensor.js';
-import { type MatmulFlags, type MatmulPlan, matmulBindings, matmulLaunch, matmulPrologue } from './matmul-plan.js';
+import {
+  type MatmulFlags,
+  type MatmulPlan,
+  matmulBindings,
+  matmulLaunch,
+  matmulPrologue,
+} from './matmul-plan.js';
 
 const TILE = 64;
 const TK = 16;
@@ -15,7 +21,13 @@ const WG = 16;
 const PER = TILE / WG; // outputs per invocation along each dim
 const LOADS = (TILE * TK) / (WG * WG); // elements of each slice each invocation stages
 
-export function runTiledMatmul(device: Device, plan: MatmulPlan, a: Tensor, b: Tensor, out: Tensor): void {
+export function runTiledMatmul(
+  device: Device,
+  plan: MatmulPlan,
+  a: Tensor,
+  b: Tensor,
+  out: Tensor,
+): void {
   const { params, workgroups } = matmulLaunch(plan, TILE, TILE);
   device.run({
     name: 'matmul_tiled',
@@ -29,13 +41,20 @@ export function runTiledMatmul(device: Device, plan: MatmulPlan, a: Tensor, b: T
 const range = (n: number) => Array.from({ length: n }, (_, i) => i);
 
 /** A scalar read of element `idx` from a binding declared as f32 or vec4<f32>. */
-const read = (name: string, vec4: boolean, idx: string) => (vec4 ? `${name}[(${idx}) >> 2u][(${idx}) & 3u]` : `${name}[${idx}]`);
+const read = (name: string, vec4: boolean, idx: string) =>
+  vec4 ? `${name}[(${idx}) >> 2u][(${idx}) & 3u]` : `${name}[${idx}]`;
 
 export function tiledMatmulSource(flags: MatmulFlags): string {
   // Staging: invocation t reads element e = t + 256·i of the slice; which of (row, k) varies
   // fastest with e follows the operand's contiguous dim.
-  const aIdx = flags.a.order === 'row' ? { m: `e / ${TK}u`, k: `e % ${TK}u` } : { m: `e % ${TILE}u`, k: `e / ${TILE}u` };
-  const bIdx = flags.b.order === 'row' ? { n: `e % ${TILE}u`, k: `e / ${TILE}u` } : { n: `e / ${TK}u`, k: `e % ${TK}u` };
+  const aIdx =
+    flags.a.order === 'row'
+      ? { m: `e / ${TK}u`, k: `e % ${TK}u` }
+      : { m: `e % ${TILE}u`, k: `e / ${TILE}u` };
+  const bIdx =
+    flags.b.order === 'row'
+      ? { n: `e % ${TILE}u`, k: `e / ${TILE}u` }
+      : { n: `e / ${TK}u`, k: `e % ${TK}u` };
   const aAddr = flags.a.order === 'row' ? 'oa + gm * lda + gk' : 'oa + gm + gk * lda';
   const bAddr = flags.b.order === 'row' ? 'ob + gk * ldb + gn' : 'ob + gk + gn * ldb';
   const stage = range(LOADS)
@@ -70,7 +89,9 @@ export function tiledMatmulSource(flags: MatmulFlags): string {
         .map((c) => {
           const n = `nBase + lx + ${c * WG}u`;
           const idx = `oc + m * N + ${n}`;
-          const write = flags.outVec4 ? `C[(${idx}) >> 2u][(${idx}) & 3u] = acc${r}.${lanes[c]};` : `C[${idx}] = acc${r}.${lanes[c]};`;
+          const write = flags.outVec4
+            ? `C[(${idx}) >> 2u][(${idx}) & 3u] = acc${r}.${lanes[c]};`
+            : `C[${idx}] = acc${r}.${lanes[c]};`;
           return `if (${n} < N) { ${write} }`;
         })
         .join('\n      ');

@@ -45,14 +45,75 @@ export function runPointwise(
   const dense = layouts.map((_, k) => rank <= 1 && (merged.strides[k]?.[0] ?? 1) === 1);
   const params = [n, ...merged.shape];
   layouts.forEach((l, k) => params.push(l.offset, ...(merged.strides[k] as number[])));
+  const dtypes = inputs.map((t) => t.dtype);
+  const vec4 = vec4Modes(program, dtypes, layouts, merged.strides, rank, n);
   device.run({
     name: program.name,
-    source: pointwiseSource(program, inputs.map((t) => t.dtype), rank, dense),
+    source: vec4 ? pointwiseVec4Source(program, dtypes, vec4) : pointwiseSource(program, dtypes, rank, dense),
     params,
     buffers: [...inputs.map((t) => t.buffer), out.buffer],
-    workgroups: workgroups1d(n, WG),
+    workgroups: workgroups1d(vec4 ? n / 4 : n, WG),
   });
   return out;
+}
+
+/**
+ * When every operand is either dense and 16-byte aligned or a single broadcast value, the kernel
+ * moves four elements per invocation with vec4 loads and stores: on CPU adapters each storage
+ * access is a gather across lanes, so a vec4 access costs about what a scalar one does.
+ * Returns each input's mode, or undefined when the scalar kernel must be used.
+ */
+function vec4Modes(
+  program: PointwiseProgram,
+  dtypes: readonly DType[],
+  layouts: readonly Layout[],
+  strides: readonly (readonly number[])[],
+  rank: number,
+  n: number,
+): ('dense' | 'scalar')[] | undefined {
+  if (rank > 1 || n % 4 !== 0 || program.outType === 'f16' || dtypes.includes('f16')) return undefined;
+  const modes = layouts.map((l, k) => {
+    const stride = rank === 0 ? 0 : (strides[k]?.[0] as number);
+    if (stride === 1 && l.offset % 4 === 0) return 'dense' as const;
+    return stride === 0 ? ('scalar' as const) : undefined;
+  });
+  if (modes[0] !== 'dense' || modes.some((m) => m === undefined)) return undefined;
+  return modes.slice(1) as ('dense' | 'scalar')[];
+}
+
+function pointwiseVec4Source(program: PointwiseProgram, dtypes: readonly DType[], modes: readonly ('dense' | 'scalar')[]): string {
+  const T = program.computeType;
+  const names = ['a', 'b', 'c', 'd'];
+  const rank = 1; // params layout: [n, size, then per operand: offset, stride]
+  const base = (k: number) => 1 + rank + k * (1 + rank);
+  const decls = dtypes.map((dt, k) => `@group(0) @binding(${k + 1}) var<storage, read> x${k}: array<vec4<${dt}>>;`);
+  const loads = modes
+    .map((mode, k) =>
+      mode === 'dense'
+        ? `let v${k} = x${k}[p[${base(k + 1)}u] / 4u + i];`
+        : `let s${k} = x${k}[p[${base(k + 1)}u] / 4u][p[${base(k + 1)}u] % 4u];`,
+    )
+    .join('\n  ');
+  const lanes = [0, 1, 2, 3]
+    .map((c) => {
+      const args = modes.map((mode, k) => `let ${names[k]} = ${T}(${mode === 'dense' ? `v${k}[${c}]` : `s${k}`});`).join(' ');
+      return `{ ${args} r[${c}] = ${program.outType}(${program.expr.replaceAll('$T', T)}); }`;
+    })
+    .join('\n  ');
+  return `@group(0) @binding(0) var<storage, read> p: array<u32>;
+${decls.join('\n')}
+@group(0) @binding(${dtypes.length + 1}) var<storage, read_write> y: array<vec4<${program.outType}>>;
+${(program.helpers ?? '').replaceAll('$T', T)}
+@compute @workgroup_size(${WG})
+fn main(${MAIN_ARGS}) {
+  ${flatIndex(WG)}
+  if (i * 4u >= p[0]) { return; }
+  ${loads}
+  var r: vec4<${program.outType}>;
+  ${lanes}
+  y[p[${base(0)}u] / 4u + i] = r;
+}
+`;
 }
 
 function pointwiseSource(program: PointwiseProgram, dtypes: readonly DType[], rank: number, dense: readonly boolean[]): string {

@@ -1,7 +1,7 @@
 import type { KernelVariant } from '../device/device.js';
+import { type MatrixView, matrixOrder, planMatmul } from '../kernels/matmul-plan.js';
 import { runRegisterMatmul } from '../kernels/matmul-register.js';
 import { runTiledMatmul } from '../kernels/matmul-tiled.js';
-import { matrixOrder, type MatrixView, planMatmul } from '../kernels/matmul-plan.js';
 import { expandLayout } from '../tensor/layout.js';
 import { broadcastShapes, formatShape, sizeOf } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
@@ -24,16 +24,21 @@ export function matmul(a: Tensor, b: Tensor, options: MatmulOptions = {}): Tenso
   b.assertAlive('matmul');
   const shapes = `${formatShape(a.shape)} and ${formatShape(b.shape)}`;
   if (a.dtype !== 'f32' || b.dtype !== 'f32') {
-    throw new TypeError(`matmul: only f32 is supported, got ${a.dtype} and ${b.dtype} (shapes ${shapes}); cast with castTo('f32')`);
+    throw new TypeError(
+      `matmul: only f32 is supported, got ${a.dtype} and ${b.dtype} (shapes ${shapes}); cast with castTo('f32')`,
+    );
   }
   if (a.rank < 2 || b.rank < 2) {
     throw new RangeError(`matmul: both operands need at least 2 dims, got shapes ${shapes}`);
   }
-  if (a.device !== b.device) throw new Error(`matmul: operands ${shapes} live on different devices`);
+  if (a.device !== b.device)
+    throw new Error(`matmul: operands ${shapes} live on different devices`);
   const [M, K] = a.shape.slice(-2) as [number, number];
   const [K2, N] = b.shape.slice(-2) as [number, number];
   if (K !== K2) {
-    throw new RangeError(`matmul: cannot multiply shapes ${shapes}: inner dims differ (${K} vs ${K2})`);
+    throw new RangeError(
+      `matmul: cannot multiply shapes ${shapes}: inner dims differ (${K} vs ${K2})`,
+    );
   }
   let batchShape: number[];
   try {
@@ -43,7 +48,12 @@ export function matmul(a: Tensor, b: Tensor, options: MatmulOptions = {}): Tenso
   }
 
   const device = a.device;
-  const out = Tensor.fromBuffer(device, device.pool.acquire(Math.max(16, sizeOf(batchShape) * M * N * 4)), [...batchShape, M, N], 'f32');
+  const out = Tensor.fromBuffer(
+    device,
+    device.pool.acquire(Math.max(16, sizeOf(batchShape) * M * N * 4)),
+    [...batchShape, M, N],
+    'f32',
+  );
   if (out.size === 0) return out;
 
   // Views with neither of the last two dims contiguous are copied; the copies are freed after the dispatch.
@@ -64,12 +74,22 @@ export function matmul(a: Tensor, b: Tensor, options: MatmulOptions = {}): Tenso
 function usable(x: Tensor): Tensor {
   const s = x.strides;
   const r = x.rank;
-  return matrixOrder(x.shape[r - 2] as number, x.shape[r - 1] as number, s[r - 2] as number, s[r - 1] as number) ? x : x.contiguous();
+  return matrixOrder(
+    x.shape[r - 2] as number,
+    x.shape[r - 1] as number,
+    s[r - 2] as number,
+    s[r - 1] as number,
+  )
+    ? x
+    : x.contiguous();
 }
 
 function matrixView(x: Tensor, batchShape: readonly number[]): MatrixView {
   const r = x.rank;
-  const batch = expandLayout({ shape: x.shape.slice(0, -2), strides: x.strides.slice(0, -2), offset: x.offset }, batchShape);
+  const batch = expandLayout(
+    { shape: x.shape.slice(0, -2), strides: x.strides.slice(0, -2), offset: x.offset },
+    batchShape,
+  );
   return {
     rows: x.shape[r - 2] as number,
     cols: x.shape[r - 1] as number,
