@@ -7,7 +7,9 @@ import { getDevice, matmul, mean, randNormal, scope, softmax, tensor } from '../
 const device = await getDevice();
 const { vendor, architecture, description, isCpu } = device.adapter;
 console.log(`adapter: ${vendor} ${architecture} (${description})${isCpu ? ' [CPU]' : ''}`);
-console.log(`kernels: ${device.kernelVariant}, features: ${[...device.features].join(', ') || 'none'}`);
+console.log(
+  `kernels: ${device.kernelVariant}, features: ${[...device.features].join(', ') || 'none'}`,
+);
 
 const result = await scope(async () => {
   const a = tensor([1, 2, 3, 4, 5, 6], [2, 3]);
@@ -24,6 +26,10 @@ const result = await scope(async () => {
 });
 console.log('a·b =', result.c);
 console.log('softmax(a·b) =', result.p);
-console.log('mean of x·xᵀ for x ~ N(0,1) 256×256 =', result.meanDiag, '(≈ 1, the diagonal carries 256/65536·256)');
+console.log(
+  'mean of x·xᵀ for x ~ N(0,1) 256×256 =',
+  result.meanDiag,
+  '(≈ 1, the diagonal carries 256/65536·256)',
+);
 console.log('memory:', device.memoryStats());
 device.destroy();

@@ -21,7 +21,9 @@ describe('errors say what was expected and what was found', () => {
   });
 
   it('data that does not fill the shape is rejected', () => {
-    expect(() => tensor([1, 2, 3], [2, 2])).toThrow('3 values do not fill shape [2, 2] (4 elements)');
+    expect(() => tensor([1, 2, 3], [2, 2])).toThrow(
+      '3 values do not fill shape [2, 2] (4 elements)',
+    );
   });
 
   it('a WGSL compile error shows the generated source with line numbers', async () => {
@@ -29,7 +31,8 @@ describe('errors say what was expected and what was found', () => {
     const out = device.pool.acquire(16);
     device.run({
       name: 'broken_kernel',
-      source: '@group(0) @binding(0) var<storage, read> p: array<u32>;\n@compute @workgroup_size(1)\nfn main() { let x = p[0] +; }',
+      source:
+        '@group(0) @binding(0) var<storage, read> p: array<u32>;\n@compute @workgroup_size(1)\nfn main() { let x = p[0] +; }',
       params: [0],
       buffers: [],
       workgroups: [1, 1, 1],

@@ -25,8 +25,18 @@ export function randomArray(n: number, seed: number, lo = -1, hi = 1): Float32Ar
 }
 
 /** Uploads a seeded random f32 tensor and returns it with its CPU copy. */
-export function randomTensor(shape: readonly number[], seed: number, lo = -1, hi = 1): { t: Tensor; x: Float32Array } {
-  const x = randomArray(shape.reduce((a, b) => a * b, 1), seed, lo, hi);
+export function randomTensor(
+  shape: readonly number[],
+  seed: number,
+  lo = -1,
+  hi = 1,
+): { t: Tensor; x: Float32Array } {
+  const x = randomArray(
+    shape.reduce((a, b) => a * b, 1),
+    seed,
+    lo,
+    hi,
+  );
   return { t: tensor(x, shape), x };
 }
 
@@ -39,7 +49,11 @@ export function testDevice(): Promise<Device> {
  * Asserts |actual − expected| ≤ atol + rtol·|expected| element-wise (NaN matches NaN, ±Inf must
  * match exactly), reporting the worst element when it fails.
  */
-export function expectClose(actual: ArrayLike<number>, expected: ArrayLike<number>, { atol = 1e-5, rtol = 1e-5 } = {}): void {
+export function expectClose(
+  actual: ArrayLike<number>,
+  expected: ArrayLike<number>,
+  { atol = 1e-5, rtol = 1e-5 } = {},
+): void {
   expect(actual.length, 'length').toBe(expected.length);
   let worst = -1;
   let worstErr = 0;
@@ -55,12 +69,19 @@ export function expectClose(actual: ArrayLike<number>, expected: ArrayLike<numbe
     }
   }
   if (worst >= 0) {
-    expect.fail(`element ${worst}: got ${actual[worst]}, expected ${expected[worst]} (atol ${atol}, rtol ${rtol})`);
+    expect.fail(
+      `element ${worst}: got ${actual[worst]}, expected ${expected[worst]} (atol ${atol}, rtol ${rtol})`,
+    );
   }
 }
 
 /** Reads a strided view on the CPU: the value at multi-index `idx` of a layout over `data`. */
-export function atIndex(data: ArrayLike<number>, strides: readonly number[], offset: number, idx: readonly number[]): number {
+export function atIndex(
+  data: ArrayLike<number>,
+  strides: readonly number[],
+  offset: number,
+  idx: readonly number[],
+): number {
   let o = offset;
   for (let i = 0; i < idx.length; i++) o += (idx[i] as number) * (strides[i] as number);
   return data[o] as number;

@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { add, exp, keep, mean, mul, scope, sum, tensor, Tensor, zeros } from '../src/index.js';
+import { add, exp, keep, mean, mul, scope, sum, type Tensor, tensor, zeros } from '../src/index.js';
 import { randomTensor, testDevice } from './helpers.js';
 
 describe('memory: scopes, disposal and the buffer pool', () => {

@@ -98,7 +98,14 @@ function erf(x: number): number {
 const sigmoidRef = (x: number) => 1 / (1 + Math.exp(-x));
 
 /** [name, op, reference, low, high, atol]: WGSL only promises ~4096 ULP for acos (SwiftShader: ~6e-5 rad). */
-const UNARY_CASES: [string, (t: Tensor) => Tensor, (x: number) => number, number, number, number?][] = [
+const UNARY_CASES: [
+  string,
+  (t: Tensor) => Tensor,
+  (x: number) => number,
+  number,
+  number,
+  number?,
+][] = [
   ['neg', neg, (x) => -x, -3, 3],
   ['abs', abs, Math.abs, -3, 3],
   ['exp', exp, Math.exp, -5, 5],
@@ -321,11 +328,18 @@ describe('the four-elements-per-invocation path', () => {
         // dense + broadcast scalar (vec4 path, scalar operand)
         [mul(x, 3), [...data].map((v) => v * 3)],
         // offset 4: aligned view (vec4 path)
-        [sub(x.narrow(0, 4, 56), y.narrow(0, 8, 56)), [...data.slice(4, 60)].map((v, i) => v - (other[i + 8] as number))],
+        [
+          sub(x.narrow(0, 4, 56), y.narrow(0, 8, 56)),
+          [...data.slice(4, 60)].map((v, i) => v - (other[i + 8] as number)),
+        ],
         // offset 1: misaligned view (scalar path)
-        [sub(x.narrow(0, 1, 60), y.narrow(0, 0, 60)), [...data.slice(1, 61)].map((v, i) => v - (other[i] as number))],
+        [
+          sub(x.narrow(0, 1, 60), y.narrow(0, 0, 60)),
+          [...data.slice(1, 61)].map((v, i) => v - (other[i] as number)),
+        ],
       ];
-      for (const [got, want] of cases) expectClose(await got.data(), want, { atol: 1e-6, rtol: 1e-6 });
+      for (const [got, want] of cases)
+        expectClose(await got.data(), want, { atol: 1e-6, rtol: 1e-6 });
     });
   });
 });

@@ -4,7 +4,12 @@ import { reshapeLayout } from '../src/tensor/layout.js';
 import { atIndex, expectClose, indices, randomTensor, testDevice } from './helpers.js';
 
 /** Naive reference: the values of a strided view of `data`, in row-major order. */
-function viewValues(data: Float32Array, shape: readonly number[], strides: readonly number[], offset: number): number[] {
+function viewValues(
+  data: Float32Array,
+  shape: readonly number[],
+  strides: readonly number[],
+  offset: number,
+): number[] {
   return [...indices(shape)].map((idx) => atIndex(data, strides, offset, idx));
 }
 
@@ -55,8 +60,14 @@ describe('views share storage and read through strides', () => {
   it('reshapeLayout refuses merges across non-contiguous dims', () => {
     const transposed = { shape: [6, 4], strides: [1, 6], offset: 0 };
     expect(reshapeLayout(transposed, [24])).toBeUndefined();
-    expect(reshapeLayout(transposed, [2, 3, 4])).toEqual({ shape: [2, 3, 4], strides: [3, 1, 6], offset: 0 });
-    expect(reshapeLayout({ shape: [2, 1, 3], strides: [3, 99, 1], offset: 5 }, [6])?.offset).toBe(5);
+    expect(reshapeLayout(transposed, [2, 3, 4])).toEqual({
+      shape: [2, 3, 4],
+      strides: [3, 1, 6],
+      offset: 0,
+    });
+    expect(reshapeLayout({ shape: [2, 1, 3], strides: [3, 99, 1], offset: 5 }, [6])?.offset).toBe(
+      5,
+    );
   });
 
   it('bad views give errors that name the shapes', () => {

@@ -67,22 +67,33 @@ export class Device {
     const cap = options.poolCapBytes ?? Math.max(256 * 2 ** 20, gpu.limits.maxBufferSize / 4);
     this.pool = new BufferPool(gpu, cap);
     this.pipelines = new PipelineCache(gpu, this.debug);
-    this.batch = new CommandBatch(gpu, this.pool, this.debug.dispatch ? 1 : (options.maxDispatchesPerSubmit ?? 64));
-    this.kernelVariant = options.kernelVariant ?? envKernelVariant() ?? (adapter.isCpu ? 'register' : 'tiled');
+    this.batch = new CommandBatch(
+      gpu,
+      this.pool,
+      this.debug.dispatch ? 1 : (options.maxDispatchesPerSubmit ?? 64),
+    );
+    this.kernelVariant =
+      options.kernelVariant ?? envKernelVariant() ?? (adapter.isCpu ? 'register' : 'tiled');
     gpu.lost.then((info) => {
       this.lostReason = `${info.reason}: ${info.message}`;
     });
     gpu.addEventListener('uncapturederror', (event) => {
-      this.uncaptured ??= new Error(`WebGPU error: ${(event as GPUUncapturedErrorEvent).error.message}`);
+      this.uncaptured ??= new Error(
+        `WebGPU error: ${(event as GPUUncapturedErrorEvent).error.message}`,
+      );
     });
   }
 
   /** Requests an adapter and a device with the adapter's full buffer limits and useful features. */
   static async create(options: DeviceOptions = {}): Promise<Device> {
     const provider = await findGpu();
-    const tried = [provider ? provider.source : 'navigator.gpu (absent) and Node Dawn (not in Node)'];
+    const tried = [
+      provider ? provider.source : 'navigator.gpu (absent) and Node Dawn (not in Node)',
+    ];
     if (!provider) throw new NoAdapterError(tried);
-    const adapter = await provider.gpu.requestAdapter({ powerPreference: options.powerPreference ?? 'high-performance' });
+    const adapter = await provider.gpu.requestAdapter({
+      powerPreference: options.powerPreference ?? 'high-performance',
+    });
     if (!adapter) throw new NoAdapterError([`${provider.source}: requestAdapter() returned null`]);
     const wanted: GPUFeatureName[] = ['shader-f16', 'timestamp-query'];
     const requiredFeatures = wanted.filter((f) => adapter.features.has(f));
@@ -107,7 +118,9 @@ export class Device {
       description: info.description,
       isCpu:
         (info as { isFallbackAdapter?: boolean }).isFallbackAdapter === true ||
-        /swiftshader|llvmpipe|lavapipe|warp|software/i.test(`${info.architecture} ${info.device} ${info.description}`),
+        /swiftshader|llvmpipe|lavapipe|warp|software/i.test(
+          `${info.architecture} ${info.device} ${info.description}`,
+        ),
     };
     return new Device(gpu, description, provider.source, options);
   }
@@ -125,10 +138,14 @@ export class Device {
     this.throwIfBroken();
     const pipeline = this.pipelines.get(call.name, call.source);
     const params = this.pool.acquire(call.params.length * 4);
-    const words = call.params instanceof Uint32Array ? call.params : new Uint32Array(call.params as ArrayLike<number>);
+    const words =
+      call.params instanceof Uint32Array
+        ? call.params
+        : new Uint32Array(call.params as ArrayLike<number>);
     this.gpu.queue.writeBuffer(params, 0, words as Uint32Array<ArrayBuffer>);
     const entries: GPUBindGroupEntry[] = [{ binding: 0, resource: { buffer: params } }];
-    call.buffers.forEach((buffer, i) => entries.push({ binding: i + 1, resource: { buffer } }));
+    for (const [i, buffer] of call.buffers.entries())
+      entries.push({ binding: i + 1, resource: { buffer } });
     const bindGroup = this.gpu.createBindGroup({ layout: pipeline.getBindGroupLayout(0), entries });
     const t0 = this.debug.dispatch ? performance.now() : 0;
     this.batch.dispatch(pipeline, bindGroup, call.workgroups);
@@ -140,7 +157,8 @@ export class Device {
   upload(bytes: Uint8Array): GPUBuffer {
     const buffer = this.pool.acquire(Math.max(4, bytes.byteLength));
     const padded = bytes.byteLength % 4 === 0 ? bytes : padTo4(bytes);
-    if (padded.byteLength > 0) this.gpu.queue.writeBuffer(buffer, 0, padded as Uint8Array<ArrayBuffer>);
+    if (padded.byteLength > 0)
+      this.gpu.queue.writeBuffer(buffer, 0, padded as Uint8Array<ArrayBuffer>);
     return buffer;
   }
 
@@ -184,7 +202,8 @@ export class Device {
   }
 
   private throwIfBroken(): void {
-    if (this.lostReason) throw new Error(`The WebGPU device was lost (${this.lostReason}); create a new Device.`);
+    if (this.lostReason)
+      throw new Error(`The WebGPU device was lost (${this.lostReason}); create a new Device.`);
     const e = this.pipelines.takeError() ?? this.uncaptured;
     this.uncaptured = undefined;
     if (e) throw e;
@@ -195,7 +214,9 @@ export class Device {
       const now = performance.now();
       const ms = now - Math.max(t0, this.lastDone);
       this.lastDone = now;
-      console.log(`[llms:dispatch] ${call.name} wg=${call.workgroups.join('x')} ${ms.toFixed(3)} ms`);
+      console.log(
+        `[llms:dispatch] ${call.name} wg=${call.workgroups.join('x')} ${ms.toFixed(3)} ms`,
+      );
     });
   }
 }
@@ -207,7 +228,10 @@ function padTo4(bytes: Uint8Array): Uint8Array {
 }
 
 function envKernelVariant(): KernelVariant | undefined {
-  const g = globalThis as { LLMS_KERNELS?: string; process?: { env?: Record<string, string | undefined> } };
+  const g = globalThis as {
+    LLMS_KERNELS?: string;
+    process?: { env?: Record<string, string | undefined> };
+  };
   const v = g.LLMS_KERNELS ?? g.process?.env?.LLMS_KERNELS;
   if (v === undefined || v === '') return undefined;
   if (v === 'register' || v === 'tiled') return v;
@@ -242,6 +266,7 @@ export function setCurrentDevice(device: Device): void {
 
 /** The device creation ops use; throws if none has been created yet. */
 export function currentDevice(): Device {
-  if (!current) throw new Error('No WebGPU device yet: call `await getDevice()` once before creating tensors.');
+  if (!current)
+    throw new Error('No WebGPU device yet: call `await getDevice()` once before creating tensors.');
   return current;
 }

@@ -45,7 +45,10 @@ async function createNodeGpu(): Promise<GpuProvider> {
     if (!(name in globalThis)) (globalThis as Record<string, unknown>)[name] = value;
   }
   const icd = process.env.VK_ICD_FILENAMES;
-  return { gpu: dawn.create(DAWN_FLAGS), source: `Dawn (npm 'webgpu')${icd ? ` with VK_ICD_FILENAMES=${icd}` : ''}` };
+  return {
+    gpu: dawn.create(DAWN_FLAGS),
+    source: `Dawn (npm 'webgpu')${icd ? ` with VK_ICD_FILENAMES=${icd}` : ''}`,
+  };
 }
 
 /**
@@ -54,7 +57,8 @@ async function createNodeGpu(): Promise<GpuProvider> {
  * the variable once), and only works on the main thread of the process.
  */
 async function useSwiftShaderWhenNoGpu(): Promise<void> {
-  if (process.platform !== 'linux' || process.env.VK_ICD_FILENAMES || process.env.VK_DRIVER_FILES) return;
+  if (process.platform !== 'linux' || process.env.VK_ICD_FILENAMES || process.env.VK_DRIVER_FILES)
+    return;
   const fsName = 'node:fs';
   const fs = (await import(/* @vite-ignore */ fsName)) as typeof import('node:fs');
   const hasGpuNode =

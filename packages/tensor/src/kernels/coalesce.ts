@@ -3,7 +3,10 @@
  * kernels do fewer div/mod steps per element. E.g. adding two dense [8, 16, 32] tensors becomes a
  * 1-D loop over 4096 elements; adding a [32] bias to [8, 16, 32] becomes [128, 32].
  */
-export function coalesceDims(shape: readonly number[], strides: readonly (readonly number[])[]): {
+export function coalesceDims(
+  shape: readonly number[],
+  strides: readonly (readonly number[])[],
+): {
   shape: number[];
   strides: number[][];
 } {
@@ -23,7 +26,7 @@ export function coalesceDims(shape: readonly number[], strides: readonly (readon
       });
     } else {
       outShape.push(size);
-      strides.forEach((s, k) => (outStrides[k] as number[]).push(s[d] as number));
+      for (const [k, s] of strides.entries()) (outStrides[k] as number[]).push(s[d] as number);
     }
   }
   return { shape: outShape, strides: outStrides };

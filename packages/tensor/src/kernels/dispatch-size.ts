@@ -12,4 +12,5 @@ export function flatIndex(workgroupSize: number): string {
 }
 
 /** The builtins every 1-D kernel's `main` takes. */
-export const MAIN_ARGS = '@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>';
+export const MAIN_ARGS =
+  '@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>';

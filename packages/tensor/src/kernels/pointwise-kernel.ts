@@ -36,20 +36,30 @@ export function runPointwise(
   const n = sizeOf(shape);
   const out =
     into?.view(into.layout) ??
-    Tensor.fromBuffer(device, device.pool.acquire(Math.max(4, n * bytesPerElement(program.outType))), shape, program.outType);
+    Tensor.fromBuffer(
+      device,
+      device.pool.acquire(Math.max(4, n * bytesPerElement(program.outType))),
+      shape,
+      program.outType,
+    );
   if (n === 0) return out;
   // Operand 0 is the output (dense unless writing into a view), then the inputs.
   const layouts: Layout[] = [out.layout, ...inputs.map((t) => expandLayout(t.layout, shape))];
-  const merged = coalesceDims(shape, layouts.map((l) => l.strides));
+  const merged = coalesceDims(
+    shape,
+    layouts.map((l) => l.strides),
+  );
   const rank = merged.shape.length;
   const dense = layouts.map((_, k) => rank <= 1 && (merged.strides[k]?.[0] ?? 1) === 1);
   const params = [n, ...merged.shape];
-  layouts.forEach((l, k) => params.push(l.offset, ...(merged.strides[k] as number[])));
+  for (const [k, l] of layouts.entries()) params.push(l.offset, ...(merged.strides[k] as number[]));
   const dtypes = inputs.map((t) => t.dtype);
   const vec4 = vec4Modes(program, dtypes, layouts, merged.strides, rank, n);
   device.run({
     name: program.name,
-    source: vec4 ? pointwiseVec4Source(program, dtypes, vec4) : pointwiseSource(program, dtypes, rank, dense),
+    source: vec4
+      ? pointwiseVec4Source(program, dtypes, vec4)
+      : pointwiseSource(program, dtypes, rank, dense),
     params,
     buffers: [...inputs.map((t) => t.buffer), out.buffer],
     workgroups: workgroups1d(vec4 ? n / 4 : n, WG),
@@ -71,7 +81,8 @@ function vec4Modes(
   rank: number,
   n: number,
 ): ('dense' | 'scalar')[] | undefined {
-  if (rank > 1 || n % 4 !== 0 || program.outType === 'f16' || dtypes.includes('f16')) return undefined;
+  if (rank > 1 || n % 4 !== 0 || program.outType === 'f16' || dtypes.includes('f16'))
+    return undefined;
   const modes = layouts.map((l, k) => {
     const stride = rank === 0 ? 0 : (strides[k]?.[0] as number);
     if (stride === 1 && l.offset % 4 === 0) return 'dense' as const;
@@ -81,12 +92,18 @@ function vec4Modes(
   return modes.slice(1) as ('dense' | 'scalar')[];
 }
 
-function pointwiseVec4Source(program: PointwiseProgram, dtypes: readonly DType[], modes: readonly ('dense' | 'scalar')[]): string {
+function pointwiseVec4Source(
+  program: PointwiseProgram,
+  dtypes: readonly DType[],
+  modes: readonly ('dense' | 'scalar')[],
+): string {
   const T = program.computeType;
   const names = ['a', 'b', 'c', 'd'];
   const rank = 1; // params layout: [n, size, then per operand: offset, stride]
   const base = (k: number) => 1 + rank + k * (1 + rank);
-  const decls = dtypes.map((dt, k) => `@group(0) @binding(${k + 1}) var<storage, read> x${k}: array<vec4<${dt}>>;`);
+  const decls = dtypes.map(
+    (dt, k) => `@group(0) @binding(${k + 1}) var<storage, read> x${k}: array<vec4<${dt}>>;`,
+  );
   const loads = modes
     .map((mode, k) =>
       mode === 'dense'
@@ -96,7 +113,9 @@ function pointwiseVec4Source(program: PointwiseProgram, dtypes: readonly DType[]
     .join('\n  ');
   const lanes = [0, 1, 2, 3]
     .map((c) => {
-      const args = modes.map((mode, k) => `let ${names[k]} = ${T}(${mode === 'dense' ? `v${k}[${c}]` : `s${k}`});`).join(' ');
+      const args = modes
+        .map((mode, k) => `let ${names[k]} = ${T}(${mode === 'dense' ? `v${k}[${c}]` : `s${k}`});`)
+        .join(' ');
       return `{ ${args} r[${c}] = ${program.outType}(${program.expr.replaceAll('$T', T)}); }`;
     })
     .join('\n  ');
@@ -116,11 +135,18 @@ fn main(${MAIN_ARGS}) {
 `;
 }
 
-function pointwiseSource(program: PointwiseProgram, dtypes: readonly DType[], rank: number, dense: readonly boolean[]): string {
+function pointwiseSource(
+  program: PointwiseProgram,
+  dtypes: readonly DType[],
+  rank: number,
+  dense: readonly boolean[],
+): string {
   const T = program.computeType;
   const names = ['a', 'b', 'c', 'd'];
   const usesF16 = dtypes.includes('f16') || program.outType === 'f16';
-  const decls = dtypes.map((dt, k) => `@group(0) @binding(${k + 1}) var<storage, read> x${k}: array<${dt}>;`);
+  const decls = dtypes.map(
+    (dt, k) => `@group(0) @binding(${k + 1}) var<storage, read> x${k}: array<${dt}>;`,
+  );
   // Param words: [n, shape[rank], then per operand (output first): offset, strides[rank]].
   // Operand k's offset variable is o{k}; o0 is the output.
   const base = (k: number) => 1 + rank + k * (1 + rank);

@@ -26,7 +26,12 @@ const PARALLEL = 64;
  * what CPU adapters like; when there are few outputs and long rows (sum of a whole tensor), a
  * workgroup of 64 invocations shares each output and combines partial results in workgroup memory.
  */
-export function runReduce(device: Device, kind: ReduceKind, x: Tensor, axes: readonly number[]): Tensor {
+export function runReduce(
+  device: Device,
+  kind: ReduceKind,
+  x: Tensor,
+  axes: readonly number[],
+): Tensor {
   const keptAxes = x.shape.map((_, i) => i).filter((i) => !axes.includes(i));
   const keptShape = keptAxes.map((i) => x.shape[i] as number);
   const redShape = axes.map((i) => x.shape[i] as number);
@@ -35,16 +40,41 @@ export function runReduce(device: Device, kind: ReduceKind, x: Tensor, axes: rea
   const isArg = kind === 'argmax' || kind === 'argmin';
   const computeType: DType = x.dtype === 'f16' ? 'f32' : x.dtype;
   const outType: DType = isArg ? 'i32' : computeType;
-  const out = Tensor.fromBuffer(device, device.pool.acquire(Math.max(4, nOut * 4)), keptShape, outType);
+  const out = Tensor.fromBuffer(
+    device,
+    device.pool.acquire(Math.max(4, nOut * 4)),
+    keptShape,
+    outType,
+  );
   if (nOut === 0) return out;
-  if (R === 0 && kind !== 'sum') throw new RangeError(`${kind}: cannot reduce an empty axis of ${x.toString()}`);
-  const kept = coalesceDims(keptShape, [contiguousStrides(keptShape), keptAxes.map((i) => x.strides[i] as number)]);
+  if (R === 0 && kind !== 'sum')
+    throw new RangeError(`${kind}: cannot reduce an empty axis of ${x.toString()}`);
+  const kept = coalesceDims(keptShape, [
+    contiguousStrides(keptShape),
+    keptAxes.map((i) => x.strides[i] as number),
+  ]);
   const red = coalesceDims(redShape, [axes.map((i) => x.strides[i] as number)]);
-  const params = [nOut, R, x.offset, ...kept.shape, ...(kept.strides[1] as number[]), ...red.shape, ...(red.strides[0] as number[])];
+  const params = [
+    nOut,
+    R,
+    x.offset,
+    ...kept.shape,
+    ...(kept.strides[1] as number[]),
+    ...red.shape,
+    ...(red.strides[0] as number[]),
+  ];
   const parallel = nOut < 2048 && R >= 4096;
   device.run({
     name: `reduce_${kind}`,
-    source: reduceSource(kind, x.dtype, computeType, outType, kept.shape.length, red.shape.length, parallel),
+    source: reduceSource(
+      kind,
+      x.dtype,
+      computeType,
+      outType,
+      kept.shape.length,
+      red.shape.length,
+      parallel,
+    ),
     params,
     buffers: [x.buffer, out.buffer],
     workgroups: parallel ? workgroups1d(nOut, 1) : workgroups1d(nOut, 64),
@@ -52,7 +82,15 @@ export function runReduce(device: Device, kind: ReduceKind, x: Tensor, axes: rea
   return out;
 }
 
-function reduceSource(kind: ReduceKind, inType: DType, T: DType, outType: DType, keptRank: number, redRank: number, parallel: boolean): string {
+function reduceSource(
+  kind: ReduceKind,
+  inType: DType,
+  T: DType,
+  outType: DType,
+  keptRank: number,
+  redRank: number,
+  parallel: boolean,
+): string {
   // Param words: [nOut, R, offset, keptShape[kr], keptStrides[kr], redShape[rr], redStrides[rr]].
   const ks = 3;
   const kst = ks + keptRank;
@@ -60,9 +98,7 @@ function reduceSource(kind: ReduceKind, inType: DType, T: DType, outType: DType,
   const rst = rs + redRank;
   const isArg = kind === 'argmax' || kind === 'argmin';
   const offsetOf = (v: string) =>
-    redRank === 1
-      ? `base + ${v} * p[${rst}u]`
-      : `reduced_offset(${v})`;
+    redRank === 1 ? `base + ${v} * p[${rst}u]` : `reduced_offset(${v})`;
   const reducedOffset =
     redRank <= 1
       ? ''
@@ -73,7 +109,8 @@ function reduceSource(kind: ReduceKind, inType: DType, T: DType, outType: DType,
   }
   return o;
 }`;
-  const load = (v: string) => `${T}(x[${redRank === 0 ? 'base' : redRank === 1 ? offsetOf(v) : `base + ${offsetOf(v)}`}])`;
+  const load = (v: string) =>
+    `${T}(x[${redRank === 0 ? 'base' : redRank === 1 ? offsetOf(v) : `base + ${offsetOf(v)}`}])`;
   const outIndexToBase = `var rem = o; var base = p[2];
   for (var k = ${keptRank}u; k > 0u; k--) {
     let d = k - 1u; let c = rem % p[${ks}u + d]; rem = rem / p[${ks}u + d]; base += c * p[${kst}u + d];

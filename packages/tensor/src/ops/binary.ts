@@ -15,17 +15,27 @@ fn pow_(a: f32, b: f32) -> f32 {
   return select(r, -r, abs(b % 2.0) == 1.0);
 }`;
 
-const compare = (name: string, op: string): PointwiseSpec => ({ name, expr: `select($T(0), $T(1), a ${op} b)` });
+const compare = (name: string, op: string): PointwiseSpec => ({
+  name,
+  expr: `select($T(0), $T(1), a ${op} b)`,
+});
 
 /** Every binary pointwise op. Comparisons return 1/0 in the inputs' compute type. */
 export const BINARY = {
   add: { name: 'add', expr: 'a + b', grad: (g) => [g, g] },
   sub: { name: 'sub', expr: 'a - b', grad: (g) => [g, neg(g)] },
-  mul: { name: 'mul', expr: 'a * b', grad: (g, [a, b]) => [mul(g, b as Tensor), mul(g, a as Tensor)] },
+  mul: {
+    name: 'mul',
+    expr: 'a * b',
+    grad: (g, [a, b]) => [mul(g, b as Tensor), mul(g, a as Tensor)],
+  },
   div: {
     name: 'div',
     expr: 'a / b',
-    grad: (g, [a, b]) => [div(g, b as Tensor), neg(div(mul(g, a as Tensor), mul(b as Tensor, b as Tensor)))],
+    grad: (g, [a, b]) => [
+      div(g, b as Tensor),
+      neg(div(mul(g, a as Tensor), mul(b as Tensor, b as Tensor))),
+    ],
   },
   pow: {
     name: 'pow',
@@ -33,18 +43,27 @@ export const BINARY = {
     helpers: POW,
     floatOnly: true,
     // d/da a^b = b·a^(b-1); d/db a^b = a^b·ln a (only defined for a > 0)
-    grad: (g, [a, b], y) => [mul(g, mul(b as Tensor, pow(a as Tensor, sub(b as Tensor, 1)))), mul(g, mul(y, logPositive(a as Tensor)))],
+    grad: (g, [a, b], y) => [
+      mul(g, mul(b as Tensor, pow(a as Tensor, sub(b as Tensor, 1)))),
+      mul(g, mul(y, logPositive(a as Tensor))),
+    ],
   },
   maximum: {
     name: 'maximum',
     expr: 'max(a, b)',
     // Ties send the gradient to the first input, as PyTorch splits it evenly… we pick `a` for determinism.
-    grad: (g, [a, b]) => [mul(g, ge(a as Tensor, b as Tensor)), mul(g, lt(a as Tensor, b as Tensor))],
+    grad: (g, [a, b]) => [
+      mul(g, ge(a as Tensor, b as Tensor)),
+      mul(g, lt(a as Tensor, b as Tensor)),
+    ],
   },
   minimum: {
     name: 'minimum',
     expr: 'min(a, b)',
-    grad: (g, [a, b]) => [mul(g, le(a as Tensor, b as Tensor)), mul(g, gt(a as Tensor, b as Tensor))],
+    grad: (g, [a, b]) => [
+      mul(g, le(a as Tensor, b as Tensor)),
+      mul(g, gt(a as Tensor, b as Tensor)),
+    ],
   },
   eq: compare('eq', '=='),
   ne: compare('ne', '!='),
@@ -54,7 +73,11 @@ export const BINARY = {
   ge: compare('ge', '>='),
 } satisfies Record<string, PointwiseSpec>;
 
-const LOG_POSITIVE: PointwiseSpec = { name: 'log_positive', expr: 'select(0.0, log(a), a > 0.0)', floatOnly: true };
+const LOG_POSITIVE: PointwiseSpec = {
+  name: 'log_positive',
+  expr: 'select(0.0, log(a), a > 0.0)',
+  floatOnly: true,
+};
 const logPositive = (a: Tensor): Tensor => applyPointwise(LOG_POSITIVE, [a]);
 
 export const add = (a: Operand, b: Operand): Tensor => applyPointwise(BINARY.add, [a, b]);

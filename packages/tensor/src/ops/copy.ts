@@ -9,10 +9,17 @@ import type { Tensor } from '../tensor/tensor.js';
 export function copy(x: Tensor, dtype: DType = x.dtype): Tensor {
   x.assertAlive('copy');
   if (dtype === 'f16' && !x.device.features.has('shader-f16')) {
-    throw new Error(`cast to f16: this adapter lacks the 'shader-f16' feature; keep ${x.toString()} in f32`);
+    throw new Error(
+      `cast to f16: this adapter lacks the 'shader-f16' feature; keep ${x.toString()} in f32`,
+    );
   }
   const computeType = dtype === 'f16' || x.dtype === 'f16' ? 'f32' : dtype;
-  return runPointwise(x.device, { name: `copy_${x.dtype}_${dtype}`, expr: 'a', computeType, outType: dtype }, [x], x.shape);
+  return runPointwise(
+    x.device,
+    { name: `copy_${x.dtype}_${dtype}`, expr: 'a', computeType, outType: dtype },
+    [x],
+    x.shape,
+  );
 }
 
 /** Converts a tensor to `dtype` (a new tensor; floats to ints truncate toward zero). */

@@ -13,9 +13,22 @@ export function tensor(data: TensorData, shape?: Shape, dtype?: DType, device?: 
  * Runs a generator kernel: `body` computes `v` (in f32 or the out type) for flat index `i`
  * from params `p[1..]` and writes one element per invocation.
  */
-function generate(name: string, shape: Shape, dtype: DType, params: number[], body: string, device: Device, helpers = ''): Tensor {
+function generate(
+  name: string,
+  shape: Shape,
+  dtype: DType,
+  params: number[],
+  body: string,
+  device: Device,
+  helpers = '',
+): Tensor {
   const n = sizeOf(shape);
-  const out = Tensor.fromBuffer(device, device.pool.acquire(Math.max(4, n * bytesPerElement(dtype))), shape, dtype);
+  const out = Tensor.fromBuffer(
+    device,
+    device.pool.acquire(Math.max(4, n * bytesPerElement(dtype))),
+    shape,
+    dtype,
+  );
   if (n === 0) return out;
   device.run({
     name,
@@ -45,21 +58,52 @@ function bitsOf(value: number, dtype: DType): number {
 }
 
 /** A tensor filled with one value. */
-export function full(shape: Shape, value: number, dtype: DType = 'f32', device: Device = currentDevice()): Tensor {
-  const load = dtype === 'f32' || dtype === 'f16' ? `${dtype}(bitcast<f32>(p[1]))` : `bitcast<${dtype}>(p[1])`;
-  return generate(`fill_${dtype}`, shape, dtype, [bitsOf(value, dtype) >>> 0], `y[i] = ${load};`, device);
+export function full(
+  shape: Shape,
+  value: number,
+  dtype: DType = 'f32',
+  device: Device = currentDevice(),
+): Tensor {
+  const load =
+    dtype === 'f32' || dtype === 'f16' ? `${dtype}(bitcast<f32>(p[1]))` : `bitcast<${dtype}>(p[1])`;
+  return generate(
+    `fill_${dtype}`,
+    shape,
+    dtype,
+    [bitsOf(value, dtype) >>> 0],
+    `y[i] = ${load};`,
+    device,
+  );
 }
 
-export const zeros = (shape: Shape, dtype: DType = 'f32', device?: Device) => full(shape, 0, dtype, device);
-export const ones = (shape: Shape, dtype: DType = 'f32', device?: Device) => full(shape, 1, dtype, device);
+export const zeros = (shape: Shape, dtype: DType = 'f32', device?: Device) =>
+  full(shape, 0, dtype, device);
+export const ones = (shape: Shape, dtype: DType = 'f32', device?: Device) =>
+  full(shape, 1, dtype, device);
 
 /** `start, start + step, …` below `stop` (like `numpy.arange`). */
-export function arange(start: number, stop?: number, step = 1, dtype: DType = 'f32', device: Device = currentDevice()): Tensor {
+export function arange(
+  start: number,
+  stop?: number,
+  step = 1,
+  dtype: DType = 'f32',
+  device: Device = currentDevice(),
+): Tensor {
   const [from, to] = stop === undefined ? [0, start] : [start, stop];
   if (step === 0) throw new RangeError('arange: step must not be 0');
   const n = Math.max(0, Math.ceil((to - from) / step));
-  const value = dtype === 'f32' || dtype === 'f16' ? 'bitcast<f32>(p[1]) + f32(i) * bitcast<f32>(p[2])' : `${dtype}(bitcast<i32>(p[1]) + i32(i) * bitcast<i32>(p[2]))`;
-  return generate(`arange_${dtype}`, [n], dtype, [bitsOf(from, dtype) >>> 0, bitsOf(step, dtype) >>> 0], `y[i] = ${dtype}(${value});`, device);
+  const value =
+    dtype === 'f32' || dtype === 'f16'
+      ? 'bitcast<f32>(p[1]) + f32(i) * bitcast<f32>(p[2])'
+      : `${dtype}(bitcast<i32>(p[1]) + i32(i) * bitcast<i32>(p[2]))`;
+  return generate(
+    `arange_${dtype}`,
+    [n],
+    dtype,
+    [bitsOf(from, dtype) >>> 0, bitsOf(step, dtype) >>> 0],
+    `y[i] = ${dtype}(${value});`,
+    device,
+  );
 }
 
 /**
@@ -84,7 +128,12 @@ export interface RandomOptions {
 }
 
 /** Uniform values in [low, high), reproducible from the seed. */
-export function randUniform(shape: Shape, low: number, high: number, { seed, dtype = 'f32', device = currentDevice() }: RandomOptions): Tensor {
+export function randUniform(
+  shape: Shape,
+  low: number,
+  high: number,
+  { seed, dtype = 'f32', device = currentDevice() }: RandomOptions,
+): Tensor {
   return generate(
     'rand_uniform',
     shape,
@@ -97,7 +146,12 @@ export function randUniform(shape: Shape, low: number, high: number, { seed, dty
 }
 
 /** Normal values with the given mean and standard deviation (Box–Muller), reproducible from the seed. */
-export function randNormal(shape: Shape, mean: number, std: number, { seed, dtype = 'f32', device = currentDevice() }: RandomOptions): Tensor {
+export function randNormal(
+  shape: Shape,
+  mean: number,
+  std: number,
+  { seed, dtype = 'f32', device = currentDevice() }: RandomOptions,
+): Tensor {
   return generate(
     'rand_normal',
     shape,

@@ -12,7 +12,11 @@ export type Operand = Tensor | number;
  * returns the gradient for each input at the broadcast output shape (autograd reduces broadcast
  * dims afterwards). Written with tensor ops, so it runs on the GPU too.
  */
-export type PointwiseGrad = (g: Tensor, inputs: readonly Tensor[], out: Tensor) => (Tensor | undefined)[];
+export type PointwiseGrad = (
+  g: Tensor,
+  inputs: readonly Tensor[],
+  out: Tensor,
+) => (Tensor | undefined)[];
 
 /**
  * Everything about one elementwise op, in one place: its WGSL expression (the kernel is generated
@@ -39,13 +43,35 @@ export function applyPointwise(spec: PointwiseSpec, operands: readonly Operand[]
   const device = tensors[0]?.device ?? currentDevice();
   const tensorTypes = tensors.map((t) => t.dtype);
   const numbersAreInts = operands.every((o) => typeof o !== 'number' || Number.isInteger(o));
-  const numberType: DType = numbersAreInts && tensorTypes.length > 0 && !tensorTypes.some((d) => d === 'f32' || d === 'f16') ? (tensorTypes[0] as DType) : 'f32';
-  const inputs = operands.map((o) => (typeof o === 'number' ? Tensor.fromArray([o], [], numberType, device) : o));
+  const numberType: DType =
+    numbersAreInts && tensorTypes.length > 0 && !tensorTypes.some((d) => d === 'f32' || d === 'f16')
+      ? (tensorTypes[0] as DType)
+      : 'f32';
+  const inputs = operands.map((o) =>
+    typeof o === 'number' ? Tensor.fromArray([o], [], numberType, device) : o,
+  );
   try {
-    const promoted = promoteTypes(inputs.map((t) => t.dtype), spec.name);
+    const promoted = promoteTypes(
+      inputs.map((t) => t.dtype),
+      spec.name,
+    );
     const computeType = spec.floatOnly ? 'f32' : promoted;
-    const shape = broadcastShapes(inputs.map((t) => t.shape), spec.name);
-    return runPointwise(device, { name: spec.name, expr: spec.expr, helpers: spec.helpers, computeType, outType: spec.outType ?? computeType }, inputs, shape);
+    const shape = broadcastShapes(
+      inputs.map((t) => t.shape),
+      spec.name,
+    );
+    return runPointwise(
+      device,
+      {
+        name: spec.name,
+        expr: spec.expr,
+        helpers: spec.helpers,
+        computeType,
+        outType: spec.outType ?? computeType,
+      },
+      inputs,
+      shape,
+    );
   } finally {
     inputs.forEach((t, k) => {
       if (typeof operands[k] === 'number') t.dispose();

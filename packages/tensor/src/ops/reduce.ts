@@ -1,4 +1,4 @@
-import { runReduce, type ReduceKind } from '../kernels/reduce-kernel.js';
+import { type ReduceKind, runReduce } from '../kernels/reduce-kernel.js';
 import { normalizeAxes, normalizeAxis } from '../tensor/shape.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { mul, sub } from './binary.js';
@@ -22,9 +22,12 @@ function reduce(kind: ReduceKind, x: Tensor, axes: Axes, options: ReduceOptions)
   return kept;
 }
 
-export const sum = (x: Tensor, axes?: Axes, options: ReduceOptions = {}) => reduce('sum', x, axes, options);
-export const max = (x: Tensor, axes?: Axes, options: ReduceOptions = {}) => reduce('max', x, axes, options);
-export const min = (x: Tensor, axes?: Axes, options: ReduceOptions = {}) => reduce('min', x, axes, options);
+export const sum = (x: Tensor, axes?: Axes, options: ReduceOptions = {}) =>
+  reduce('sum', x, axes, options);
+export const max = (x: Tensor, axes?: Axes, options: ReduceOptions = {}) =>
+  reduce('max', x, axes, options);
+export const min = (x: Tensor, axes?: Axes, options: ReduceOptions = {}) =>
+  reduce('min', x, axes, options);
 
 /** Index (i32) of the largest value along one axis; the first one on ties. */
 export const argmax = (x: Tensor, axis = -1, options: ReduceOptions = {}) =>

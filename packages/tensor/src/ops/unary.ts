@@ -1,6 +1,6 @@
+import type { Tensor } from '../tensor/tensor.js';
 import { div, mul, sub } from './binary.js';
 import { applyPointwise, type PointwiseSpec } from './pointwise.js';
-import { Tensor } from '../tensor/tensor.js';
 
 /** erf by Abramowitz & Stegun 7.1.26 (|error| < 1.5e-7): WGSL has no erf, and exact GELU needs it. */
 const ERF = `fn erf_(x: f32) -> f32 {
@@ -20,7 +20,12 @@ export const UNARY = {
   abs: { name: 'abs', expr: 'abs(a)', grad: (g, [a]) => [mulSign(g, a as Tensor)] },
   exp: { name: 'exp', expr: 'exp(a)', floatOnly: true, grad: (g, _, y) => [mul(g, y)] },
   log: { name: 'log', expr: 'log(a)', floatOnly: true, grad: (g, [a]) => [div(g, a as Tensor)] },
-  sqrt: { name: 'sqrt', expr: 'sqrt(a)', floatOnly: true, grad: (g, _, y) => [div(mul(g, 0.5), y)] },
+  sqrt: {
+    name: 'sqrt',
+    expr: 'sqrt(a)',
+    floatOnly: true,
+    grad: (g, _, y) => [div(mul(g, 0.5), y)],
+  },
   rsqrt: {
     name: 'rsqrt',
     expr: 'inverseSqrt(a)',
@@ -28,7 +33,13 @@ export const UNARY = {
     // d/da a^-1/2 = -1/2 · a^-3/2 = -1/2 · y³
     grad: (g, _, y) => [mul(mul(g, -0.5), mul(y, mul(y, y)))],
   },
-  tanh: { name: 'tanh', expr: 'tanh_(a)', helpers: SAFE_TANH, floatOnly: true, grad: (g, _, y) => [mul(g, sub(1, mul(y, y)))] },
+  tanh: {
+    name: 'tanh',
+    expr: 'tanh_(a)',
+    helpers: SAFE_TANH,
+    floatOnly: true,
+    grad: (g, _, y) => [mul(g, sub(1, mul(y, y)))],
+  },
   sigmoid: {
     name: 'sigmoid',
     expr: 'sigmoid_(a)',
@@ -63,7 +74,12 @@ export const UNARY = {
 /** Derivatives that are themselves pointwise kernels (no gradient of their own needed). */
 const DERIVATIVES = {
   mulSign: { name: 'mul_sign', expr: 'a * sign(b)' },
-  siluGrad: { name: 'silu_grad', expr: 'sigmoid_(a) * (1.0 + a * (1.0 - sigmoid_(a)))', helpers: SIGMOID, floatOnly: true },
+  siluGrad: {
+    name: 'silu_grad',
+    expr: 'sigmoid_(a) * (1.0 + a * (1.0 - sigmoid_(a)))',
+    helpers: SIGMOID,
+    floatOnly: true,
+  },
   geluGrad: {
     name: 'gelu_grad',
     expr: '0.5 * (1.0 + erf_(a * 0.70710678118654752)) + a * 0.3989422804014327 * exp(-0.5 * a * a)',
@@ -93,4 +109,5 @@ const mulSign = (g: Tensor, x: Tensor): Tensor => applyPointwise(DERIVATIVES.mul
 const siluGrad = (x: Tensor): Tensor => applyPointwise(DERIVATIVES.siluGrad, [x]);
 const geluGrad = (x: Tensor): Tensor => applyPointwise(DERIVATIVES.geluGrad, [x]);
 const acosGrad = (x: Tensor): Tensor => applyPointwise(DERIVATIVES.acosGrad, [x]);
-const gt = (x: Tensor, y: Tensor | number): Tensor => applyPointwise(DERIVATIVES.greaterThan, [x, y]);
+const gt = (x: Tensor, y: Tensor | number): Tensor =>
+  applyPointwise(DERIVATIVES.greaterThan, [x, y]);

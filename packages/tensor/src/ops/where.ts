@@ -12,8 +12,16 @@ export const WHERE = {
   grad: (g, [cond]) => [undefined, mul(g, ne0(cond as Tensor)), mul(g, eq0(cond as Tensor))],
 } satisfies PointwiseSpec;
 
-const NONZERO: PointwiseSpec = { name: 'nonzero', expr: 'select(0.0, 1.0, a != $T(0))', outType: 'f32' };
-const ZERO: PointwiseSpec = { name: 'is_zero', expr: 'select(0.0, 1.0, a == $T(0))', outType: 'f32' };
+const NONZERO: PointwiseSpec = {
+  name: 'nonzero',
+  expr: 'select(0.0, 1.0, a != $T(0))',
+  outType: 'f32',
+};
+const ZERO: PointwiseSpec = {
+  name: 'is_zero',
+  expr: 'select(0.0, 1.0, a == $T(0))',
+  outType: 'f32',
+};
 const ne0 = (c: Tensor) => applyPointwise(NONZERO, [c]);
 const eq0 = (c: Tensor) => applyPointwise(ZERO, [c]);
 

@@ -11,8 +11,16 @@ export function writeInto(target: Tensor, source: Tensor): void {
   target.assertAlive('writeInto');
   source.assertAlive('writeInto');
   if (!sameShape(target.shape, source.shape) && source.rank > target.rank) {
-    throw new RangeError(`writeInto: source ${formatShape(source.shape)} does not fit target ${formatShape(target.shape)}`);
+    throw new RangeError(
+      `writeInto: source ${formatShape(source.shape)} does not fit target ${formatShape(target.shape)}`,
+    );
   }
   const computeType = target.dtype === 'f16' || source.dtype === 'f16' ? 'f32' : target.dtype;
-  runPointwise(target.device, { name: 'write_into', expr: 'a', computeType, outType: target.dtype }, [source], target.shape, target).dispose();
+  runPointwise(
+    target.device,
+    { name: 'write_into', expr: 'a', computeType, outType: target.dtype },
+    [source],
+    target.shape,
+    target,
+  ).dispose();
 }

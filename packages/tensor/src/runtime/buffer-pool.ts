@@ -29,7 +29,12 @@ export function bucketSize(bytes: number): number {
 export class BufferPool {
   private readonly free = new Map<string, GPUBuffer[]>();
   private parked: GPUBuffer[] = [];
-  private readonly stats: MemoryStats = { bytesLive: 0, bytesPooled: 0, peakBytesLive: 0, buffersCreated: 0 };
+  private readonly stats: MemoryStats = {
+    bytesLive: 0,
+    bytesPooled: 0,
+    peakBytesLive: 0,
+    buffersCreated: 0,
+  };
 
   constructor(
     private readonly device: GPUDevice,
@@ -49,7 +54,8 @@ export class BufferPool {
       this.stats.buffersCreated++;
     }
     this.stats.bytesLive += size;
-    if (this.stats.bytesLive > this.stats.peakBytesLive) this.stats.peakBytesLive = this.stats.bytesLive;
+    if (this.stats.bytesLive > this.stats.peakBytesLive)
+      this.stats.peakBytesLive = this.stats.bytesLive;
     return buffer;
   }
 
@@ -67,8 +73,8 @@ export class BufferPool {
         continue;
       }
       const k = key(buffer.size, buffer.usage);
-      let list = this.free.get(k);
-      if (!list) this.free.set(k, (list = []));
+      const list = this.free.get(k) ?? [];
+      if (list.length === 0) this.free.set(k, list);
       list.push(buffer);
       this.stats.bytesPooled += buffer.size;
     }

@@ -21,7 +21,11 @@ export class CommandBatch {
     return this.count;
   }
 
-  dispatch(pipeline: GPUComputePipeline, bindGroup: GPUBindGroup, workgroups: readonly [number, number, number]): void {
+  dispatch(
+    pipeline: GPUComputePipeline,
+    bindGroup: GPUBindGroup,
+    workgroups: readonly [number, number, number],
+  ): void {
     this.encoder ??= this.device.createCommandEncoder();
     this.pass ??= this.encoder.beginComputePass();
     this.pass.setPipeline(pipeline);

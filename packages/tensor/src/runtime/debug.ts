@@ -9,7 +9,10 @@ export interface DebugFlags {
 }
 
 export function readDebugFlags(): DebugFlags {
-  const g = globalThis as { LLMS_DEBUG?: string; process?: { env?: Record<string, string | undefined> } };
+  const g = globalThis as {
+    LLMS_DEBUG?: string;
+    process?: { env?: Record<string, string | undefined> };
+  };
   const value = g.LLMS_DEBUG ?? g.process?.env?.DEBUG ?? '';
   const parts = value.split(',').map((p) => p.trim());
   const on = (name: string) => parts.includes(`llms:${name}`) || parts.includes('llms:*');

@@ -31,9 +31,14 @@ export class PipelineCache {
       if (errors.length > 0) this.error ??= new WgslCompileError(name, source, errors);
     });
     this.device.pushErrorScope('validation');
-    pipeline = this.device.createComputePipeline({ layout: 'auto', compute: { module, entryPoint: 'main' }, label: name });
+    pipeline = this.device.createComputePipeline({
+      layout: 'auto',
+      compute: { module, entryPoint: 'main' },
+      label: name,
+    });
     this.device.popErrorScope().then((e) => {
-      if (e && !this.error) this.error = new Error(`Pipeline for kernel '${name}' is invalid: ${e.message}`);
+      if (e && !this.error)
+        this.error = new Error(`Pipeline for kernel '${name}' is invalid: ${e.message}`);
     });
     this.pipelines.set(source, pipeline);
     return pipeline;

@@ -46,7 +46,9 @@ export function promoteTypes(dtypes: readonly DType[], opName: string): DType {
   const first = dtypes[0] ?? 'f32';
   for (const d of dtypes) {
     if (d !== first) {
-      throw new TypeError(`${opName}: cannot mix integer dtypes ${dtypes.join(' and ')}; cast one first`);
+      throw new TypeError(
+        `${opName}: cannot mix integer dtypes ${dtypes.join(' and ')}; cast one first`,
+      );
     }
   }
   return first;

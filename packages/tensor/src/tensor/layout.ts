@@ -33,7 +33,8 @@ export function isContiguous(layout: Layout): boolean {
  * old dims are mutually contiguous, as PyTorch's `view` does.
  */
 export function reshapeLayout(layout: Layout, shape: Shape): Layout | undefined {
-  if (isContiguous(layout)) return { shape: [...shape], strides: contiguousStrides(shape), offset: layout.offset };
+  if (isContiguous(layout))
+    return { shape: [...shape], strides: contiguousStrides(shape), offset: layout.offset };
   const oldShape = layout.shape.filter((d) => d !== 1);
   const oldStrides = layout.strides.filter((_, i) => layout.shape[i] !== 1);
   const strides = new Array<number>(shape.length).fill(0);
@@ -55,7 +56,8 @@ export function reshapeLayout(layout: Layout, shape: Shape): Layout | undefined 
       if (oldSize < newSize) {
         oj--;
         if (oj < 0) return undefined;
-        if (oldStrides[oj] !== (oldStrides[oj + 1] as number) * (oldShape[oj + 1] as number)) return undefined;
+        if (oldStrides[oj] !== (oldStrides[oj + 1] as number) * (oldShape[oj + 1] as number))
+          return undefined;
         oldSize *= oldShape[oj] as number;
       } else {
         nj--;
@@ -64,7 +66,8 @@ export function reshapeLayout(layout: Layout, shape: Shape): Layout | undefined 
       }
     }
     for (let k = oj; k < oi; k++) {
-      if (oldStrides[k] !== (oldStrides[k + 1] as number) * (oldShape[k + 1] as number)) return undefined;
+      if (oldStrides[k] !== (oldStrides[k + 1] as number) * (oldShape[k + 1] as number))
+        return undefined;
     }
     let s = oldStrides[oi] as number;
     for (let k = ni; k >= nj; k--) {
@@ -83,7 +86,9 @@ export function permuteLayout(layout: Layout, axes: readonly number[]): Layout {
   const rank = layout.shape.length;
   const norm = axes.map((a) => normalizeAxis(a, rank, 'permute'));
   if (norm.length !== rank || new Set(norm).size !== rank) {
-    throw new RangeError(`permute: axes [${axes.join(', ')}] are not a permutation of ${rank} dims`);
+    throw new RangeError(
+      `permute: axes [${axes.join(', ')}] are not a permutation of ${rank} dims`,
+    );
   }
   return {
     shape: norm.map((a) => layout.shape[a] as number),
@@ -96,21 +101,34 @@ export function permuteLayout(layout: Layout, axes: readonly number[]): Layout {
 export function narrowLayout(layout: Layout, axis: number, start: number, length: number): Layout {
   const a = normalizeAxis(axis, layout.shape.length, 'narrow');
   const dim = layout.shape[a] as number;
-  if (!Number.isInteger(start) || !Number.isInteger(length) || start < 0 || length < 0 || start + length > dim) {
+  if (
+    !Number.isInteger(start) ||
+    !Number.isInteger(length) ||
+    start < 0 ||
+    length < 0 ||
+    start + length > dim
+  ) {
     throw new RangeError(
       `narrow: range [${start}, ${start + length}) is outside axis ${a} of size ${dim} in shape ${formatShape(layout.shape)}`,
     );
   }
   const shape = [...layout.shape];
   shape[a] = length;
-  return { shape, strides: layout.strides, offset: layout.offset + start * (layout.strides[a] as number) };
+  return {
+    shape,
+    strides: layout.strides,
+    offset: layout.offset + start * (layout.strides[a] as number),
+  };
 }
 
 /** Broadcasts size-1 dims (and new leading dims) to `shape` with stride 0: no copy. */
 export function expandLayout(layout: Layout, shape: Shape): Layout {
   const rank = shape.length;
   const lead = rank - layout.shape.length;
-  if (lead < 0) throw new RangeError(`expand: cannot expand ${formatShape(layout.shape)} to fewer dims ${formatShape(shape)}`);
+  if (lead < 0)
+    throw new RangeError(
+      `expand: cannot expand ${formatShape(layout.shape)} to fewer dims ${formatShape(shape)}`,
+    );
   const strides = new Array<number>(rank);
   for (let i = 0; i < rank; i++) {
     const target = shape[i] as number;
@@ -121,7 +139,10 @@ export function expandLayout(layout: Layout, shape: Shape): Layout {
     const d = layout.shape[i - lead] as number;
     if (d === target) strides[i] = layout.strides[i - lead] as number;
     else if (d === 1) strides[i] = 0;
-    else throw new RangeError(`expand: cannot expand ${formatShape(layout.shape)} to ${formatShape(shape)} (axis ${i})`);
+    else
+      throw new RangeError(
+        `expand: cannot expand ${formatShape(layout.shape)} to ${formatShape(shape)} (axis ${i})`,
+      );
   }
   return { shape: [...shape], strides, offset: layout.offset };
 }
@@ -135,6 +156,7 @@ export function layoutSize(layout: Layout): number {
 export function layoutExtent(layout: Layout): number {
   if (sizeOf(layout.shape) === 0) return layout.offset;
   let last = layout.offset;
-  for (let i = 0; i < layout.shape.length; i++) last += ((layout.shape[i] as number) - 1) * (layout.strides[i] as number);
+  for (let i = 0; i < layout.shape.length; i++)
+    last += ((layout.shape[i] as number) - 1) * (layout.strides[i] as number);
   return last + 1;
 }

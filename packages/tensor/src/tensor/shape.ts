@@ -65,22 +65,30 @@ export function normalizeAxis(axis: number, rank: number, opName: string): numbe
 }
 
 /** Normalises a list of axes (or all axes when undefined), sorted and de-duplicated. */
-export function normalizeAxes(axes: number | readonly number[] | undefined, rank: number, opName: string): number[] {
+export function normalizeAxes(
+  axes: number | readonly number[] | undefined,
+  rank: number,
+  opName: string,
+): number[] {
   if (axes === undefined) return Array.from({ length: rank }, (_, i) => i);
   const list = typeof axes === 'number' ? [axes] : axes;
   const set = new Set(list.map((a) => normalizeAxis(a, rank, opName)));
-  if (set.size !== list.length) throw new RangeError(`${opName}: repeated axis in [${list.join(', ')}]`);
+  if (set.size !== list.length)
+    throw new RangeError(`${opName}: repeated axis in [${list.join(', ')}]`);
   return [...set].sort((x, y) => x - y);
 }
 
 /** Resolves one `-1` entry of a reshape target against a total element count. */
 export function inferReshape(target: Shape, total: number, from: Shape): number[] {
   const unknown = target.filter((d) => d === -1).length;
-  if (unknown > 1) throw new RangeError(`reshape: at most one -1 allowed, got ${formatShape(target)}`);
+  if (unknown > 1)
+    throw new RangeError(`reshape: at most one -1 allowed, got ${formatShape(target)}`);
   const known = target.reduce((p, d) => (d === -1 ? p : p * d), 1);
   const out = target.map((d) => (d === -1 ? total / known : d));
   if (out.some((d) => !Number.isInteger(d) || d < 0) || sizeOf(out) !== total) {
-    throw new RangeError(`reshape: cannot reshape ${formatShape(from)} (${total} elements) to ${formatShape(target)}`);
+    throw new RangeError(
+      `reshape: cannot reshape ${formatShape(from)} (${total} elements) to ${formatShape(target)}`,
+    );
   }
   return out;
 }

@@ -31,7 +31,11 @@ export class Tensor {
   private disposed = false;
 
   /** @internal Use the creation ops (`tensor`, `zeros`, …) or `Tensor.fromBytes` instead. */
-  constructor(storage: Storage, layout: Layout, readonly dtype: DType) {
+  constructor(
+    storage: Storage,
+    layout: Layout,
+    readonly dtype: DType,
+  ) {
     this.store = storage;
     this.layoutValue = layout;
     track(this);
@@ -43,12 +47,26 @@ export class Tensor {
   }
 
   /** Uploads numbers (converted to `dtype`, default f32 for plain arrays). */
-  static fromArray(data: TensorData, shape: Shape, dtype?: DType, device: Device = currentDevice()): Tensor {
-    const type = dtype ?? (data instanceof Int32Array ? 'i32' : data instanceof Uint32Array ? 'u32' : 'f32');
+  static fromArray(
+    data: TensorData,
+    shape: Shape,
+    dtype?: DType,
+    device: Device = currentDevice(),
+  ): Tensor {
+    const type =
+      dtype ?? (data instanceof Int32Array ? 'i32' : data instanceof Uint32Array ? 'u32' : 'f32');
     if (data.length !== sizeOf(shape)) {
-      throw new RangeError(`tensor: ${data.length} values do not fill shape ${formatShape(shape)} (${sizeOf(shape)} elements)`);
+      throw new RangeError(
+        `tensor: ${data.length} values do not fill shape ${formatShape(shape)} (${sizeOf(shape)} elements)`,
+      );
     }
-    if (type === 'f16') return Tensor.fromBytes(new Uint8Array(Float32Array.from(data).buffer), 'f32', shape, device).castTo('f16');
+    if (type === 'f16')
+      return Tensor.fromBytes(
+        new Uint8Array(Float32Array.from(data).buffer),
+        'f32',
+        shape,
+        device,
+      ).castTo('f16');
     const Ctor = type === 'i32' ? Int32Array : type === 'u32' ? Uint32Array : Float32Array;
     const arr = data instanceof Ctor ? data : Ctor.from(data as ArrayLike<number>);
     const bytes = new Uint8Array(arr.buffer, arr.byteOffset, arr.byteLength);
@@ -59,7 +77,12 @@ export class Tensor {
    * Uploads raw little-endian bytes as stored in checkpoint files. f16 and bf16 are widened to
    * f32 on the GPU (f16 is kept as f16 only when asked with `keepF16` on an adapter with `shader-f16`).
    */
-  static fromBytes(bytes: Uint8Array, encoding: ByteEncoding, shape: Shape, device: Device = currentDevice()): Tensor {
+  static fromBytes(
+    bytes: Uint8Array,
+    encoding: ByteEncoding,
+    shape: Shape,
+    device: Device = currentDevice(),
+  ): Tensor {
     const expected = sizeOf(shape) * bytesPerElement(encoding);
     if (bytes.byteLength !== expected) {
       throw new RangeError(
@@ -162,7 +185,11 @@ export class Tensor {
     const shape = [...this.shape];
     const strides = [...this.strides];
     shape.splice(a, 0, 1);
-    strides.splice(a, 0, a < this.rank ? (this.strides[a] as number) * (this.shape[a] as number) : 1);
+    strides.splice(
+      a,
+      0,
+      a < this.rank ? (this.strides[a] as number) * (this.shape[a] as number) : 1,
+    );
     return this.view({ shape, strides, offset: this.offset });
   }
 
@@ -174,7 +201,11 @@ export class Tensor {
       throw new RangeError(`squeeze: axis ${axis} of shape ${formatShape(this.shape)} is not 1`);
     }
     const idx = this.shape.map((_, i) => i).filter(keepAxis);
-    return this.view({ shape: idx.map((i) => this.shape[i] as number), strides: idx.map((i) => this.strides[i] as number), offset: this.offset });
+    return this.view({
+      shape: idx.map((i) => this.shape[i] as number),
+      strides: idx.map((i) => this.strides[i] as number),
+      offset: this.offset,
+    });
   }
 
   /** A densely packed tensor with the same values: a new view when already dense, else a copy. */
@@ -193,7 +224,11 @@ export class Tensor {
     const dense = this.isContiguous ? this : copy(this);
     try {
       const bytesPer = bytesPerElement(dense.dtype);
-      const raw = await this.device.read(dense.buffer, dense.offset * bytesPer, dense.size * bytesPer);
+      const raw = await this.device.read(
+        dense.buffer,
+        dense.offset * bytesPer,
+        dense.size * bytesPer,
+      );
       if (dense.dtype === 'i32') return new Int32Array(raw);
       if (dense.dtype === 'u32') return new Uint32Array(raw);
       if (dense.dtype === 'f16') return halfToFloat(new Uint16Array(raw));
@@ -205,7 +240,10 @@ export class Tensor {
 
   /** Downloads a one-element tensor's value. */
   async item(): Promise<number> {
-    if (this.size !== 1) throw new RangeError(`item: tensor of shape ${formatShape(this.shape)} has ${this.size} elements, expected 1`);
+    if (this.size !== 1)
+      throw new RangeError(
+        `item: tensor of shape ${formatShape(this.shape)} has ${this.size} elements, expected 1`,
+      );
     return (await this.data())[0] as number;
   }
 
@@ -215,7 +253,11 @@ export class Tensor {
    */
   assign(source: Tensor): this {
     this.assertAlive('assign');
-    if (source.dtype !== this.dtype || source.shape.length !== this.rank || source.shape.some((d, i) => d !== this.shape[i])) {
+    if (
+      source.dtype !== this.dtype ||
+      source.shape.length !== this.rank ||
+      source.shape.some((d, i) => d !== this.shape[i])
+    ) {
       throw new RangeError(
         `assign: source ${source.dtype}${formatShape(source.shape)} does not match target ${this.dtype}${formatShape(this.shape)}`,
       );
@@ -236,7 +278,10 @@ export class Tensor {
 
   /** Throws a clear error when a disposed tensor is used. */
   assertAlive(what: string): void {
-    if (this.disposed) throw new Error(`${what}: tensor ${this.dtype}${formatShape(this.shape)} was already disposed`);
+    if (this.disposed)
+      throw new Error(
+        `${what}: tensor ${this.dtype}${formatShape(this.shape)} was already disposed`,
+      );
   }
 
   toString(): string {
@@ -252,7 +297,13 @@ function halfToFloat(half: Uint16Array): Float32Array {
     const exp = (h >> 10) & 0x1f;
     const frac = h & 0x3ff;
     out[i] =
-      exp === 0 ? sign * 2 ** -14 * (frac / 1024) : exp === 31 ? (frac ? Number.NaN : sign * Infinity) : sign * 2 ** (exp - 15) * (1 + frac / 1024);
+      exp === 0
+        ? sign * 2 ** -14 * (frac / 1024)
+        : exp === 31
+          ? frac
+            ? Number.NaN
+            : sign * Infinity
+          : sign * 2 ** (exp - 15) * (1 + frac / 1024);
   }
   return out;
 }

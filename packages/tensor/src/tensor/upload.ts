@@ -9,8 +9,14 @@ import { Tensor } from './tensor.js';
  * to f32 by a kernel: f16 with WGSL's `unpack2x16float` (no `shader-f16` needed), bf16 by shifting
  * its 16 bits into the top half of an f32 (bf16 is truncated f32).
  */
-export function uploadEncoded(device: Device, bytes: Uint8Array, encoding: ByteEncoding, shape: Shape): Tensor {
-  if (encoding !== 'f16' && encoding !== 'bf16') return Tensor.fromBuffer(device, device.upload(bytes), shape, encoding);
+export function uploadEncoded(
+  device: Device,
+  bytes: Uint8Array,
+  encoding: ByteEncoding,
+  shape: Shape,
+): Tensor {
+  if (encoding !== 'f16' && encoding !== 'bf16')
+    return Tensor.fromBuffer(device, device.upload(bytes), shape, encoding);
   const n = sizeOf(shape);
   const raw = device.upload(bytes);
   const out = Tensor.fromBuffer(device, device.pool.acquire(Math.max(4, n * 4)), shape, 'f32');
