@@ -75,12 +75,15 @@ async function check(c: Case, seed: number, lo = -1, hi = 1): Promise<void> {
   const kt = tensor(k, [c.b, c.hkv, c.tk, c.dh]);
   const vt = tensor(v, [c.b, c.hkv, c.tk, c.dh]);
   const ref = reference([...q], [...k], [...v], c);
-  const y = attention(qt, kt, vt, opts);
-  expect(y.shape).toEqual([c.b, c.hq, c.tq, c.dh]);
-  expectClose(await y.data(), ref.out, TOL);
-  const p = attentionWeights(qt, kt, opts);
-  expect(p.shape).toEqual([c.b, c.hq, c.tq, c.tk]);
-  expectClose(await p.data(), ref.probs, TOL);
+  // Both implementations: the fused streaming kernel and matmul + masked softmax + matmul.
+  for (const method of ['fused', 'composed'] as const) {
+    const y = attention(qt, kt, vt, { ...opts, method });
+    expect(y.shape).toEqual([c.b, c.hq, c.tq, c.dh]);
+    expectClose(await y.data(), ref.out, TOL);
+    const p = attentionWeights(qt, kt, { ...opts, method });
+    expect(p.shape).toEqual([c.b, c.hq, c.tq, c.tk]);
+    expectClose(await p.data(), ref.probs, TOL);
+  }
 }
 
 describe('attention', () => {

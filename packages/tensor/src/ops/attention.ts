@@ -5,6 +5,7 @@ import {
 } from '../kernels/attention-kernel.js';
 import { formatShape } from '../tensor/shape.js';
 import type { Tensor } from '../tensor/tensor.js';
+import { attentionProbabilities, composedAttention } from './attention-composed.js';
 import { requireDType } from './dtype-check.js';
 
 export interface AttentionOptions {
@@ -17,6 +18,11 @@ export interface AttentionOptions {
   offset?: number;
   /** Multiplier of q·k before the softmax. Default `1 / sqrt(Dh)`. */
   scale?: number;
+  /**
+   * `fused`: one kernel streaming over keys, never materialising the scores; `composed`: two
+   * matmuls around a masked softmax (faster where the scores fit in memory). Default: chosen by size.
+   */
+  method?: 'fused' | 'composed';
 }
 
 /**
@@ -29,7 +35,24 @@ export interface AttentionOptions {
  * other layouts are copied first. Returns a contiguous [B, Hq, Tq, Dh].
  */
 export function attention(q: Tensor, k: Tensor, v: Tensor, options: AttentionOptions = {}): Tensor {
-  return withProblem('attention', q, k, v, options, (p) => runAttention(q.device, p));
+  return withProblem('attention', q, k, v, options, (p) =>
+    useComposed(p, options.method)
+      ? composedAttention(p.q, p.k, p.v, p.offset, p.causal, p.scale)
+      : runAttention(q.device, p),
+  );
+}
+
+/**
+ * Score matrices up to this many bytes take the matmul route; larger ones (long contexts, and
+ * single-token decode, where there is nothing to reuse) stream through the fused kernel, which
+ * never materialises them.
+ */
+const COMPOSED_SCORES_BYTES = 64 * 2 ** 20;
+
+function useComposed({ q, k }: AttentionProblem, method: AttentionOptions['method']): boolean {
+  if (method) return method === 'composed';
+  const [b, hq, tq] = q.shape as [number, number, number, number];
+  return tq >= 16 && b * hq * tq * (k.shape[2] as number) * 4 <= COMPOSED_SCORES_BYTES;
 }
 
 /**
@@ -39,7 +62,9 @@ export function attention(q: Tensor, k: Tensor, v: Tensor, options: AttentionOpt
  */
 export function attentionWeights(q: Tensor, k: Tensor, options: AttentionOptions = {}): Tensor {
   return withProblem('attentionWeights', q, k, undefined, options, (p) =>
-    runAttentionWeights(q.device, p),
+    useComposed(p, options.method)
+      ? attentionProbabilities(p.q, p.k, p.offset, p.causal, p.scale)
+      : runAttentionWeights(q.device, p),
   );
 }
 

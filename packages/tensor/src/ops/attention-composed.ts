@@ -1,0 +1,50 @@
+import { runMaskedSoftmax } from '../kernels/masked-softmax-kernel.js';
+import type { Tensor } from '../tensor/tensor.js';
+import { matmul } from './matmul.js';
+
+/**
+ * Attention as two matmuls around a masked softmax — what attention costs when the score matrix
+ * fits comfortably in memory: the register-blocked matmul reuses each loaded key and value across
+ * many queries, which the fused per-row kernel cannot.
+ *
+ * Grouped-query heads need no copies of k and v: q [B, Hq, Tq, Dh] is viewed as
+ * [B, Hkv, G·Tq, Dh] (the G query heads sharing a kv head are adjacent), so one batched matmul per
+ * kv head scores all of its query heads. Row r of a group is query t = r mod Tq.
+ */
+export function attentionProbabilities(
+  q: Tensor,
+  k: Tensor,
+  offset: number,
+  causal: boolean,
+  scale: number,
+): Tensor {
+  const [b, hq, tq, dh] = q.shape as [number, number, number, number];
+  const [, hkv, tk] = k.shape as [number, number, number, number];
+  const grouped = q.reshape([b, hkv, (hq / hkv) * tq, dh]);
+  const scores = matmul(grouped, k.transpose());
+  const flat = scores.reshape([-1, tk]);
+  const probs = runMaskedSoftmax(q.device, flat, tq, offset, causal, scale);
+  for (const t of [grouped, scores, flat]) t.dispose();
+  const out = probs.reshape([b, hq, tq, tk]);
+  probs.dispose();
+  return out;
+}
+
+/** softmax(q·kᵀ·scale + mask)·v through {@link attentionProbabilities}. */
+export function composedAttention(
+  q: Tensor,
+  k: Tensor,
+  v: Tensor,
+  offset: number,
+  causal: boolean,
+  scale: number,
+): Tensor {
+  const [b, hq, tq, dh] = q.shape as [number, number, number, number];
+  const [, hkv, tk] = k.shape as [number, number, number, number];
+  const probs = attentionProbabilities(q, k, offset, causal, scale);
+  const grouped = probs.reshape([b, hkv, (hq / hkv) * tq, tk]);
+  const context = matmul(grouped, v);
+  const out = context.reshape([b, hq, tq, dh]);
+  for (const t of [probs, grouped, context]) t.dispose();
+  return out;
+}
