@@ -1,4 +1,4 @@
-import { crossEntropy, scope, tensor } from '@llm-streamline/tensor';
+import { crossEntropy, scope, type Tensor, tensor } from '@llm-streamline/tensor';
 import type { LlamaForCausalLM } from '../model/llama-model.js';
 import type { Tokenizer } from '../tokenizer/tokenizer.js';
 
@@ -10,9 +10,11 @@ import type { Tokenizer } from '../tokenizer/tokenizer.js';
  */
 export function packBlocks(text: string, tokenizer: Tokenizer, blockLength: number): number[][] {
   const stream: number[] = [];
-  for (const doc of splitDocuments(text)) stream.push(...tokenizer.encode(doc, { bos: true, eos: false }));
+  for (const doc of splitDocuments(text))
+    stream.push(...tokenizer.encode(doc, { bos: true, eos: false }));
   const blocks: number[][] = [];
-  for (let start = 0; start + blockLength <= stream.length; start += blockLength) blocks.push(stream.slice(start, start + blockLength));
+  for (let start = 0; start + blockLength <= stream.length; start += blockLength)
+    blocks.push(stream.slice(start, start + blockLength));
   return blocks;
 }
 
@@ -42,8 +44,13 @@ export interface PerplexityOptions {
 }
 
 /** Perplexity of the model on packed blocks: exp(mean next-token NLL). */
-export async function perplexity(model: LlamaForCausalLM, blocks: readonly number[][], options: PerplexityOptions = {}): Promise<PerplexityResult> {
-  if (blocks.length === 0) throw new RangeError('perplexity: no blocks to score (the text is shorter than one block)');
+export async function perplexity(
+  model: LlamaForCausalLM,
+  blocks: readonly number[][],
+  options: PerplexityOptions = {},
+): Promise<PerplexityResult> {
+  if (blocks.length === 0)
+    throw new RangeError('perplexity: no blocks to score (the text is shorter than one block)');
   const batchSize = options.batchSize ?? 8;
   const start = performance.now();
   let nllSum = 0;
@@ -54,7 +61,7 @@ export async function perplexity(model: LlamaForCausalLM, blocks: readonly numbe
     const t = (batch[0] as number[]).length;
     nllSum += await scope(async () => {
       const ids = tensor(Int32Array.from(batch.flat()), [batch.length, t]);
-      const logits = model.forward(ids).logits!;
+      const logits = model.forward(ids).logits as Tensor;
       const vocab = logits.shape[2] as number;
       // Position p predicts token p + 1: drop the last logit row and the first target.
       const inputs = logits.narrow(1, 0, t - 1).reshape([-1, vocab]);
@@ -66,5 +73,11 @@ export async function perplexity(model: LlamaForCausalLM, blocks: readonly numbe
   }
   const seconds = (performance.now() - start) / 1000;
   const meanNll = nllSum / count;
-  return { perplexity: Math.exp(meanNll), meanNll, tokensScored: count, blocks: blocks.length, tokensPerSecond: count / seconds };
+  return {
+    perplexity: Math.exp(meanNll),
+    meanNll,
+    tokensScored: count,
+    blocks: blocks.length,
+    tokensPerSecond: count / seconds,
+  };
 }

@@ -19,9 +19,17 @@ export interface GenerateOptions extends SamplerOptions {
  * in one batched pass that fills a KV cache; each new token then costs one single-position pass.
  * Stops at a stop id, after `steps` positions, or when `shouldStop` says so.
  */
-export async function* generate(model: LlamaForCausalLM, promptIds: readonly number[], options: GenerateOptions = {}): AsyncGenerator<number> {
-  if (promptIds.length === 0) throw new RangeError('generate: the prompt must hold at least one token (BOS)');
-  const steps = Math.min(options.steps ?? model.config.maxPositionEmbeddings, model.config.maxPositionEmbeddings);
+export async function* generate(
+  model: LlamaForCausalLM,
+  promptIds: readonly number[],
+  options: GenerateOptions = {},
+): AsyncGenerator<number> {
+  if (promptIds.length === 0)
+    throw new RangeError('generate: the prompt must hold at least one token (BOS)');
+  const steps = Math.min(
+    options.steps ?? model.config.maxPositionEmbeddings,
+    model.config.maxPositionEmbeddings,
+  );
   const eos = model.config.eosTokenId;
   const stopIds = options.stopIds ?? (Array.isArray(eos) ? eos : [eos]);
   const sampler = new Sampler(options);
@@ -33,7 +41,9 @@ export async function* generate(model: LlamaForCausalLM, promptIds: readonly num
       if (options.shouldStop?.()) return;
       const logits = await scope(async () => {
         const ids = tensor(Int32Array.from(input), [1, input.length]);
-        return (await model.forward(ids, { cache, lastPositionOnly: true }).logits?.data()) as Float32Array;
+        return (await model
+          .forward(ids, { cache, lastPositionOnly: true })
+          .logits?.data()) as Float32Array;
       });
       const next = sampler.sample(logits);
       if (stopIds.includes(next)) return;

@@ -21,8 +21,10 @@ export class Sampler {
   private readonly rng: Xorshift64Star;
 
   constructor({ temperature = 1, topP = 1, seed = 42 }: SamplerOptions = {}) {
-    if (!(temperature >= 0)) throw new RangeError(`Sampler: temperature must be ≥ 0, got ${temperature}`);
-    if (!(topP > 0 && topP <= 1)) throw new RangeError(`Sampler: topP must be in (0, 1], got ${topP}`);
+    if (!(temperature >= 0))
+      throw new RangeError(`Sampler: temperature must be ≥ 0, got ${temperature}`);
+    if (!(topP > 0 && topP <= 1))
+      throw new RangeError(`Sampler: topP must be in (0, 1], got ${topP}`);
     this.temperature = temperature;
     this.topP = topP;
     this.rng = new Xorshift64Star(seed);
@@ -32,14 +34,17 @@ export class Sampler {
     if (this.temperature === 0) return argmax(logits);
     const probs = softmaxF32(logits, this.temperature);
     const coin = this.rng.nextFloat();
-    return this.topP <= 0 || this.topP >= 1 ? sampleMultinomial(probs, coin) : sampleTopP(probs, this.topP, coin);
+    return this.topP <= 0 || this.topP >= 1
+      ? sampleMultinomial(probs, coin)
+      : sampleTopP(probs, this.topP, coin);
   }
 }
 
 /** Index of the largest value; the first on ties. */
 export function argmax(values: Float32Array): number {
   let best = 0;
-  for (let i = 1; i < values.length; i++) if ((values[i] as number) > (values[best] as number)) best = i;
+  for (let i = 1; i < values.length; i++)
+    if ((values[i] as number) > (values[best] as number)) best = i;
   return best;
 }
 
@@ -72,7 +77,8 @@ function sampleTopP(probs: Float32Array, topP: number, coin: number): number {
   const f = Math.fround;
   const cutoff = f(f(1 - topP) / (probs.length - 1));
   const candidates: { index: number; prob: number }[] = [];
-  for (let i = 0; i < probs.length; i++) if ((probs[i] as number) >= cutoff) candidates.push({ index: i, prob: probs[i] as number });
+  for (let i = 0; i < probs.length; i++)
+    if ((probs[i] as number) >= cutoff) candidates.push({ index: i, prob: probs[i] as number });
   candidates.sort((a, b) => b.prob - a.prob);
   let cumulative = 0;
   let last = candidates.length - 1;

@@ -1,5 +1,5 @@
-import { parseHfConfig, type LlamaConfig } from '../config/llama-config.js';
 import { llamaConfigFromGguf } from '../config/gguf-config.js';
+import { type LlamaConfig, parseHfConfig } from '../config/llama-config.js';
 import { llamaConfigFromLlama2c } from '../config/llama2c-config.js';
 import type { ByteSource } from '../io/byte-source.js';
 import { parseGguf } from '../io/gguf.js';
@@ -9,9 +9,13 @@ import { closeCheckpoint, openSafetensorsCheckpoint } from '../io/safetensors-sh
 import type { TensorRecord } from '../io/tensor-index.js';
 import { hfNameFromGguf, hfNameFromLlama2c } from '../io/weight-names.js';
 import { LlamaForCausalLM } from '../model/llama-model.js';
-import { loadLlama2cTokenizer, loadTokenizerFromDirectory, tokenizerFromGguf } from '../tokenizer/load-tokenizer.js';
+import {
+  loadLlama2cTokenizer,
+  loadTokenizerFromDirectory,
+  tokenizerFromGguf,
+} from '../tokenizer/load-tokenizer.js';
 import type { Tokenizer } from '../tokenizer/tokenizer.js';
-import { loadWeights, type LoadWeightsOptions, type NamedRecord } from './load-weights.js';
+import { type LoadWeightsOptions, loadWeights, type NamedRecord } from './load-weights.js';
 
 export type ModelFormat = 'huggingface' | 'llama2c' | 'gguf';
 
@@ -29,39 +33,77 @@ export interface LoadedModel {
 export type LoadOptions = Pick<LoadWeightsOptions, 'onProgress'>;
 
 /** A Hugging Face directory: config.json, model.safetensors (or shards), tokenizer files. */
-export async function loadHfModel(dir: ModelDirectory, options: LoadOptions = {}): Promise<LoadedModel> {
+export async function loadHfModel(
+  dir: ModelDirectory,
+  options: LoadOptions = {},
+): Promise<LoadedModel> {
   const configJson = await readJsonFile(dir, 'config.json');
-  if (configJson === undefined) throw new Error(`${dir.name}: config.json not found (is this a Hugging Face model directory?)`);
+  if (configJson === undefined)
+    throw new Error(`${dir.name}: config.json not found (is this a Hugging Face model directory?)`);
   const config = parseHfConfig(configJson, `${dir.name}/config.json`);
   const checkpoint = await openSafetensorsCheckpoint(dir);
   try {
-    const records = [...checkpoint.tensors.values()].map((record) => ({ hfName: record.name, record }));
-    const model = await build(config, records, options, false);
-    return { model, config, tokenizer: await loadTokenizerFromDirectory(dir), format: 'huggingface', source: dir.name };
+    const records = [...checkpoint.tensors.values()].map((record) => ({
+      hfName: record.name,
+      record,
+    }));
+    const model = await build(
+      config,
+      records,
+      { ...options, configName: `${dir.name}/config.json` },
+      false,
+    );
+    return {
+      model,
+      config,
+      tokenizer: await loadTokenizerFromDirectory(dir),
+      format: 'huggingface',
+      source: dir.name,
+    };
   } finally {
     await closeCheckpoint(checkpoint);
   }
 }
 
 /** A llama2.c checkpoint (`.bin`), with its `tok*.bin` tokenizer when given. */
-export async function loadLlama2cModel(source: ByteSource, tokenizerSource?: ByteSource, options: LoadOptions = {}): Promise<LoadedModel> {
+export async function loadLlama2cModel(
+  source: ByteSource,
+  tokenizerSource?: ByteSource,
+  options: LoadOptions = {},
+): Promise<LoadedModel> {
   const checkpoint = await parseLlama2cCheckpoint(source);
   const config = llamaConfigFromLlama2c(checkpoint.header, source.name);
-  const model = await build(config, namedRecords(checkpoint.tensors.values(), hfNameFromLlama2c), options, true);
+  const model = await build(
+    config,
+    namedRecords(checkpoint.tensors.values(), hfNameFromLlama2c),
+    { ...options, configName: `the header of ${source.name}` },
+    true,
+  );
   const tokenizer = tokenizerSource ? await loadLlama2cTokenizer(tokenizerSource) : undefined;
   return { model, config, tokenizer, format: 'llama2c', source: source.name };
 }
 
 /** A GGUF file (F32/F16 tensors, llama architecture), tokenizer from its metadata. */
-export async function loadGgufModel(source: ByteSource, options: LoadOptions = {}): Promise<LoadedModel> {
+export async function loadGgufModel(
+  source: ByteSource,
+  options: LoadOptions = {},
+): Promise<LoadedModel> {
   const gguf = await parseGguf(source);
   const config = llamaConfigFromGguf(gguf);
-  const model = await build(config, namedRecords(gguf.tensors.values(), hfNameFromGguf), options, true);
+  const model = await build(
+    config,
+    namedRecords(gguf.tensors.values(), hfNameFromGguf),
+    { ...options, configName: `the metadata of ${source.name}` },
+    true,
+  );
   return { model, config, tokenizer: tokenizerFromGguf(gguf), format: 'gguf', source: source.name };
 }
 
 /** Records under their HF names; tensors with no HF counterpart (RoPE tables) are skipped. */
-function namedRecords(records: Iterable<TensorRecord>, toHf: (name: string) => string | undefined): NamedRecord[] {
+function namedRecords(
+  records: Iterable<TensorRecord>,
+  toHf: (name: string) => string | undefined,
+): NamedRecord[] {
   const out: NamedRecord[] = [];
   for (const record of records) {
     const hfName = toHf(record.name);
@@ -70,7 +112,12 @@ function namedRecords(records: Iterable<TensorRecord>, toHf: (name: string) => s
   return out;
 }
 
-async function build(config: LlamaConfig, records: NamedRecord[], options: LoadOptions, interleavedRope: boolean): Promise<LlamaForCausalLM> {
+async function build(
+  config: LlamaConfig,
+  records: NamedRecord[],
+  options: LoadOptions & { configName: string },
+  interleavedRope: boolean,
+): Promise<LlamaForCausalLM> {
   const model = new LlamaForCausalLM(config);
   try {
     await loadWeights(model, config, records, { ...options, interleavedRope });

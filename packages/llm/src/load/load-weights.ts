@@ -1,10 +1,10 @@
 import type { Module } from '@llm-streamline/autograd';
 import { type ByteEncoding, formatShape, Tensor } from '@llm-streamline/tensor';
+import type { LlamaConfig } from '../config/llama-config.js';
 import { interleavedToHalfRotary } from '../io/rope-layout.js';
 import type { TensorRecord } from '../io/tensor-index.js';
 import { readTensorBytes, readTensorF32 } from '../io/tensor-read.js';
 import { isRotaryProjection } from '../io/weight-names.js';
-import type { LlamaConfig } from '../config/llama-config.js';
 
 /** A checkpoint tensor under its Hugging Face name. */
 export interface NamedRecord {
@@ -20,6 +20,8 @@ export interface LoadWeightsOptions {
   interleavedRope?: boolean;
   /** Called after each tensor with (done, total) for progress bars. */
   onProgress?: (done: number, total: number) => void;
+  /** Where the configuration came from (e.g. `model/config.json`), for error messages. */
+  configName?: string;
 }
 
 const ENCODING: Record<string, ByteEncoding> = { F32: 'f32', F16: 'f16', BF16: 'bf16' };
@@ -30,24 +32,47 @@ const ENCODING: Record<string, ByteEncoding> = { F32: 'f32', F16: 'f16', BF16: '
  * once — so peak memory is the model plus one tensor, whatever the checkpoint's size.
  * Every name and shape is checked against the model before the first byte is read.
  */
-export async function loadWeights(model: Module, config: LlamaConfig, records: readonly NamedRecord[], options: LoadWeightsOptions = {}): Promise<void> {
+export async function loadWeights(
+  model: Module,
+  config: LlamaConfig,
+  records: readonly NamedRecord[],
+  options: LoadWeightsOptions = {},
+): Promise<void> {
   const targets = model.stateDict();
   const byName = new Map(records.map((r) => [r.hfName, r]));
   const problems: string[] = [];
+  const configName = options.configName ?? 'the model configuration';
   for (const [name, target] of targets) {
     const found = byName.get(name);
     if (!found) problems.push(`missing tensor ${name} (expected ${formatShape(target.shape)})`);
     else if (!sameShape(found.record.shape, target.shape)) {
-      problems.push(`tensor ${name} in ${found.record.source.name} has shape ${formatShape(found.record.shape)}, but the config needs ${formatShape(target.shape)}`);
+      problems.push(
+        `tensor ${name} in ${found.record.source.name} has shape ${formatShape(found.record.shape)}, but ${configName} needs ${formatShape(target.shape)}`,
+      );
     } else if (!(found.record.dtype in ENCODING)) {
-      problems.push(`tensor ${name} in ${found.record.source.name} has dtype ${found.record.dtype}; F32, F16 or BF16 expected`);
+      problems.push(
+        `tensor ${name} in ${found.record.source.name} has dtype ${found.record.dtype}; F32, F16 or BF16 expected`,
+      );
     }
   }
   // A tied checkpoint may still carry lm_head.weight (equal to the embedding); anything else is unknown.
   for (const name of byName.keys()) {
-    if (!targets.has(name) && !(name === 'lm_head.weight' && config.tieWordEmbeddings)) problems.push(`unexpected tensor ${name}`);
+    if (!targets.has(name) && !(name === 'lm_head.weight' && config.tieWordEmbeddings))
+      problems.push(`unexpected tensor ${name}`);
   }
-  if (problems.length > 0) throw new Error(`Checkpoint does not match the model: ${problems.join('; ')}`);
+  if (problems.length > 0) {
+    // Name the files, so that a message about a missing or unexpected tensor still says where to look.
+    const files = [...new Set(records.map((r) => r.record.source.name))];
+    const where =
+      files.length === 0
+        ? 'checkpoint'
+        : files.length <= 3
+          ? files.join(', ')
+          : `${files.slice(0, 3).join(', ')} and ${files.length - 3} more files`;
+    throw new Error(
+      `${where}: the checkpoint does not match ${configName}: ${problems.join('; ')}`,
+    );
+  }
 
   let done = 0;
   for (const [name, target] of targets) {
@@ -59,11 +84,26 @@ export async function loadWeights(model: Module, config: LlamaConfig, records: r
   }
 }
 
-async function uploadRecord(record: TensorRecord, hfName: string, config: LlamaConfig, interleaved: boolean): Promise<Tensor> {
+async function uploadRecord(
+  record: TensorRecord,
+  hfName: string,
+  config: LlamaConfig,
+  interleaved: boolean,
+): Promise<Tensor> {
   const rotary = interleaved ? isRotaryProjection(hfName) : undefined;
-  if (!rotary) return Tensor.fromBytes(await readTensorBytes(record), ENCODING[record.dtype] as ByteEncoding, record.shape);
+  if (!rotary)
+    return Tensor.fromBytes(
+      await readTensorBytes(record),
+      ENCODING[record.dtype] as ByteEncoding,
+      record.shape,
+    );
   const heads = rotary === 'q' ? config.numHeads : config.numKvHeads;
-  const permuted = interleavedToHalfRotary(await readTensorF32(record), heads, config.headDim, record.shape[1] as number);
+  const permuted = interleavedToHalfRotary(
+    await readTensorF32(record),
+    heads,
+    config.headDim,
+    record.shape[1] as number,
+  );
   return Tensor.fromArray(permuted, record.shape);
 }
 

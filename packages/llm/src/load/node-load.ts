@@ -6,13 +6,22 @@ import { readdir, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { openFileByteSource } from '../io/node-byte-source.js';
 import { nodeModelDirectory } from '../io/node-model-directory.js';
-import { type LoadedModel, type LoadOptions, loadGgufModel, loadHfModel, loadLlama2cModel } from './load-model.js';
+import {
+  type LoadedModel,
+  type LoadOptions,
+  loadGgufModel,
+  loadHfModel,
+  loadLlama2cModel,
+} from './load-model.js';
 
 /**
  * A Hugging Face directory, a `.gguf` file, or a llama2.c `.bin` (its tokenizer is looked for
  * beside it: `tokenizer.bin`, or the single `tok*.bin`).
  */
-export async function loadModelFromPath(path: string, options: LoadOptions = {}): Promise<LoadedModel> {
+export async function loadModelFromPath(
+  path: string,
+  options: LoadOptions = {},
+): Promise<LoadedModel> {
   const info = await stat(path).catch(() => undefined);
   if (!info) throw new Error(`${path}: no such file or directory`);
   if (info.isDirectory()) return loadHfModel(nodeModelDirectory(path), options);
@@ -21,10 +30,14 @@ export async function loadModelFromPath(path: string, options: LoadOptions = {})
     const magic = new TextDecoder().decode(await source.read(0, Math.min(4, source.size)));
     if (magic === 'GGUF') return await loadGgufModel(source, options);
     if (!path.endsWith('.bin')) {
-      throw new Error(`${path}: not a model (expected a Hugging Face directory, a .gguf file or a llama2.c .bin checkpoint)`);
+      throw new Error(
+        `${path}: not a model (expected a Hugging Face directory, a .gguf file or a llama2.c .bin checkpoint)`,
+      );
     }
     const tokenizerPath = await findLlama2cTokenizer(path);
-    const tokenizer = tokenizerPath ? await openFileByteSource(tokenizerPath, tokenizerPath) : undefined;
+    const tokenizer = tokenizerPath
+      ? await openFileByteSource(tokenizerPath, tokenizerPath)
+      : undefined;
     try {
       return await loadLlama2cModel(source, tokenizer, options);
     } finally {

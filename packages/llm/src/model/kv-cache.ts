@@ -9,7 +9,12 @@ export class LayerKvCache {
   readonly keys: Tensor;
   readonly values: Tensor;
 
-  constructor(batch: number, kvHeads: number, readonly maxTokens: number, headDim: number) {
+  constructor(
+    batch: number,
+    kvHeads: number,
+    readonly maxTokens: number,
+    headDim: number,
+  ) {
     this.keys = keep(zeros([batch, kvHeads, maxTokens, headDim]));
     this.values = keep(zeros([batch, kvHeads, maxTokens, headDim]));
   }
@@ -18,11 +23,16 @@ export class LayerKvCache {
   append(k: Tensor, v: Tensor, offset: number): { keys: Tensor; values: Tensor } {
     const t = k.shape[2] as number;
     if (offset + t > this.maxTokens) {
-      throw new RangeError(`KV cache: ${offset + t} positions exceed its capacity of ${this.maxTokens} (keys ${formatShape(k.shape)})`);
+      throw new RangeError(
+        `KV cache: ${offset + t} positions exceed its capacity of ${this.maxTokens} (keys ${formatShape(k.shape)})`,
+      );
     }
     writeInto(this.keys.narrow(2, offset, t), k);
     writeInto(this.values.narrow(2, offset, t), v);
-    return { keys: this.keys.narrow(2, 0, offset + t), values: this.values.narrow(2, 0, offset + t) };
+    return {
+      keys: this.keys.narrow(2, 0, offset + t),
+      values: this.values.narrow(2, 0, offset + t),
+    };
   }
 
   dispose(): void {

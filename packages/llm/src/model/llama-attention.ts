@@ -1,4 +1,13 @@
-import { attention, Linear, Module, permute, reshape, rope, type Variable, variable } from '@llm-streamline/autograd';
+import {
+  attention,
+  Linear,
+  Module,
+  permute,
+  reshape,
+  rope,
+  type Variable,
+  variable,
+} from '@llm-streamline/autograd';
 import { scope } from '@llm-streamline/tensor';
 import type { LlamaConfig } from '../config/llama-config.js';
 import type { LayerContext } from './decoder-block.js';
@@ -14,13 +23,25 @@ export class LlamaAttention extends Module {
   readonly vProj: Linear;
   readonly oProj: Linear;
 
-  constructor(readonly config: LlamaConfig, seed = 0) {
+  constructor(
+    readonly config: LlamaConfig,
+    seed = 0,
+  ) {
     super();
     const { hiddenSize: d, numHeads, numKvHeads, headDim, attentionBias: bias } = config;
     this.qProj = this.registerModule('q_proj', new Linear(d, numHeads * headDim, { bias, seed }));
-    this.kProj = this.registerModule('k_proj', new Linear(d, numKvHeads * headDim, { bias, seed: seed + 1 }));
-    this.vProj = this.registerModule('v_proj', new Linear(d, numKvHeads * headDim, { bias, seed: seed + 2 }));
-    this.oProj = this.registerModule('o_proj', new Linear(numHeads * headDim, d, { bias, seed: seed + 3 }));
+    this.kProj = this.registerModule(
+      'k_proj',
+      new Linear(d, numKvHeads * headDim, { bias, seed: seed + 1 }),
+    );
+    this.vProj = this.registerModule(
+      'v_proj',
+      new Linear(d, numKvHeads * headDim, { bias, seed: seed + 2 }),
+    );
+    this.oProj = this.registerModule(
+      'o_proj',
+      new Linear(numHeads * headDim, d, { bias, seed: seed + 3 }),
+    );
   }
 
   /** x [B, T, D] → [B, T, D]. */
@@ -29,7 +50,8 @@ export class LlamaAttention extends Module {
     const [b, t] = x.shape as [number, number, number];
     return scope(() => {
       // [B, T, H·Dh] → [B, H, T, Dh]: a view; RoPE reads it through its strides.
-      const heads = (y: Variable, h: number) => permute(reshape(y, [b, t, h, headDim]), [0, 2, 1, 3]);
+      const heads = (y: Variable, h: number) =>
+        permute(reshape(y, [b, t, h, headDim]), [0, 2, 1, 3]);
       const rotary = { offset: ctx.offset, layout: 'half' as const };
       const q = rope(heads(this.qProj.forward(x), numHeads), ctx.invFreq, rotary);
       let k = rope(heads(this.kProj.forward(x), numKvHeads), ctx.invFreq, rotary);

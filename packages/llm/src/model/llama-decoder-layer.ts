@@ -14,19 +14,37 @@ export class LlamaDecoderLayer extends Module implements DecoderBlock {
   readonly postAttentionLayernorm: RMSNorm;
   readonly mlp: SwiGLU;
 
-  constructor(readonly config: LlamaConfig, seed = 0) {
+  constructor(
+    readonly config: LlamaConfig,
+    seed = 0,
+  ) {
     super();
-    if (config.mlpBias) throw new Error('config: mlp_bias = true is not supported (LLaMA checkpoints use bias-free MLPs)');
-    this.inputLayernorm = this.registerModule('input_layernorm', new RMSNorm(config.hiddenSize, config.rmsNormEps));
+    if (config.mlpBias)
+      throw new Error(
+        'config: mlp_bias = true is not supported (LLaMA checkpoints use bias-free MLPs)',
+      );
+    this.inputLayernorm = this.registerModule(
+      'input_layernorm',
+      new RMSNorm(config.hiddenSize, config.rmsNormEps),
+    );
     this.selfAttn = this.registerModule('self_attn', new LlamaAttention(config, seed));
-    this.postAttentionLayernorm = this.registerModule('post_attention_layernorm', new RMSNorm(config.hiddenSize, config.rmsNormEps));
-    this.mlp = this.registerModule('mlp', new SwiGLU(config.hiddenSize, config.intermediateSize, { seed: seed + 4 }));
+    this.postAttentionLayernorm = this.registerModule(
+      'post_attention_layernorm',
+      new RMSNorm(config.hiddenSize, config.rmsNormEps),
+    );
+    this.mlp = this.registerModule(
+      'mlp',
+      new SwiGLU(config.hiddenSize, config.intermediateSize, { seed: seed + 4 }),
+    );
   }
 
   forward(h: Variable, ctx: LayerContext): Variable {
     return scope(() => {
       const afterAttention = add(h, this.selfAttn.forward(this.inputLayernorm.forward(h), ctx));
-      return add(afterAttention, this.mlp.forward(this.postAttentionLayernorm.forward(afterAttention)));
+      return add(
+        afterAttention,
+        this.mlp.forward(this.postAttentionLayernorm.forward(afterAttention)),
+      );
     });
   }
 }

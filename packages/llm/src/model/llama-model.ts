@@ -1,5 +1,22 @@
-import { Embedding, Linear, Module, ModuleList, noGrad, RMSNorm, type Variable, variable } from '@llm-streamline/autograd';
-import { formatShape, keep, matmul, ropeInvFreq, scope, type Tensor, tensor } from '@llm-streamline/tensor';
+import {
+  Embedding,
+  Linear,
+  Module,
+  ModuleList,
+  noGrad,
+  RMSNorm,
+  type Variable,
+  variable,
+} from '@llm-streamline/autograd';
+import {
+  formatShape,
+  keep,
+  matmul,
+  ropeInvFreq,
+  scope,
+  type Tensor,
+  tensor,
+} from '@llm-streamline/tensor';
 import type { LlamaConfig } from '../config/llama-config.js';
 import type { DecoderBlock, LayerContext } from './decoder-block.js';
 import { KvCache, LayerKvCache } from './kv-cache.js';
@@ -13,8 +30,14 @@ export class LlamaBackbone extends Module {
 
   constructor(config: LlamaConfig, seed: number) {
     super();
-    this.embedTokens = this.registerModule('embed_tokens', new Embedding(config.vocabSize, config.hiddenSize, { std: 0.02, seed }));
-    const layers = Array.from({ length: config.numLayers }, (_, i) => new LlamaDecoderLayer(config, seed + 16 * (i + 1)));
+    this.embedTokens = this.registerModule(
+      'embed_tokens',
+      new Embedding(config.vocabSize, config.hiddenSize, { std: 0.02, seed }),
+    );
+    const layers = Array.from(
+      { length: config.numLayers },
+      (_, i) => new LlamaDecoderLayer(config, seed + 16 * (i + 1)),
+    );
     this.layers = this.registerModule('layers', new ModuleList<DecoderBlock>(layers));
     this.norm = this.registerModule('norm', new RMSNorm(config.hiddenSize, config.rmsNormEps));
   }
@@ -53,14 +76,24 @@ export class LlamaForCausalLM extends Module {
   /** RoPE inverse frequencies, derived from the config (not saved, as in HF). */
   readonly invFreq: Tensor;
 
-  constructor(readonly config: LlamaConfig, { seed = 0 }: { seed?: number } = {}) {
+  constructor(
+    readonly config: LlamaConfig,
+    { seed = 0 }: { seed?: number } = {},
+  ) {
     super();
     this.model = this.registerModule('model', new LlamaBackbone(config, seed));
     const lmHead = config.tieWordEmbeddings
       ? undefined
-      : this.registerModule('lm_head', new Linear(config.hiddenSize, config.vocabSize, { bias: false, seed: seed + 7 }));
+      : this.registerModule(
+          'lm_head',
+          new Linear(config.hiddenSize, config.vocabSize, { bias: false, seed: seed + 7 }),
+        );
     this.lmHead = lmHead?.weight;
-    this.invFreq = keep(tensor(ropeInvFreq(config.headDim, config.ropeTheta, config.ropeScaling), [config.headDim / 2]));
+    this.invFreq = keep(
+      tensor(ropeInvFreq(config.headDim, config.ropeTheta, config.ropeScaling), [
+        config.headDim / 2,
+      ]),
+    );
   }
 
   get layers(): ModuleList<DecoderBlock> {
@@ -79,7 +112,10 @@ export class LlamaForCausalLM extends Module {
 
   /** Token ids [B, T] (i32) → embeddings [B, T, D] (boundary 0). */
   embed(ids: Tensor): Variable {
-    if (ids.rank !== 2) throw new RangeError(`forward: token ids must be [batch, tokens], got ${formatShape(ids.shape)}`);
+    if (ids.rank !== 2)
+      throw new RangeError(
+        `forward: token ids must be [batch, tokens], got ${formatShape(ids.shape)}`,
+      );
     return this.model.embedTokens.forward(ids);
   }
 
@@ -88,7 +124,8 @@ export class LlamaForCausalLM extends Module {
     let x = h;
     for (let j = from; j < to; j++) {
       const next = this.layers.at(j).forward(x, this.layerContext(offset));
-      if (x !== h) x.value.dispose();
+      // A block may return its input unchanged (an identity replacement): keep it alive then.
+      if (x !== h && next.value !== x.value) x.value.dispose();
       x = next;
     }
     return x === h ? variable(h.value.view(h.value.layout)) : x;
@@ -109,7 +146,12 @@ export class LlamaForCausalLM extends Module {
    * for are freed as soon as the next layer has consumed them.
    */
   forward(ids: Tensor, options: ForwardOptions = {}): ForwardResult {
-    const { hiddenStates = [], logits: wantLogits = true, lastPositionOnly = false, cache } = options;
+    const {
+      hiddenStates = [],
+      logits: wantLogits = true,
+      lastPositionOnly = false,
+      cache,
+    } = options;
     const numLayers = this.layers.length;
     for (const j of hiddenStates) {
       if (!Number.isInteger(j) || j < 0 || j > numLayers) {
@@ -117,7 +159,9 @@ export class LlamaForCausalLM extends Module {
       }
     }
     if (cache && cache.layers.length !== numLayers) {
-      throw new Error(`forward: the KV cache has ${cache.layers.length} layers but the model has ${numLayers}; create a new cache after editing layers`);
+      throw new Error(
+        `forward: the KV cache has ${cache.layers.length} layers but the model has ${numLayers}; create a new cache after editing layers`,
+      );
     }
     const offset = cache?.length ?? 0;
     const hidden = new Map<number, Tensor>();
@@ -126,8 +170,11 @@ export class LlamaForCausalLM extends Module {
       let j = 0;
       for (const layer of this.layers) {
         if (hiddenStates.includes(j)) hidden.set(j, h.view(h.layout));
-        const next = scope(() => layer.forward(variable(h), this.layerContext(offset, cache?.layers[j])).value);
-        h.dispose();
+        const next = scope(
+          () => layer.forward(variable(h), this.layerContext(offset, cache?.layers[j])).value,
+        );
+        // A block that returns its input (an identity replacement) hands back `h` itself.
+        if (next !== h) h.dispose();
         h = next;
         j++;
       }
@@ -148,7 +195,12 @@ export class LlamaForCausalLM extends Module {
   /** A KV cache sized for `maxTokens` positions of `batch` sequences, one entry per current layer. */
   createKvCache(batch: number, maxTokens: number): KvCache {
     const { numKvHeads, headDim } = this.config;
-    return new KvCache(Array.from({ length: this.layers.length }, () => new LayerKvCache(batch, numKvHeads, maxTokens, headDim)));
+    return new KvCache(
+      Array.from(
+        { length: this.layers.length },
+        () => new LayerKvCache(batch, numKvHeads, maxTokens, headDim),
+      ),
+    );
   }
 
   override dispose(): void {

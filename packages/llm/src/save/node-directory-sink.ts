@@ -18,14 +18,22 @@ export class DirectorySink implements OutputSink {
   /** Prepares a staging folder; throws if `target` exists and `overwrite` is false. */
   static async create(target: string, { overwrite = false } = {}): Promise<DirectorySink> {
     if (!overwrite && (await stat(target).catch(() => undefined))) {
-      throw new Error(`${target} already exists; choose another output folder or allow overwriting (--force)`);
+      throw new Error(
+        `${target} already exists; choose another output folder or allow overwriting (--force)`,
+      );
     }
-    const staging = join(dirname(target), `.${basename(target)}.partial-${randomBytes(4).toString('hex')}`);
+    const staging = join(
+      dirname(target),
+      `.${basename(target)}.partial-${randomBytes(4).toString('hex')}`,
+    );
     await mkdir(staging, { recursive: true });
     return new DirectorySink(target, staging, overwrite);
   }
 
-  async writeFile(name: string, chunks: AsyncIterable<Uint8Array> | Iterable<Uint8Array>): Promise<void> {
+  async writeFile(
+    name: string,
+    chunks: AsyncIterable<Uint8Array> | Iterable<Uint8Array>,
+  ): Promise<void> {
     const file = await open(join(this.staging, name), 'w');
     try {
       for await (const chunk of chunks) await file.write(chunk);
@@ -38,7 +46,9 @@ export class DirectorySink implements OutputSink {
   async commit(): Promise<void> {
     if (this.overwrite) await rm(this.target, { recursive: true, force: true });
     else if (await stat(this.target).catch(() => undefined)) {
-      throw new Error(`${this.target} appeared while saving; the result is left in ${this.staging}`);
+      throw new Error(
+        `${this.target} appeared while saving; the result is left in ${this.staging}`,
+      );
     }
     await rename(this.staging, this.target);
   }

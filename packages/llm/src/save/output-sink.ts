@@ -12,7 +12,10 @@ export interface OutputSink {
 export class MemorySink implements OutputSink {
   readonly files = new Map<string, Uint8Array>();
 
-  async writeFile(name: string, chunks: AsyncIterable<Uint8Array> | Iterable<Uint8Array>): Promise<void> {
+  async writeFile(
+    name: string,
+    chunks: AsyncIterable<Uint8Array> | Iterable<Uint8Array>,
+  ): Promise<void> {
     const parts: Uint8Array[] = [];
     for await (const c of chunks) parts.push(c);
     const out = new Uint8Array(parts.reduce((n, c) => n + c.byteLength, 0));

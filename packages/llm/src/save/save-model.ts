@@ -1,9 +1,13 @@
 import type { Tensor } from '@llm-streamline/tensor';
 import { toHfConfig } from '../config/llama-config.js';
 import { f32ToBf16, f32ToF16 } from '../io/dtype-convert.js';
-import { layoutSafetensors, planSafetensorsShards, type TensorSpec } from '../io/safetensors-writer.js';
-import type { LlamaForCausalLM } from '../model/llama-model.js';
+import {
+  layoutSafetensors,
+  planSafetensorsShards,
+  type TensorSpec,
+} from '../io/safetensors-writer.js';
 import { LlamaDecoderLayer } from '../model/llama-decoder-layer.js';
+import type { LlamaForCausalLM } from '../model/llama-model.js';
 import type { OutputSink } from './output-sink.js';
 
 export type SaveDType = 'F32' | 'F16' | 'BF16';
@@ -25,13 +29,21 @@ export interface SaveOptions {
  * LLaMA decoder layers are written through their `asLlamaLayer()` encoding; one that has none
  * stops the save before anything is written. Tensors are downloaded and written one at a time.
  */
-export async function saveHfModel(model: LlamaForCausalLM, sink: OutputSink, options: SaveOptions = {}): Promise<void> {
+export async function saveHfModel(
+  model: LlamaForCausalLM,
+  sink: OutputSink,
+  options: SaveOptions = {},
+): Promise<void> {
   const dtype = options.dtype ?? 'F32';
   const state = checkpointTensors(model);
   const specs: TensorSpec[] = [...state].map(([name, t]) => ({ name, dtype, shape: t.shape }));
   const { shards, index } = planSafetensorsShards(specs, options.maxShardBytes ?? 5e9);
-  const config = { ...toHfConfig({ ...model.config, numLayers: model.layers.length }, TORCH_DTYPE[dtype]) };
-  await sink.writeFile('config.json', [new TextEncoder().encode(`${JSON.stringify(config, null, 2)}\n`)]);
+  const config = {
+    ...toHfConfig({ ...model.config, numLayers: model.layers.length }, TORCH_DTYPE[dtype]),
+  };
+  await sink.writeFile('config.json', [
+    new TextEncoder().encode(`${JSON.stringify(config, null, 2)}\n`),
+  ]);
   let done = 0;
   for (const shard of shards) {
     const layout = layoutSafetensors(shard.tensors, { format: 'pt' });
@@ -44,7 +56,10 @@ export async function saveHfModel(model: LlamaForCausalLM, sink: OutputSink, opt
     }
     await sink.writeFile(shard.fileName, chunks());
   }
-  if (index) await sink.writeFile('model.safetensors.index.json', [new TextEncoder().encode(`${JSON.stringify(index, null, 2)}\n`)]);
+  if (index)
+    await sink.writeFile('model.safetensors.index.json', [
+      new TextEncoder().encode(`${JSON.stringify(index, null, 2)}\n`),
+    ]);
   for (const [name, bytes] of options.extraFiles ?? []) await sink.writeFile(name, [bytes]);
 }
 
@@ -58,8 +73,11 @@ export function checkpointTensors(model: LlamaForCausalLM): Map<string, Tensor> 
   for (const layer of model.layers) {
     const tensors = layer instanceof LlamaDecoderLayer ? layer.stateDict() : layer.asLlamaLayer?.();
     if (!tensors || !(tensors instanceof Map)) {
-      const why = tensors && 'reason' in tensors ? tensors.reason : 'it has no LLaMA decoder-layer encoding';
-      throw new Error(`layer ${i} (${layer.constructor.name}) cannot be saved as a LLaMA decoder layer: ${why}`);
+      const why =
+        tensors && 'reason' in tensors ? tensors.reason : 'it has no LLaMA decoder-layer encoding';
+      throw new Error(
+        `layer ${i} (${layer.constructor.name}) cannot be saved as a LLaMA decoder layer: ${why}`,
+      );
     }
     for (const [name, t] of tensors) out.set(`model.layers.${i}.${name}`, t);
     i++;
@@ -75,4 +93,3 @@ function encode(values: Float32Array | Int32Array | Uint32Array, dtype: SaveDTyp
   const half = dtype === 'F16' ? f32ToF16(f32) : f32ToBf16(f32);
   return new Uint8Array(half.buffer, half.byteOffset, half.byteLength);
 }
-
