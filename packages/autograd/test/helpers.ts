@@ -3,25 +3,10 @@
  * shape utilities for the naive float64 CPU references written in each test file.
  */
 import * as T from '@llm-streamline/tensor';
+import { randomArray } from '@llm-streamline/test-utils';
 import { expect } from 'vitest';
 
-/** mulberry32: a tiny seeded PRNG so every input is reproducible. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-/** `n` f32 values uniform in [lo, hi) from a seed. */
-export function randomArray(n: number, seed: number, lo = -1, hi = 1): Float32Array {
-  const next = rng(seed);
-  return Float32Array.from({ length: n }, () => lo + (hi - lo) * next());
-}
+export { randomArray, rng } from '@llm-streamline/test-utils';
 
 export function sizeOf(shape: readonly number[]): number {
   return shape.reduce((a, b) => a * b, 1);

@@ -3,26 +3,12 @@
  * messages, and a helper to upload random tensors. The naive reference of each op lives in the
  * test file of that op, next to the assertions that use it.
  */
+import { randomArray } from '@llm-streamline/test-utils';
 import { expect } from 'vitest';
+
+export { randomArray, rng } from '@llm-streamline/test-utils';
+
 import { type Device, getDevice, type Tensor, tensor } from '../src/index.js';
-
-/** mulberry32: a tiny, well-known seeded PRNG so every test input is reproducible. */
-export function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-/** `n` values uniform in [lo, hi) from a seed. */
-export function randomArray(n: number, seed: number, lo = -1, hi = 1): Float32Array {
-  const next = rng(seed);
-  return Float32Array.from({ length: n }, () => lo + (hi - lo) * next());
-}
 
 /** Uploads a seeded random f32 tensor and returns it with its CPU copy. */
 export function randomTensor(

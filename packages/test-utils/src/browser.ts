@@ -44,3 +44,4 @@ export async function readRepoFile(relPath: string): Promise<Uint8Array> {
 
 /** The runtime the test runs in. */
 export const testRuntime: 'node' | 'browser' = 'browser';
+export { randomArray, rng } from './random.js';

@@ -23,3 +23,4 @@ export function readRepoFile(relPath: string): Promise<Uint8Array> {
 
 /** The runtime the test runs in. */
 export const testRuntime: 'node' | 'browser' = 'node';
+export { randomArray, rng } from './random.js';
