@@ -6,7 +6,7 @@ import { Tensor } from '../tensor/tensor.js';
 import { coalesceDims } from './coalesce.js';
 import { flatIndex, MAIN_ARGS, workgroups1d } from './dispatch-size.js';
 
-const WG = 64;
+const WG = 256;
 
 /** What a pointwise kernel computes: `expr` over inputs named a, b, c… in compute type `$T`. */
 export interface PointwiseProgram {
