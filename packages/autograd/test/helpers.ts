@@ -3,7 +3,6 @@
  * shape utilities for the naive float64 CPU references written in each test file.
  */
 import * as T from '@llm-streamline/tensor';
-import { randomArray } from '@llm-streamline/test-utils';
 import { expect } from 'vitest';
 
 export { randomArray, rng } from '@llm-streamline/test-utils';
