@@ -28,8 +28,19 @@ export interface CalibrationOptions {
  * a seeded shuffle and three disjoint draws. Scoring and training may not share blocks with
  * validation, so the kept "best epoch" is chosen on unseen data.
  */
-export function prepareCalibration(text: string, tokenizer: Tokenizer, options: CalibrationOptions): CalibrationSplits {
-  const { blockLength, scoringBlocks, trainingBlocks, validationBlocks, seed, source = 'calibration text' } = options;
+export function prepareCalibration(
+  text: string,
+  tokenizer: Tokenizer,
+  options: CalibrationOptions,
+): CalibrationSplits {
+  const {
+    blockLength,
+    scoringBlocks,
+    trainingBlocks,
+    validationBlocks,
+    seed,
+    source = 'calibration text',
+  } = options;
   if (text.trim().length === 0) throw new Error(`${source}: the calibration text is empty`);
   const blocks = packBlocks(text, tokenizer, blockLength);
   // Scoring may reuse training blocks (both only read the frozen model); validation must be separate.
@@ -44,5 +55,9 @@ export function prepareCalibration(text: string, tokenizer: Tokenizer, options: 
   const order = shuffled(blocks, seededRandom(seed));
   const validation = order.slice(0, validationBlocks);
   const rest = order.slice(validationBlocks);
-  return { scoring: rest.slice(0, scoringBlocks), training: rest.slice(0, trainingBlocks), validation };
+  return {
+    scoring: rest.slice(0, scoringBlocks),
+    training: rest.slice(0, trainingBlocks),
+    validation,
+  };
 }

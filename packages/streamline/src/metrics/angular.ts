@@ -10,10 +10,13 @@ import type { MetricContext, WindowMetric } from './window-metric.js';
  */
 export const angularMetric: WindowMetric = {
   name: 'angular',
-  description: 'mean angular distance arccos(cos)/π between window input and output (Gromov et al. 2024)',
+  description:
+    'mean angular distance arccos(cos)/π between window input and output (Gromov et al. 2024)',
   higherIsRedundant: false,
   async score(context: MetricContext, windowSizes: readonly number[]) {
-    const { sums, tokens } = await sumOverWindows(context, windowSizes, (a, b) => scope(() => div(acos(tokenCosine(a, b)), Math.PI)));
+    const { sums, tokens } = await sumOverWindows(context, windowSizes, (a, b) =>
+      scope(() => div(acos(tokenCosine(a, b)), Math.PI)),
+    );
     return new Map([...sums].map(([m, s]) => [m, [...s].map((v) => v / tokens)]));
   },
 };

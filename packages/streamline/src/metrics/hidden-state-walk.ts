@@ -19,7 +19,8 @@ export async function sumOverWindows(
   const { model, blocks, batchSize } = context;
   const numLayers = model.layers.length;
   for (const m of windowSizes) {
-    if (!Number.isInteger(m) || m < 1 || m > numLayers) throw new RangeError(`window size ${m} is outside 1…${numLayers}`);
+    if (!Number.isInteger(m) || m < 1 || m > numLayers)
+      throw new RangeError(`window size ${m} is outside 1…${numLayers}`);
   }
   const maxM = Math.max(...windowSizes);
   const sums = new Map(windowSizes.map((m) => [m, new Float64Array(numLayers - m + 1)]));
@@ -42,7 +43,10 @@ export async function sumOverWindows(
           }
           ring.push(h);
           if (ring.length > maxM) ring.shift()?.dispose();
-          if (boundary < numLayers) h = scope(() => model.layers.at(boundary).forward(variable(h), model.layerContext(0)).value);
+          if (boundary < numLayers)
+            h = scope(
+              () => model.layers.at(boundary).forward(variable(h), model.layerContext(0)).value,
+            );
         }
         for (const t of ring) t.dispose();
         return partial.map((p) => p.value);

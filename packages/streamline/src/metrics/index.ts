@@ -12,9 +12,10 @@ export const METRICS: ReadonlyMap<string, WindowMetric> = new Map(
 /** The metric called `name`, or an error listing the known ones. */
 export function metricByName(name: string): WindowMetric {
   const metric = METRICS.get(name);
-  if (!metric) throw new Error(`unknown metric '${name}'; choose one of: ${[...METRICS.keys()].join(', ')}`);
+  if (!metric)
+    throw new Error(`unknown metric '${name}'; choose one of: ${[...METRICS.keys()].join(', ')}`);
   return metric;
 }
 
-export { angularMetric, blockInfluenceMetric, cosineMetric, perplexityMetric };
 export type { MetricContext, WindowMetric } from './window-metric.js';
+export { angularMetric, blockInfluenceMetric, cosineMetric, perplexityMetric };

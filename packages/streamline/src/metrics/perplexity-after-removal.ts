@@ -8,7 +8,8 @@ import type { MetricContext, WindowMetric } from './window-metric.js';
  */
 export const perplexityMetric: WindowMetric = {
   name: 'ppl',
-  description: 'perplexity on the scoring blocks after removing the window (one evaluation per window)',
+  description:
+    'perplexity on the scoring blocks after removing the window (one evaluation per window)',
   higherIsRedundant: false,
   async score(context: MetricContext, windowSizes: readonly number[]) {
     const { model, blocks, batchSize } = context;
@@ -22,7 +23,16 @@ export const perplexityMetric: WindowMetric = {
         context.signal?.throwIfAborted();
         const removed = model.layers.splice(j, m);
         try {
-          scores.push((await perplexity(model, blocks, { batchSize })).perplexity);
+          scores.push(
+            (
+              await perplexity(model, blocks, {
+                batchSize,
+                shouldStop: () => context.signal?.aborted ?? false,
+              })
+            ).perplexity,
+          );
+        } catch (e) {
+          throw context.signal?.aborted ? context.signal.reason : e;
         } finally {
           model.layers.splice(j, 0, ...removed);
         }

@@ -13,7 +13,12 @@ export interface WindowChoice {
  * says, the earliest on ties. `excludeLastLayer` skips windows that end at the last layer, which
  * several papers keep because it feeds the output head directly.
  */
-export function selectWindow(metric: WindowMetric, scores: readonly number[], size: number, { excludeLastLayer = false } = {}): WindowChoice {
+export function selectWindow(
+  metric: WindowMetric,
+  scores: readonly number[],
+  size: number,
+  { excludeLastLayer = false } = {},
+): WindowChoice {
   const numLayers = scores.length + size - 1;
   let best: WindowChoice | undefined;
   scores.forEach((score, start) => {
@@ -22,6 +27,9 @@ export function selectWindow(metric: WindowMetric, scores: readonly number[], si
     const better = !best || (metric.higherIsRedundant ? score > best.score : score < best.score);
     if (better) best = { start, size, score };
   });
-  if (!best) throw new Error(`no window of ${size} layers can be chosen (${scores.length} candidates${excludeLastLayer ? ', last-layer windows excluded' : ''})`);
+  if (!best)
+    throw new Error(
+      `no window of ${size} layers can be chosen (${scores.length} candidates${excludeLastLayer ? ', last-layer windows excluded' : ''})`,
+    );
   return best;
 }

@@ -3,7 +3,13 @@ export interface StreamlineReport {
   /** Format version of this file. */
   version: 1;
   model: { source: string; format: string; layers: number; parameters: number };
-  calibration: { source: string; blockLength: number; scoringBlocks: number; trainingBlocks: number; validationBlocks: number };
+  calibration: {
+    source: string;
+    blockLength: number;
+    scoringBlocks: number;
+    trainingBlocks: number;
+    validationBlocks: number;
+  };
   metric: { name: string; description: string; higherIsRedundant: boolean };
   /** Every window's score, by window size m, index j = first layer. */
   scores: Record<string, number[]>;
@@ -15,9 +21,21 @@ export interface StreamlineReport {
   replacement: { kind: string; description: string; parameters: number; exportedAs: string };
   hyperparameters: Record<string, number | string | boolean>;
   seed: number;
-  training?: { stepLoss: number[]; epochLoss: number[]; validationLoss: number[]; bestEpoch: number; stopped?: string };
+  training?: {
+    stepLoss: number[];
+    epochLoss: number[];
+    validationLoss: number[];
+    bestEpoch: number;
+    stopped?: string;
+  };
   /** Perplexities on the evaluation text (absent when evaluation was skipped). */
-  perplexity?: { source: string; blocks: number; original?: number; none?: number; replaced?: number };
+  perplexity?: {
+    source: string;
+    blocks: number;
+    original?: number;
+    none?: number;
+    replaced?: number;
+  };
   /** Seconds spent per stage. */
   timings: Record<string, number>;
   result: { layers: number; parameters: number };

@@ -1,12 +1,23 @@
-import { type DecoderBlock, type LlamaForCausalLM, packBlocks, perplexity, type Tokenizer } from '@llm-streamline/llm';
+import {
+  type DecoderBlock,
+  type LlamaForCausalLM,
+  packBlocks,
+  perplexity,
+  type Tokenizer,
+} from '@llm-streamline/llm';
 import { prepareCalibration } from '../calibration/calibration-data.js';
 import { metricByName } from '../metrics/index.js';
 import { selectWindow, type WindowChoice } from '../metrics/select-window.js';
 import { replacementByName } from '../replacements/index.js';
-import { MemoryPairStorage, type PairSource, type PairStorage, StoredPairs } from '../training/pairs.js';
+import {
+  MemoryPairStorage,
+  type PairSource,
+  type PairStorage,
+  StoredPairs,
+} from '../training/pairs.js';
 import { trainReplacement } from '../training/train-replacement.js';
 import { layersToRemove, type RemovalTarget } from './layers-to-remove.js';
-import { type ProgressEvent, ProgressClock, type Stage } from './progress.js';
+import { ProgressClock, type ProgressEvent, type Stage } from './progress.js';
 import type { StreamlineReport } from './report.js';
 
 export interface StreamlineOptions {
@@ -104,53 +115,101 @@ export async function streamline(options: StreamlineOptions): Promise<Streamline
       timings[stage] = (timings[stage] ?? 0) + (performance.now() - t0) / 1000;
     }
   };
-  const progress = (stage: Stage, message?: string) => (done: number, total: number) => clock.report({ stage, done, total, message });
+  const progress = (stage: Stage, message?: string) => (done: number, total: number) =>
+    clock.report({ stage, done, total, message });
 
   const kind = replacementByName(o.replacement);
   const metric = metricByName(o.metric);
   const originalLayers = model.layers.length;
   const originalParameters = model.parameterCount();
-  const n = layersToRemove(model, o.target ?? { layers: Math.max(1, Math.round(originalLayers / 4)) }, kind.windowSize(1) - 1);
+  const n = layersToRemove(
+    model,
+    o.target ?? { layers: Math.max(1, Math.round(originalLayers / 4)) },
+    kind.windowSize(1) - 1,
+  );
   const m = kind.windowSize(n);
+  checkSizes(o, kind.fit);
 
-  const splits = await timed('calibration', async () =>
-    prepareCalibration(o.calibrationText, tokenizer, {
+  const { splits, evaluationBlocks } = await timed('calibration', async () => {
+    const splits = prepareCalibration(o.calibrationText, tokenizer, {
       blockLength: o.blockLength,
       scoringBlocks: o.scoringBlocks,
       trainingBlocks: kind.fit === 'none' ? 0 : o.trainingBlocks,
       validationBlocks: kind.fit === 'train' ? o.validationBlocks : 0,
       seed: o.seed,
       source: o.calibrationSource,
-    }),
-  );
+    });
+    // Packed now, so an evaluation text too short for one block fails before any work, not after training.
+    const evaluationBlocks =
+      o.evaluationText === undefined
+        ? undefined
+        : packBlocks(o.evaluationText, tokenizer, o.blockLength);
+    if (evaluationBlocks?.length === 0) {
+      throw new Error(
+        `${o.evaluationSource ?? 'evaluation text'}: too short — it gives no block of ${o.blockLength} tokens. Use more text or shorter blocks.`,
+      );
+    }
+    return { splits, evaluationBlocks };
+  });
 
   // Steps 2–3: one pass scores both the replaced window (m) and the plain-removal one (n).
   const sizes = [...new Set([m, n])];
   const scores = await timed('scoring', () =>
-    metric.score({ model, blocks: splits.scoring, batchSize: o.batchSize, signal, onProgress: progress('scoring') }, sizes),
+    metric.score(
+      {
+        model,
+        blocks: splits.scoring,
+        batchSize: o.batchSize,
+        signal,
+        onProgress: progress('scoring'),
+      },
+      sizes,
+    ),
   );
-  const window = selectWindow(metric, scores.get(m) as number[], m, { excludeLastLayer: o.excludeLastLayer });
-  const removalWindow = selectWindow(metric, scores.get(n) as number[], n, { excludeLastLayer: o.excludeLastLayer });
+  const window = selectWindow(metric, scores.get(m) as number[], m, {
+    excludeLastLayer: o.excludeLastLayer,
+  });
+  const removalWindow = selectWindow(metric, scores.get(n) as number[], n, {
+    excludeLastLayer: o.excludeLastLayer,
+  });
 
   // Steps 4–5.
-  const replacement = kind.create({ model, start: window.start, size: m, seed: o.seed, ffnHidden: o.ffnHidden, ffnInit: o.ffnInit });
+  const replacement = kind.create({
+    model,
+    start: window.start,
+    size: m,
+    seed: o.seed,
+    ffnHidden: o.ffnHidden,
+    ffnInit: o.ffnInit,
+  });
   let training: StreamlineReport['training'];
   const sources: PairSource[] = [];
   try {
     if (replacement && kind.fit !== 'none') {
       const store = async (blocks: number[][], what: string) => {
         const pairs = await timed('pairs', async () =>
-          StoredPairs.create(model, blocks, o.batchSize, window.start, m, await (o.pairStorage?.() ?? new MemoryPairStorage()), {
-            signal,
-            onProgress: progress('pairs', what),
-          }),
+          StoredPairs.create(
+            model,
+            blocks,
+            o.batchSize,
+            window.start,
+            m,
+            await (o.pairStorage?.() ?? new MemoryPairStorage()),
+            {
+              signal,
+              onProgress: progress('pairs', what),
+            },
+          ),
         );
         sources.push(pairs);
         return pairs;
       };
       const trainPairs = await store(splits.training, 'training pairs');
       if (kind.fit === 'closed-form') {
-        await timed('training', () => kind.fitClosedForm?.(replacement, trainPairs, signal) ?? Promise.resolve());
+        await timed(
+          'training',
+          () => kind.fitClosedForm?.(replacement, trainPairs, signal) ?? Promise.resolve(),
+        );
       } else {
         const validationPairs = await store(splits.validation, 'validation pairs');
         training = await timed('training', () =>
@@ -164,9 +223,22 @@ export async function streamline(options: StreamlineOptions): Promise<Streamline
             microBatches: o.microBatches,
             seed: o.seed,
             signal,
-            onStep: (e) => clock.report({ stage: 'training', done: e.step, total: e.totalSteps, loss: e.loss, epoch: e.epoch }),
+            onStep: (e) =>
+              clock.report({
+                stage: 'training',
+                done: e.step,
+                total: e.totalSteps,
+                loss: e.loss,
+                epoch: e.epoch,
+              }),
             onEpoch: (e) =>
-              clock.report({ stage: 'training', done: e.epoch * trainPairs.batchCount, total: o.epochs * trainPairs.batchCount, validationLoss: e.validationLoss, epoch: e.epoch }),
+              clock.report({
+                stage: 'training',
+                done: e.epoch * trainPairs.batchCount,
+                total: o.epochs * trainPairs.batchCount,
+                validationLoss: e.validationLoss,
+                epoch: e.epoch,
+              }),
           }),
         );
       }
@@ -181,32 +253,60 @@ export async function streamline(options: StreamlineOptions): Promise<Streamline
   // Step 7 (before assembly, so the original and plain-removal models can be evaluated in place).
   let ppl: StreamlineReport['perplexity'];
   try {
-    if (o.evaluationText !== undefined) {
-      const blocks = packBlocks(o.evaluationText, tokenizer, o.blockLength);
+    if (evaluationBlocks !== undefined) {
+      const blocks = evaluationBlocks;
       const evaluate = (message: string) =>
-        timed('evaluation', async () => (await perplexity(model, blocks, { batchSize: o.batchSize, onProgress: progress('evaluation', message), shouldStop: () => signal?.aborted ?? false })).perplexity);
+        timed(
+          'evaluation',
+          async () =>
+            (
+              await perplexity(model, blocks, {
+                batchSize: o.batchSize,
+                onProgress: progress('evaluation', message),
+                shouldStop: () => signal?.aborted ?? false,
+              })
+            ).perplexity,
+        );
       ppl = { source: o.evaluationSource ?? 'evaluation text', blocks: blocks.length };
       if (o.compareBaselines !== false) {
         ppl.original = await evaluate('original model');
-        ppl.none = await withWindow(model, removalWindow, undefined, () => evaluate('plain removal'));
+        ppl.none = await withWindow(model, removalWindow, undefined, () =>
+          evaluate('plain removal'),
+        );
       }
-      if (replacement) ppl.replaced = await withWindow(model, window, replacement, () => evaluate(`${kind.name} replacement`));
-      else ppl.replaced = ppl.none ?? (await withWindow(model, removalWindow, undefined, () => evaluate('plain removal')));
+      if (replacement)
+        ppl.replaced = await withWindow(model, window, replacement, () =>
+          evaluate(`${kind.name} replacement`),
+        );
+      else
+        ppl.replaced =
+          ppl.none ??
+          (await withWindow(model, removalWindow, undefined, () => evaluate('plain removal')));
     }
   } catch (e) {
     replacement?.dispose();
-    throw e;
+    // perplexity() stops with its own error; report a cancellation as the signal's reason, as every other stage does.
+    throw signal?.aborted ? signal.reason : e;
   }
 
   // Step 6: assemble. The removed layers are freed; the replacement (if any) takes their place.
   const chosen = replacement ? window : removalWindow;
-  const removed = model.layers.splice(chosen.start, chosen.size, ...(replacement ? [replacement] : []));
+  const removed = model.layers.splice(
+    chosen.start,
+    chosen.size,
+    ...(replacement ? [replacement] : []),
+  );
   for (const layer of removed) layer.dispose();
   const exported = replacement?.asLlamaLayer?.();
 
   const report: StreamlineReport = {
     version: 1,
-    model: { source: o.modelSource ?? 'model', format: o.modelFormat ?? 'unknown', layers: originalLayers, parameters: originalParameters },
+    model: {
+      source: o.modelSource ?? 'model',
+      format: o.modelFormat ?? 'unknown',
+      layers: originalLayers,
+      parameters: originalParameters,
+    },
     calibration: {
       source: o.calibrationSource ?? 'calibration text',
       blockLength: o.blockLength,
@@ -214,7 +314,11 @@ export async function streamline(options: StreamlineOptions): Promise<Streamline
       trainingBlocks: splits.training.length,
       validationBlocks: splits.validation.length,
     },
-    metric: { name: metric.name, description: metric.description, higherIsRedundant: metric.higherIsRedundant },
+    metric: {
+      name: metric.name,
+      description: metric.description,
+      higherIsRedundant: metric.higherIsRedundant,
+    },
     scores: Object.fromEntries([...scores].map(([size, s]) => [String(size), s])),
     layersRemoved: n,
     window: windowRecord(chosen),
@@ -223,7 +327,11 @@ export async function streamline(options: StreamlineOptions): Promise<Streamline
       kind: kind.name,
       description: kind.description,
       parameters: replacement?.parameterCount() ?? 0,
-      exportedAs: !replacement ? 'layers removed' : exported === undefined || exported instanceof Map ? 'LLaMA decoder layer' : `not exportable: ${exported.reason}`,
+      exportedAs: !replacement
+        ? 'layers removed'
+        : exported === undefined || exported instanceof Map
+          ? 'LLaMA decoder layer'
+          : `not exportable: ${exported.reason}`,
     },
     hyperparameters: {
       batchSize: o.batchSize,
@@ -248,8 +356,17 @@ export async function streamline(options: StreamlineOptions): Promise<Streamline
 }
 
 /** Runs `fn` with the window's layers swapped out (for `replacement`, or for nothing), then restores them. */
-async function withWindow<R>(model: LlamaForCausalLM, window: WindowChoice, replacement: DecoderBlock | undefined, fn: () => Promise<R>): Promise<R> {
-  const removed = model.layers.splice(window.start, window.size, ...(replacement ? [replacement] : []));
+async function withWindow<R>(
+  model: LlamaForCausalLM,
+  window: WindowChoice,
+  replacement: DecoderBlock | undefined,
+  fn: () => Promise<R>,
+): Promise<R> {
+  const removed = model.layers.splice(
+    window.start,
+    window.size,
+    ...(replacement ? [replacement] : []),
+  );
   try {
     return await fn();
   } finally {
@@ -259,6 +376,40 @@ async function withWindow<R>(model: LlamaForCausalLM, window: WindowChoice, repl
 
 function windowRecord(w: WindowChoice): { start: number; size: number; score: number } {
   return { start: w.start, size: w.size, score: w.score };
+}
+
+/** Block counts and batch sizes must be whole numbers a run can use; checked before any work. */
+function checkSizes(
+  o: Record<
+    | 'blockLength'
+    | 'scoringBlocks'
+    | 'trainingBlocks'
+    | 'validationBlocks'
+    | 'batchSize'
+    | 'microBatches'
+    | 'epochs',
+    number
+  >,
+  fit: 'none' | 'train' | 'closed-form',
+): void {
+  const atLeast = (name: keyof typeof o, min: number, why = '') => {
+    const v = o[name] as number;
+    if (!Number.isInteger(v) || v < min)
+      throw new RangeError(`${name} must be an integer of at least ${min}${why}, got ${v}`);
+  };
+  atLeast('blockLength', 2);
+  atLeast('scoringBlocks', 1);
+  atLeast('batchSize', 1);
+  if (fit !== 'none') atLeast('trainingBlocks', 1, ' for a replacement that is fitted');
+  if (fit === 'train') {
+    atLeast(
+      'validationBlocks',
+      1,
+      ' for a trained replacement (validation picks the epoch to keep)',
+    );
+    atLeast('microBatches', 1);
+    atLeast('epochs', 1);
+  }
 }
 
 /** Drops keys whose value is undefined, so they do not override defaults. */

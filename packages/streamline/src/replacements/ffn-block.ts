@@ -12,9 +12,16 @@ export class FfnBlock extends Module implements DecoderBlock {
   readonly mlp: SwiGLU;
   private attentionStub: Map<string, Tensor> | undefined;
 
-  constructor(readonly config: LlamaConfig, readonly hidden: number, seed: number) {
+  constructor(
+    readonly config: LlamaConfig,
+    readonly hidden: number,
+    seed: number,
+  ) {
     super();
-    this.postAttentionLayernorm = this.registerModule('post_attention_layernorm', new RMSNorm(config.hiddenSize, config.rmsNormEps));
+    this.postAttentionLayernorm = this.registerModule(
+      'post_attention_layernorm',
+      new RMSNorm(config.hiddenSize, config.rmsNormEps),
+    );
     this.mlp = this.registerModule('mlp', new SwiGLU(config.hiddenSize, hidden, { seed }));
   }
 
@@ -24,7 +31,9 @@ export class FfnBlock extends Module implements DecoderBlock {
 
   asLlamaLayer(): Map<string, Tensor> | { reason: string } {
     if (this.hidden !== this.config.intermediateSize) {
-      return { reason: `its hidden size ${this.hidden} differs from the model's intermediate_size ${this.config.intermediateSize}` };
+      return {
+        reason: `its hidden size ${this.hidden} differs from the model's intermediate_size ${this.config.intermediateSize}`,
+      };
     }
     this.attentionStub ??= attentionThatAddsNothing(this.config);
     return new Map([...this.attentionStub, ...this.stateDict()]);
@@ -46,7 +55,10 @@ function attentionThatAddsNothing(config: LlamaConfig): Map<string, Tensor> {
     ['self_attn.o_proj.weight', [d, numHeads * headDim]],
   ];
   if (attentionBias) {
-    shapes.push(['self_attn.q_proj.bias', [numHeads * headDim]], ['self_attn.k_proj.bias', [numKvHeads * headDim]]);
+    shapes.push(
+      ['self_attn.q_proj.bias', [numHeads * headDim]],
+      ['self_attn.k_proj.bias', [numKvHeads * headDim]],
+    );
     shapes.push(['self_attn.v_proj.bias', [numKvHeads * headDim]], ['self_attn.o_proj.bias', [d]]);
   }
   const out = new Map<string, Tensor>([['input_layernorm.weight', keep(ones([d]))]]);

@@ -12,11 +12,14 @@ export const REPLACEMENTS: ReadonlyMap<string, ReplacementKind> = new Map(
 /** The kind called `name`, or an error listing the known ones. */
 export function replacementByName(name: string): ReplacementKind {
   const kind = REPLACEMENTS.get(name);
-  if (!kind) throw new Error(`unknown replacement '${name}'; choose one of: ${[...REPLACEMENTS.keys()].join(', ')}`);
+  if (!kind)
+    throw new Error(
+      `unknown replacement '${name}'; choose one of: ${[...REPLACEMENTS.keys()].join(', ')}`,
+    );
   return kind;
 }
 
-export { ffnReplacement, layerReplacement, linearReplacement, noReplacement };
-export type { ReplacementContext, ReplacementKind } from './replacement.js';
 export { FfnBlock } from './ffn-block.js';
-export { LinearBlock, fitLeastSquares, choleskySolve } from './linear.js';
+export { choleskySolve, fitLeastSquares, LinearBlock } from './linear.js';
+export type { ReplacementContext, ReplacementKind } from './replacement.js';
+export { ffnReplacement, layerReplacement, linearReplacement, noReplacement };

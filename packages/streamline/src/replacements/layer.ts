@@ -1,5 +1,5 @@
-import { copy } from '@llm-streamline/tensor';
 import { LlamaDecoderLayer } from '@llm-streamline/llm';
+import { copy } from '@llm-streamline/tensor';
 import type { ReplacementKind } from './replacement.js';
 
 /**
@@ -9,7 +9,8 @@ import type { ReplacementKind } from './replacement.js';
  */
 export const layerReplacement: ReplacementKind = {
   name: 'layer',
-  description: "one decoder layer initialised from the window's first layer, trained to map h_j to h_{j+m}",
+  description:
+    "one decoder layer initialised from the window's first layer, trained to map h_j to h_{j+m}",
   windowSize: (n) => n + 1,
   fit: 'train',
   create({ model, start, seed }) {

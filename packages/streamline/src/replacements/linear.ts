@@ -38,7 +38,11 @@ export class LinearBlock extends Module implements DecoderBlock {
  * the CPU, then solved by Cholesky in float64. λ is a tiny ridge (1e-8 of the mean diagonal) that
  * only matters when XᵀX is singular.
  */
-export async function fitLeastSquares(pairs: PairSource, dim: number, signal?: AbortSignal): Promise<{ weight: Float32Array; bias: Float32Array }> {
+export async function fitLeastSquares(
+  pairs: PairSource,
+  dim: number,
+  signal?: AbortSignal,
+): Promise<{ weight: Float32Array; bias: Float32Array }> {
   const n = dim + 1;
   const xtx = new Float64Array(n * n);
   const xty = new Float64Array(n * dim);
@@ -63,19 +67,28 @@ export async function fitLeastSquares(pairs: PairSource, dim: number, signal?: A
   const solution = choleskySolve(xtx, xty, n, dim);
   // A is [D+1, D]: rows 0…D−1 are Wᵀ, row D is b.
   const weight = new Float32Array(dim * dim);
-  for (let r = 0; r < dim; r++) for (let c = 0; c < dim; c++) weight[c * dim + r] = solution[r * dim + c] as number;
+  for (let r = 0; r < dim; r++)
+    for (let c = 0; c < dim; c++) weight[c * dim + r] = solution[r * dim + c] as number;
   return { weight, bias: Float32Array.from(solution.subarray(dim * dim, dim * dim + dim)) };
 }
 
 /** Solves S·X = B for symmetric positive-definite S [n, n] and B [n, k], in float64. */
-export function choleskySolve(s: Float64Array, b: Float64Array, n: number, k: number): Float64Array {
+export function choleskySolve(
+  s: Float64Array,
+  b: Float64Array,
+  n: number,
+  k: number,
+): Float64Array {
   const l = new Float64Array(n * n);
   for (let i = 0; i < n; i++) {
     for (let j = 0; j <= i; j++) {
       let sum = s[i * n + j] as number;
       for (let p = 0; p < j; p++) sum -= (l[i * n + p] as number) * (l[j * n + p] as number);
       if (i === j) {
-        if (!(sum > 0)) throw new Error(`least squares: the normal matrix is not positive definite (pivot ${i} is ${sum})`);
+        if (!(sum > 0))
+          throw new Error(
+            `least squares: the normal matrix is not positive definite (pivot ${i} is ${sum})`,
+          );
         l[i * n + i] = Math.sqrt(sum);
       } else {
         l[i * n + j] = sum / (l[j * n + j] as number);

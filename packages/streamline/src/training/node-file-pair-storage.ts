@@ -19,15 +19,28 @@ export class FilePairStorage implements PairStorage {
   ) {}
 
   static async create(parent = tmpdir()): Promise<FilePairStorage> {
-    const dir = await mkdtemp(join(parent, `llm-streamline-pairs-${randomBytes(3).toString('hex')}-`));
+    const dir = await mkdtemp(
+      join(parent, `llm-streamline-pairs-${randomBytes(3).toString('hex')}-`),
+    );
     return new FilePairStorage(dir, await open(join(dir, 'pairs.f32'), 'w+'));
   }
 
   async write(i: number, input: Float32Array, target: Float32Array): Promise<void> {
-    if (input.length !== target.length) throw new RangeError(`pair batch ${i}: input and target sizes differ`);
+    if (input.length !== target.length)
+      throw new RangeError(`pair batch ${i}: input and target sizes differ`);
     const offset = this.end;
-    await this.file.write(new Uint8Array(input.buffer, input.byteOffset, input.byteLength), 0, input.byteLength, offset);
-    await this.file.write(new Uint8Array(target.buffer, target.byteOffset, target.byteLength), 0, target.byteLength, offset + input.byteLength);
+    await this.file.write(
+      new Uint8Array(input.buffer, input.byteOffset, input.byteLength),
+      0,
+      input.byteLength,
+      offset,
+    );
+    await this.file.write(
+      new Uint8Array(target.buffer, target.byteOffset, target.byteLength),
+      0,
+      target.byteLength,
+      offset + input.byteLength,
+    );
     this.end += input.byteLength * 2;
     this.index.set(i, { offset, length: input.length });
   }
@@ -37,7 +50,10 @@ export class FilePairStorage implements PairStorage {
     if (!entry) throw new RangeError(`pair batch ${i} was never stored`);
     const bytes = new Uint8Array(entry.length * 8);
     await this.file.read(bytes, 0, bytes.byteLength, entry.offset);
-    return { input: new Float32Array(bytes.buffer, 0, entry.length), target: new Float32Array(bytes.buffer, entry.length * 4, entry.length) };
+    return {
+      input: new Float32Array(bytes.buffer, 0, entry.length),
+      target: new Float32Array(bytes.buffer, entry.length * 4, entry.length),
+    };
   }
 
   async dispose(): Promise<void> {

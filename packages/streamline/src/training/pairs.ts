@@ -27,7 +27,12 @@ export function batchesOf(blocks: readonly number[][], batchSize: number): numbe
  * Runs the frozen model up to the window: h_j = layers 0…j−1 applied to the embeddings, and
  * h_{j+m} = layers j…j+m−1 applied to h_j. No gradients, intermediates freed as it goes.
  */
-export function computePair(model: LlamaForCausalLM, blocks: readonly number[][], start: number, size: number): PairBatch {
+export function computePair(
+  model: LlamaForCausalLM,
+  blocks: readonly number[][],
+  start: number,
+  size: number,
+): PairBatch {
   return noGrad(() =>
     scope(() => {
       const length = (blocks[0] as number[]).length;
@@ -108,7 +113,10 @@ export class StoredPairs implements PairSource {
     start: number,
     size: number,
     storage: PairStorage,
-    { onProgress, signal }: { onProgress?: (done: number, total: number) => void; signal?: AbortSignal } = {},
+    {
+      onProgress,
+      signal,
+    }: { onProgress?: (done: number, total: number) => void; signal?: AbortSignal } = {},
   ): Promise<StoredPairs> {
     const batches = batchesOf(blocks, batchSize);
     const shapes: number[][] = [];

@@ -1,4 +1,12 @@
-import { AdamW, backwardMicroBatch, clipGradNorm, mseLoss, noGrad, variable, warmupCosine } from '@llm-streamline/autograd';
+import {
+  AdamW,
+  backwardMicroBatch,
+  clipGradNorm,
+  mseLoss,
+  noGrad,
+  variable,
+  warmupCosine,
+} from '@llm-streamline/autograd';
 import type { DecoderBlock, LlamaForCausalLM } from '@llm-streamline/llm';
 import { copy, keep, scope, type Tensor } from '@llm-streamline/tensor';
 import { seededRandom, shuffled } from '../calibration/seeded-random.js';
@@ -19,8 +27,19 @@ export interface TrainOptions {
   microBatches: number;
   seed: number;
   signal?: AbortSignal;
-  onStep?: (event: { epoch: number; step: number; totalSteps: number; loss: number; lr: number }) => void;
-  onEpoch?: (event: { epoch: number; trainLoss: number; validationLoss: number; best: boolean }) => void;
+  onStep?: (event: {
+    epoch: number;
+    step: number;
+    totalSteps: number;
+    loss: number;
+    lr: number;
+  }) => void;
+  onEpoch?: (event: {
+    epoch: number;
+    trainLoss: number;
+    validationLoss: number;
+    best: boolean;
+  }) => void;
 }
 
 export interface TrainResult {
@@ -50,6 +69,12 @@ export async function trainReplacement(
   validation: PairSource,
   options: TrainOptions,
 ): Promise<TrainResult> {
+  if (training.batchCount === 0)
+    throw new RangeError('trainReplacement: there are no training pairs');
+  if (validation.batchCount === 0)
+    throw new RangeError(
+      'trainReplacement: there are no validation pairs (their loss picks the epoch to keep)',
+    );
   const params = module.parameters();
   module.unfreeze();
   const stepsPerEpoch = training.batchCount;
@@ -95,7 +120,12 @@ export async function trainReplacement(
         best = snapshot(module);
         result.bestEpoch = epoch;
       }
-      options.onEpoch?.({ epoch, trainLoss: epochSum / stepsPerEpoch, validationLoss: validationMse, best: isBest });
+      options.onEpoch?.({
+        epoch,
+        trainLoss: epochSum / stepsPerEpoch,
+        validationLoss: validationMse,
+        best: isBest,
+      });
     }
     module.loadStateDict(best);
   } finally {
@@ -108,7 +138,12 @@ export async function trainReplacement(
 }
 
 /** One optimiser step's gradients over the micro-batches of one pair batch; returns the mean loss. */
-async function trainStep(model: LlamaForCausalLM, module: DecoderBlock, pair: { input: Tensor; target: Tensor }, options: TrainOptions): Promise<number> {
+async function trainStep(
+  model: LlamaForCausalLM,
+  module: DecoderBlock,
+  pair: { input: Tensor; target: Tensor },
+  options: TrainOptions,
+): Promise<number> {
   const batch = pair.input.shape[0] as number;
   const micro = Math.min(options.microBatches, batch);
   const per = Math.ceil(batch / micro);
@@ -117,7 +152,10 @@ async function trainStep(model: LlamaForCausalLM, module: DecoderBlock, pair: { 
     for (let start = 0; start < batch; start += per) {
       const rows = Math.min(per, batch - start);
       const loss = scope(() =>
-        mseLoss(module.forward(variable(pair.input.narrow(0, start, rows)), model.layerContext(0)), variable(pair.target.narrow(0, start, rows))),
+        mseLoss(
+          module.forward(variable(pair.input.narrow(0, start, rows)), model.layerContext(0)),
+          variable(pair.target.narrow(0, start, rows)),
+        ),
       );
       backwardMicroBatch(loss, Math.ceil(batch / per));
       total += (await loss.value.item()) * rows;
@@ -133,7 +171,12 @@ async function trainStep(model: LlamaForCausalLM, module: DecoderBlock, pair: { 
 }
 
 /** Mean MSE of the module over the validation pairs (no gradients). */
-export async function validationLoss(model: LlamaForCausalLM, module: DecoderBlock, pairs: PairSource, signal?: AbortSignal): Promise<number> {
+export async function validationLoss(
+  model: LlamaForCausalLM,
+  module: DecoderBlock,
+  pairs: PairSource,
+  signal?: AbortSignal,
+): Promise<number> {
   let sum = 0;
   let count = 0;
   for (let i = 0; i < pairs.batchCount; i++) {
@@ -143,7 +186,12 @@ export async function validationLoss(model: LlamaForCausalLM, module: DecoderBlo
     sum +=
       rows *
       (await noGrad(() =>
-        scope(() => mseLoss(module.forward(variable(input), model.layerContext(0)), variable(target)).value.item()),
+        scope(() =>
+          mseLoss(
+            module.forward(variable(input), model.layerContext(0)),
+            variable(target),
+          ).value.item(),
+        ),
       ));
     count += rows;
     input.dispose();

@@ -1,0 +1,103 @@
+/**
+ * Shared by the streamline tests (Node and Chromium alike, so no `node:` imports here): the
+ * stories260K model from the shared data folder, calibration text, and float64 reference maths.
+ */
+import {
+  bytesByteSource,
+  type LlamaForCausalLM,
+  type LoadedModel,
+  loadLlama2cModel,
+  splitDocuments,
+  type Tokenizer,
+} from '@llm-streamline/llm';
+import { getDevice, type Tensor, tensor } from '@llm-streamline/tensor';
+import { readFixture, readFixtureText, rng } from '@llm-streamline/test-utils';
+
+let binBytes: Promise<[Uint8Array, Uint8Array]> | undefined;
+
+/** A fresh copy of stories260K (5 layers, d 64) with its llama2.c tokenizer. */
+export async function loadStories260K(): Promise<LoadedModel & { tokenizer: Tokenizer }> {
+  await getDevice();
+  binBytes ??= Promise.all([
+    readFixture('stories260K/stories260K.bin'),
+    readFixture('stories260K/tok512.bin'),
+  ]);
+  const [bin, tok] = await binBytes;
+  const loaded = await loadLlama2cModel(
+    bytesByteSource(bin, 'stories260K.bin'),
+    bytesByteSource(tok, 'tok512.bin'),
+  );
+  if (!loaded.tokenizer) throw new Error('stories260K: no tokenizer');
+  return loaded as LoadedModel & { tokenizer: Tokenizer };
+}
+
+let storiesText: Promise<string> | undefined;
+
+/** The first `paragraphs` paragraphs of the TinyStories validation sample, blank-line separated. */
+export async function storiesParagraphs(from: number, count: number): Promise<string> {
+  storiesText ??= readFixtureText('text/tinystories-valid-sample.txt');
+  return splitDocuments(await storiesText)
+    .slice(from, from + count)
+    .join('\n\n');
+}
+
+/** Token blocks [B][T] → an i32 tensor [B, T]. */
+export function idsTensor(blocks: readonly number[][]): Tensor {
+  return tensor(Int32Array.from(blocks.flat()), [blocks.length, (blocks[0] as number[]).length]);
+}
+
+/** Hidden states at every boundary 0…L as Float32Arrays (each [B·T·D], row-major). */
+export async function allHiddenStates(
+  model: LlamaForCausalLM,
+  blocks: readonly number[][],
+): Promise<Float32Array[]> {
+  const ids = idsTensor(blocks);
+  const boundaries = Array.from({ length: model.layers.length + 1 }, (_, j) => j);
+  const { hidden } = model.forward(ids, { hiddenStates: boundaries, logits: false });
+  const out: Float32Array[] = [];
+  for (const j of boundaries) {
+    const h = hidden.get(j) as Tensor;
+    out.push((await h.data()) as Float32Array);
+    h.dispose();
+  }
+  ids.dispose();
+  return out;
+}
+
+/** Logits [B·T·V] of the model on the blocks. */
+export async function logitsOf(
+  model: LlamaForCausalLM,
+  blocks: readonly number[][],
+): Promise<Float32Array> {
+  const ids = idsTensor(blocks);
+  const logits = model.forward(ids).logits as Tensor;
+  const out = (await logits.data()) as Float32Array;
+  logits.dispose();
+  ids.dispose();
+  return out;
+}
+
+/** Largest |a − b| (throws on a length mismatch). */
+export function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  if (a.length !== b.length) throw new Error(`length ${a.length} ≠ ${b.length}`);
+  let worst = 0;
+  for (let i = 0; i < a.length; i++) {
+    const d = Math.abs((a[i] as number) - (b[i] as number));
+    if (Number.isNaN(d)) return Number.NaN;
+    if (d > worst) worst = d;
+  }
+  return worst;
+}
+
+/** Largest |a| (for relative tolerances). */
+export function maxAbs(a: ArrayLike<number>): number {
+  let worst = 0;
+  for (let i = 0; i < a.length; i++) worst = Math.max(worst, Math.abs(a[i] as number));
+  return worst;
+}
+
+/** A seeded uniform generator in [lo, hi), for test data (test-utils' mulberry32). */
+export function uniform(seed: number, lo = -1, hi = 1): () => number {
+  const next = rng(seed);
+  return () => lo + (hi - lo) * next();
+}
