@@ -205,7 +205,13 @@ async function defaultRun(): Promise<Record<string, unknown>> {
     stagesShare: Object.fromEntries(
       stageOrder.map((s) => [s, round((report.timings[s] ?? 0) / totalSeconds, 3)]),
     ),
-    gpu: { weightsBytes, peakBytesLive: peakGpu, peakMiB: round(peakGpu / MB), peakByStage },
+    gpu: {
+      weightsBytes,
+      peakBytesLive: peakGpu,
+      peakMiB: round(peakGpu / MB),
+      peakByStage,
+      bytesPooledAtEnd: device.memoryStats().bytesPooled,
+    },
     rss: {
       peakSampledMiB: round(peakRss / MB),
       maxRssMiB: round(process.resourceUsage().maxRSS / 1024),
@@ -278,7 +284,12 @@ async function memoryPoint(factor: number): Promise<Record<string, unknown>> {
     stageSeconds: Object.fromEntries(Object.entries(report.timings).map(([k, v]) => [k, round(v)])),
     totalSeconds: round(seconds),
     window: report.window,
-    gpu: { weightsBytes, peakBytesLive: Math.max(...Object.values(peakByStage)), peakByStage },
+    gpu: {
+      weightsBytes,
+      peakBytesLive: Math.max(...Object.values(peakByStage)),
+      peakByStage,
+      bytesPooledAtEnd: device.memoryStats().bytesPooled,
+    },
     rss: {
       afterLoadMiB: round(rssAfterLoad / MB),
       peakSampledMiB: round(rss.stop() / MB),
