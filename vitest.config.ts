@@ -8,13 +8,19 @@ const packageDirs = [
   'packages/llm',
   'packages/streamline',
   'packages/test-utils',
-  'apps/cli',
 ];
+/** Node-only packages: no Chromium project. */
+const nodeOnlyDirs = ['apps/cli'];
 
 export default defineConfig({
   test: {
     // One file at a time: the machine is small and WebGPU is emulated on the CPU.
     fileParallelism: false,
-    projects: packageDirs.flatMap((dir) => packageProjects(resolve(import.meta.dirname, dir))),
+    projects: [
+      ...packageDirs.flatMap((dir) => packageProjects(resolve(import.meta.dirname, dir))),
+      ...nodeOnlyDirs.flatMap((dir) =>
+        packageProjects(resolve(import.meta.dirname, dir), { browser: false }),
+      ),
+    ],
   },
 });

@@ -61,8 +61,14 @@ const fixtureExistsCommand: BrowserCommand<[relPath: string, root: FixtureRoot]>
   root,
 ) => fixtureFileExists(relPath, root);
 
-/** The `node` and `chromium` vitest projects of the package in `dir`. */
-export function packageProjects(dir: string): TestProjectInlineConfiguration[] {
+/**
+ * The `node` and `chromium` vitest projects of the package in `dir`. `browser: false` gives only
+ * the `node` project (Node-only code such as the CLI).
+ */
+export function packageProjects(
+  dir: string,
+  { browser = true }: { browser?: boolean } = {},
+): TestProjectInlineConfiguration[] {
   const name = basename(dir);
   const shared = {
     root: dir,
@@ -75,11 +81,13 @@ export function packageProjects(dir: string): TestProjectInlineConfiguration[] {
     testTimeout: TEST_TIMEOUT_MS,
     hookTimeout: TEST_TIMEOUT_MS,
   };
+  const nodeProject: TestProjectInlineConfiguration = {
+    ...shared,
+    test: { ...test, name: `${name}:node`, environment: 'node', pool: 'forks' },
+  };
+  if (!browser) return [nodeProject];
   return [
-    {
-      ...shared,
-      test: { ...test, name: `${name}:node`, environment: 'node', pool: 'forks' },
-    },
+    nodeProject,
     {
       ...shared,
       test: {

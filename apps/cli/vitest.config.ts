@@ -1,4 +1,6 @@
 import { defineConfig } from 'vitest/config';
 import { packageProjects } from '../../vitest.shared.js';
 
-export default defineConfig({ test: { projects: packageProjects(import.meta.dirname) } });
+export default defineConfig({
+  test: { projects: packageProjects(import.meta.dirname, { browser: false }) },
+});
