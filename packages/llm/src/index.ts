@@ -9,7 +9,12 @@ export type { Llama3RopeScaling, LlamaConfig } from './config/llama-config.js';
 export { parseHfConfig, toHfConfig, validateLlamaConfig } from './config/llama-config.js';
 export { llamaConfigFromLlama2c } from './config/llama2c-config.js';
 export type { PerplexityOptions, PerplexityResult } from './eval/perplexity.js';
-export { packBlocks, perplexity, splitDocuments } from './eval/perplexity.js';
+export {
+  packBlocks,
+  perplexity,
+  perplexityOfVariants,
+  splitDocuments,
+} from './eval/perplexity.js';
 export type { GenerateOptions } from './generate/generate.js';
 // Generation and evaluation
 export { generate } from './generate/generate.js';

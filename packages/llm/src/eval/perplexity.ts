@@ -1,4 +1,6 @@
+import { noGrad, variable } from '@llm-streamline/autograd';
 import { crossEntropy, scope, type Tensor, tensor } from '@llm-streamline/tensor';
+import type { DecoderBlock } from '../model/decoder-block.js';
 import type { LlamaForCausalLM } from '../model/llama-model.js';
 import type { Tokenizer } from '../tokenizer/tokenizer.js';
 
@@ -49,35 +51,92 @@ export async function perplexity(
   blocks: readonly number[][],
   options: PerplexityOptions = {},
 ): Promise<PerplexityResult> {
+  const [result] = await perplexityOfVariants(model, blocks, model.layers.length, [[]], options);
+  return result as PerplexityResult;
+}
+
+/**
+ * Perplexities of several models that differ only after their first `sharedLayers` layers. Each
+ * variant is the list of layers that follows that shared prefix; the embedding, the prefix, the
+ * final norm and the head are the model's. The prefix runs once per batch and its output feeds
+ * every variant, so comparing a model with pruned versions of itself (LLM-Streamline's original,
+ * plain-removal and replaced models, which share every layer before the pruned window) costs the
+ * prefix once instead of once per model. `tokensPerSecond` counts every variant's tokens.
+ */
+export async function perplexityOfVariants(
+  model: LlamaForCausalLM,
+  blocks: readonly number[][],
+  sharedLayers: number,
+  variants: readonly (readonly DecoderBlock[])[],
+  options: PerplexityOptions = {},
+): Promise<PerplexityResult[]> {
   if (blocks.length === 0)
     throw new RangeError('perplexity: no blocks to score (the text is shorter than one block)');
+  if (!Number.isInteger(sharedLayers) || sharedLayers < 0 || sharedLayers > model.layers.length)
+    throw new RangeError(
+      `perplexity: sharedLayers ${sharedLayers} is outside 0…${model.layers.length}`,
+    );
   const batchSize = options.batchSize ?? 8;
   const start = performance.now();
-  let nllSum = 0;
+  const nllSums = variants.map(() => 0);
   let count = 0;
   for (let b = 0; b < blocks.length; b += batchSize) {
     if (options.shouldStop?.()) throw new Error('perplexity: cancelled');
     const batch = blocks.slice(b, b + batchSize);
     const t = (batch[0] as number[]).length;
-    nllSum += await scope(async () => {
-      const ids = tensor(Int32Array.from(batch.flat()), [batch.length, t]);
-      const logits = model.forward(ids).logits as Tensor;
-      const vocab = logits.shape[2] as number;
-      // Position p predicts token p + 1: drop the last logit row and the first target.
-      const inputs = logits.narrow(1, 0, t - 1).reshape([-1, vocab]);
-      const targets = ids.narrow(1, 1, t - 1).reshape([-1]);
-      return crossEntropy(inputs, targets, { reduction: 'sum' }).item();
+    const losses = scope(() =>
+      noGrad(() => {
+        const ids = tensor(Int32Array.from(batch.flat()), [batch.length, t]);
+        const prefix = runStack(
+          model,
+          model.embed(ids).value,
+          [...model.layers].slice(0, sharedLayers),
+        );
+        // Position p predicts token p + 1: drop the last logit row and the first target.
+        const targets = ids.narrow(1, 1, t - 1).reshape([-1]);
+        return variants.map((layers) =>
+          scope(() => {
+            const logits = model.head(runStack(model, prefix, layers));
+            const vocab = logits.shape[2] as number;
+            const inputs = logits.narrow(1, 0, t - 1).reshape([-1, vocab]);
+            return crossEntropy(inputs, targets, { reduction: 'sum' });
+          }),
+        );
+      }),
+    );
+    // One readback per variant, after every dispatch of the batch is queued.
+    const sums = await Promise.all(losses.map((l) => l.item()));
+    for (const l of losses) l.dispose();
+    sums.forEach((s, v) => {
+      nllSums[v] = (nllSums[v] as number) + s;
     });
     count += batch.length * (t - 1);
     options.onProgress?.(Math.min(b + batchSize, blocks.length), blocks.length);
   }
   const seconds = (performance.now() - start) / 1000;
-  const meanNll = nllSum / count;
-  return {
-    perplexity: Math.exp(meanNll),
-    meanNll,
-    tokensScored: count,
-    blocks: blocks.length,
-    tokensPerSecond: count / seconds,
-  };
+  return nllSums.map((nllSum) => {
+    const meanNll = nllSum / count;
+    return {
+      perplexity: Math.exp(meanNll),
+      meanNll,
+      tokensScored: count,
+      blocks: blocks.length,
+      tokensPerSecond: (count * variants.length) / seconds,
+    };
+  });
+}
+
+/**
+ * Hidden states through `layers` in order (inference: no graph). Intermediate states are freed as
+ * soon as the next layer has consumed them; the input is never freed, so a shared prefix survives.
+ */
+function runStack(model: LlamaForCausalLM, input: Tensor, layers: readonly DecoderBlock[]): Tensor {
+  let h = input;
+  for (const layer of layers) {
+    const next = scope(() => layer.forward(variable(h), model.layerContext(0)).value);
+    // A block may hand back its input unchanged (an identity replacement).
+    if (h !== input && next !== h) h.dispose();
+    h = next;
+  }
+  return h;
 }
