@@ -9,6 +9,8 @@ import {
   loadHfModel,
   MemorySink,
   memoryModelDirectory,
+  packBlocks,
+  perplexity,
   type Tokenizer,
 } from '@llm-streamline/llm';
 import { readFixture } from '@llm-streamline/test-utils';
@@ -134,7 +136,7 @@ function expectWindowsMatchScores(report: StreamlineReport, m: number): void {
 
 describe('streamline end to end on stories260K (n = 1)', () => {
   it('ffn: report, window, training, evaluation, export and reload', async () => {
-    const { report, model, events } = await run({
+    const { report, model, tokenizer, events } = await run({
       replacement: 'ffn',
       evaluationText,
       evaluationSource: 'stories paragraphs 300–303',
@@ -154,7 +156,8 @@ describe('streamline end to end on stories260K (n = 1)', () => {
       validationBlocks: 2,
     });
     expect(report.metric).toMatchObject({ name: 'cosine', higherIsRedundant: true });
-    expect(Object.keys(report.scores).sort()).toEqual(['1', '2']);
+    // Every size 1…L−1 is scored in the same pass (the heat map).
+    expect(Object.keys(report.scores).sort()).toEqual(['1', '2', '3', '4']);
     for (const v of Object.values(report.scores).flat()) {
       expect(v).toBeGreaterThan(0);
       expect(v).toBeLessThanOrEqual(1 + 1e-6);
@@ -183,6 +186,10 @@ describe('streamline end to end on stories260K (n = 1)', () => {
     expect(ppl.blocks).toBeGreaterThan(0);
     for (const v of [ppl.original, ppl.none, ppl.replaced]) expect(v).toBeGreaterThan(1);
     expect(ppl.none).toBeGreaterThan(ppl.original as number);
+    // The shared-prefix evaluation equals perplexity() of the pruned model on its own.
+    const blocks = packBlocks(evaluationText, tokenizer, 64);
+    expect(ppl.blocks).toBe(blocks.length);
+    expect((await perplexity(model, blocks)).perplexity).toBeCloseTo(ppl.replaced as number, 4);
     expect(Object.keys(report.timings).sort()).toEqual([
       'calibration',
       'evaluation',
@@ -225,7 +232,7 @@ describe('streamline end to end on stories260K (n = 1)', () => {
 
   it('none: the single most redundant layer removed, no training', async () => {
     const { report, model, events } = await run({ replacement: 'none', excludeLastLayer: true });
-    expect(Object.keys(report.scores)).toEqual(['1']);
+    expect(Object.keys(report.scores)).toEqual(['1', '2', '3', '4']);
     expectWindowsMatchScores(report, 1);
     expect(report.window).toEqual(report.removalWindow);
     expect(report.window.start + report.window.size).toBeLessThan(5);

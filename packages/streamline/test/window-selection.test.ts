@@ -20,8 +20,18 @@ beforeAll(async () => {
   await getDevice();
 });
 
-const higher = { name: 'h', description: '', higherIsRedundant: true } as WindowMetric;
-const lower = { name: 'l', description: '', higherIsRedundant: false } as WindowMetric;
+const higher = {
+  name: 'h',
+  description: '',
+  higherIsRedundant: true,
+  allSizesInOnePass: true,
+} as WindowMetric;
+const lower = {
+  name: 'l',
+  description: '',
+  higherIsRedundant: false,
+  allSizesInOnePass: true,
+} as WindowMetric;
 
 describe('selectWindow', () => {
   it('takes the highest score when higher is redundant, the lowest otherwise', () => {

@@ -13,6 +13,7 @@ export const angularMetric: WindowMetric = {
   description:
     'mean angular distance arccos(cos)/π between window input and output (Gromov et al. 2024)',
   higherIsRedundant: false,
+  allSizesInOnePass: true,
   async score(context: MetricContext, windowSizes: readonly number[]) {
     const { sums, tokens } = await sumOverWindows(context, windowSizes, (a, b) =>
       scope(() => div(acos(tokenCosine(a, b)), Math.PI)),

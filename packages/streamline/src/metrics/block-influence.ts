@@ -9,6 +9,7 @@ export const blockInfluenceMetric: WindowMetric = {
   name: 'bi',
   description: 'Block Influence 1 − mean cosine (ShortGPT, Men et al. 2024)',
   higherIsRedundant: false,
+  allSizesInOnePass: true,
   async score(context: MetricContext, windowSizes: readonly number[]) {
     const cosines = await cosineMetric.score(context, windowSizes);
     return new Map([...cosines].map(([m, s]) => [m, s.map((c) => 1 - c)]));

@@ -11,6 +11,7 @@ export const cosineMetric: WindowMetric = {
   name: 'cosine',
   description: 'mean cosine similarity between the input and output of the window (LLM-Streamline)',
   higherIsRedundant: true,
+  allSizesInOnePass: true,
   async score(context: MetricContext, windowSizes: readonly number[]) {
     const { sums, tokens } = await sumOverWindows(context, windowSizes, tokenCosine);
     return new Map([...sums].map(([m, s]) => [m, [...s].map((v) => v / tokens)]));

@@ -11,6 +11,7 @@ export const perplexityMetric: WindowMetric = {
   description:
     'perplexity on the scoring blocks after removing the window (one evaluation per window)',
   higherIsRedundant: false,
+  allSizesInOnePass: false,
   async score(context: MetricContext, windowSizes: readonly number[]) {
     const { model, blocks, batchSize } = context;
     const numLayers = model.layers.length;

@@ -25,6 +25,12 @@ export interface WindowMetric {
   /** True when a higher score means a more redundant (more removable) window. */
   readonly higherIsRedundant: boolean;
   /**
+   * True when scoring more window sizes costs no extra forward pass (metrics computed from hidden
+   * states along one walk through the layers). The pipeline then scores every size 1…L−1, which
+   * the reports draw as a heat map; otherwise it scores only the sizes it needs.
+   */
+  readonly allSizesInOnePass: boolean;
+  /**
    * Scores of every window for each size m in `windowSizes`: entry `j` of `scores.get(m)` is the
    * window of layers j…j+m−1, for j = 0…L−m.
    */
