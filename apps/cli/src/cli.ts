@@ -1,0 +1,101 @@
+/**
+ * Dispatch and exit codes: finds the command, runs it, and turns whatever it throws into one
+ * line on stderr (a stack only with --verbose) and an exit code: 0 ok, 1 failure, 2 usage error,
+ * 130 cancelled.
+ */
+import { readFileSync } from 'node:fs';
+import { mainHelp } from './args/help.js';
+import type { Command } from './commands/command.js';
+import { convert } from './commands/convert.js';
+import { evalCommand } from './commands/eval.js';
+import { generate } from './commands/generate.js';
+import { inspect } from './commands/inspect.js';
+import { prune } from './commands/prune.js';
+import { score } from './commands/score.js';
+import { CancelledError, CliError, EXIT, UsageError } from './errors.js';
+import type { CliIo } from './io.js';
+
+/** Every command, in the order --help lists them. */
+export const COMMANDS: readonly Command[] = [inspect, score, prune, evalCommand, generate, convert];
+
+/** Runs `llm-streamline <argv>` and resolves to the exit code. Never throws. */
+export async function main(argv: readonly string[], io: CliIo): Promise<number> {
+  const [name, ...rest] = argv;
+  const specs = COMMANDS.map((c) => c.spec);
+  if (name === undefined) {
+    io.stderr.write(mainHelp(specs));
+    return EXIT.usage;
+  }
+  if (name === '--help' || name === '-h' || name === 'help') {
+    const topic = COMMANDS.find((c) => c.spec.name === rest[0]);
+    if (topic) return main([topic.spec.name, '--help'], io);
+    io.stdout.write(mainHelp(specs));
+    return EXIT.ok;
+  }
+  if (name === '--version' || name === '-V') {
+    io.stdout.write(`${version()}\n`);
+    return EXIT.ok;
+  }
+  const command = COMMANDS.find((c) => c.spec.name === name);
+  const verbose = rest.includes('--verbose') || rest.includes('-v');
+  const json = rest.includes('--json');
+  try {
+    if (!command)
+      throw new UsageError(
+        `unknown command '${name}'`,
+        `choose one of ${specs.map((s) => s.name).join(', ')} (see --help)`,
+      );
+    await command.run(rest, io);
+    return EXIT.ok;
+  } catch (e) {
+    return reportError(e, io, { verbose, json });
+  }
+}
+
+/** Writes the one-line error (and the stack with --verbose) and picks the exit code. */
+export function reportError(
+  e: unknown,
+  io: CliIo,
+  { verbose, json }: { verbose: boolean; json: boolean },
+): number {
+  const { code, message } = describeError(e, io.signal.aborted);
+  io.stderr.write(`llm-streamline: ${message}\n`);
+  if (verbose && e instanceof Error && code !== EXIT.cancelled) {
+    io.stderr.write(`${e.stack ?? e.message}\n`);
+    if (e.cause instanceof Error)
+      io.stderr.write(`caused by: ${e.cause.stack ?? e.cause.message}\n`);
+  }
+  if (json) io.stdout.write(`${JSON.stringify({ type: 'error', exitCode: code, message })}\n`);
+  return code;
+}
+
+/** What to say, and the exit code, for anything a command may throw. */
+export function describeError(e: unknown, aborted: boolean): { code: number; message: string } {
+  if (aborted || e instanceof CancelledError)
+    return { code: EXIT.cancelled, message: 'cancelled; nothing was written' };
+  if (e instanceof UsageError) return { code: EXIT.usage, message: `${e.message} — ${e.hint}` };
+  if (e instanceof CliError)
+    return { code: EXIT.failure, message: e.hint ? `${e.message} — ${e.hint}` : e.message };
+  if (e instanceof Error && e.name === 'NoAdapterError') {
+    const tried = /Tried: (.*)\./.exec(e.message)?.[1];
+    return {
+      code: EXIT.failure,
+      message:
+        `no WebGPU adapter is available${tried ? ` (tried ${tried})` : ''} — ` +
+        'without a GPU on Linux install the SwiftShader CPU driver (Debian/Ubuntu: apt-get install libvulkan1 chromium-common) ' +
+        'and set VK_ICD_FILENAMES=/usr/lib/chromium/vk_swiftshader_icd.json, or run bash scripts/setup.sh; ' +
+        'with a GPU install its Vulkan, Metal or D3D12 driver',
+    };
+  }
+  const text = e instanceof Error ? e.message : String(e);
+  const first = text.split('\n')[0] ?? text;
+  // Errors from the libraries name the file or option and what was expected; show them as they are.
+  return { code: EXIT.failure, message: first };
+}
+
+function version(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
+    version: string;
+  };
+  return `llm-streamline ${pkg.version}`;
+}

@@ -1,0 +1,124 @@
+/**
+ * `convert IN OUT`: a llama2.c `.bin` or a `.gguf` (or a Hugging Face folder, to change its dtype)
+ * written as a Hugging Face folder: config.json, model.safetensors and, when one can be found, a
+ * SentencePiece tokenizer.model, so that the output loads on its own. Written atomically.
+ */
+import { readdir, stat } from 'node:fs/promises';
+import { join, resolve } from 'node:path';
+import { saveHfModel } from '@llm-streamline/llm';
+import { DirectorySink } from '@llm-streamline/llm/node';
+import type { CommandSpec } from '../args/spec.js';
+import { boolFlag, enumFlag, stringFlag } from '../args/values.js';
+import { openDevice } from '../device.js';
+import { CancelledError } from '../errors.js';
+import { assertModelExists, hfTokenizerFiles, loadModel } from '../model-input.js';
+import { formatBytes } from '../output/format.js';
+import { checkOutputPath } from '../output-path.js';
+import { type Command, start } from './command.js';
+
+export const spec: CommandSpec = {
+  name: 'convert',
+  summary: 'convert a llama2.c .bin or a .gguf into a Hugging Face model folder',
+  description:
+    'Writes config.json and model.safetensors, and copies a SentencePiece tokenizer (--tokenizer, ' +
+    'or tokenizer.model / a single tok*.model beside IN) as tokenizer.model. Without one the output ' +
+    'holds the weights only, and the command says so.',
+  positionals: [
+    { name: 'IN', description: 'a llama2.c .bin, a .gguf, or a Hugging Face folder' },
+    { name: 'OUT', description: 'the Hugging Face folder to write (must not exist)' },
+  ],
+  flags: {
+    tokenizer: {
+      type: 'string',
+      value: 'PATH',
+      description:
+        'tokenizer to use and copy (tokenizer.model / tok*.model, tokenizer.json, or a folder)',
+    },
+    dtype: {
+      type: 'string',
+      value: 'f32|f16|bf16',
+      description: 'dtype of the written weights',
+      default: 'f32',
+    },
+    force: { type: 'boolean', short: 'f', description: 'replace OUT if it exists' },
+  },
+  examples: [
+    {
+      what: 'llama2.c checkpoint (tok512.model beside it is copied)',
+      command: 'llm-streamline convert stories260K.bin stories260K-hf',
+    },
+    {
+      what: 'GGUF, half precision, with an explicit tokenizer',
+      command: 'llm-streamline convert model.gguf model-hf --dtype f16 --tokenizer tokenizer.model',
+    },
+  ],
+};
+
+export const run: Command['run'] = async (argv, io) => {
+  const started = start(spec, argv, io);
+  if (!started) return undefined;
+  const { args, reporter } = started;
+  const v = args.values;
+  const input = resolve(io.cwd, args.positionals[0] as string);
+  const out = resolve(io.cwd, args.positionals[1] as string);
+  const dtype = enumFlag(v, 'dtype', ['f32', 'f16', 'bf16'] as const) ?? 'f32';
+  const force = boolFlag(v, 'force');
+  const tokenizerPath = stringFlag(v, 'tokenizer');
+  await assertModelExists(input);
+  await checkOutputPath(out, { force, input, flag: 'OUT' });
+
+  await openDevice();
+  // The model's own tokenizer is needed only for llama2.c files without one; --tokenizer a .model
+  // replaces it, so load with it when given.
+  const loaded = await loadModel(input, { tokenizerPath, reporter });
+  const extraFiles = await hfTokenizerFiles(input, tokenizerPath);
+  if (extraFiles.size === 0)
+    reporter.note(
+      'no tokenizer.model or tokenizer.json found: the output holds the weights only and needs a tokenizer ' +
+        'before it can be used (give --tokenizer PATH)',
+    );
+  const sink = await DirectorySink.create(out, { overwrite: force });
+  try {
+    await saveHfModel(loaded.model, sink, {
+      dtype: dtype.toUpperCase() as 'F32' | 'F16' | 'BF16',
+      extraFiles,
+      onProgress: (done, total) => {
+        if (io.signal.aborted) throw new CancelledError();
+        reporter.progress({ stage: 'export', done, total, unit: 'tensors' });
+      },
+    });
+    io.signal.throwIfAborted();
+    await sink.commit();
+  } catch (e) {
+    await sink.abort();
+    throw e;
+  } finally {
+    loaded.model.dispose();
+  }
+  const names = (await readdir(out)).sort();
+  const files = await Promise.all(
+    names.map(async (name) => ({ name, bytes: (await stat(join(out, name))).size })),
+  );
+  const result = {
+    command: 'convert',
+    input,
+    inputFormat: loaded.format,
+    outDir: out,
+    dtype,
+    files,
+    tokenizer: [...extraFiles.keys()],
+  };
+  reporter.result(
+    result,
+    [
+      `converted ${input} (${loaded.format}) to a Hugging Face folder, weights ${dtype}:`,
+      ...files.map((f) => `  ${join(out, f.name).padEnd(40)} ${formatBytes(f.bytes).padStart(10)}`),
+      extraFiles.size > 0
+        ? `tokenizer: ${[...extraFiles.keys()].join(', ')} copied; load it with any LLaMA runtime`
+        : 'tokenizer: none written',
+    ].join('\n'),
+  );
+  return result;
+};
+
+export const convert: Command = { spec, run };

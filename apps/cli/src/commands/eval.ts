@@ -1,0 +1,123 @@
+/**
+ * `eval MODEL --data TEXT`: perplexity of the model on a text (packed into blocks as the pipeline
+ * packs its evaluation text, each block scored on its own) and the speed in scored tokens per
+ * second.
+ */
+import { packBlocks, perplexity } from '@llm-streamline/llm';
+import type { CommandSpec } from '../args/spec.js';
+import { intFlag, stringFlag } from '../args/values.js';
+import { BUNDLED } from '../bundled.js';
+import { openDevice } from '../device.js';
+import { CancelledError, CliError, UsageError } from '../errors.js';
+import { assertModelExists, loadModel, modelPath } from '../model-input.js';
+import { formatRate } from '../output/format.js';
+import { readTextFile } from '../text-input.js';
+import { type Command, start } from './command.js';
+
+export const spec: CommandSpec = {
+  name: 'eval',
+  summary: 'perplexity on a text, and tokens per second',
+  description:
+    'The text is split into documents on blank lines, each encoded as [BOS] + tokens, concatenated ' +
+    'and cut into blocks; each block is scored alone (perplexity = exp(mean next-token loss)).',
+  positionals: [
+    {
+      name: 'MODEL',
+      optional: true,
+      description: 'model to evaluate (default: bundled tinystories-12L)',
+    },
+  ],
+  flags: {
+    data: {
+      type: 'string',
+      value: 'TEXT',
+      description: 'text file to evaluate on (required for a model other than the bundled one)',
+      default: "the bundled model's heldout.txt",
+    },
+    'block-length': { type: 'string', value: 'N', description: 'tokens per block', default: '256' },
+    blocks: { type: 'string', value: 'N', description: 'evaluate only the first N blocks' },
+    batch: { type: 'string', value: 'N', description: 'blocks per forward pass', default: '8' },
+    tokenizer: {
+      type: 'string',
+      value: 'PATH',
+      description: 'tokenizer file or folder, for models without one beside them',
+    },
+  },
+  examples: [
+    { what: 'the bundled model on its held-out text', command: 'llm-streamline eval' },
+    { what: 'a pruned model, first 20 blocks', command: 'llm-streamline eval pruned --blocks 20' },
+    {
+      what: 'a llama2.c model on a text of your own',
+      command: 'llm-streamline eval stories260K.bin --data stories.txt --block-length 128',
+    },
+  ],
+};
+
+export const run: Command['run'] = async (argv, io) => {
+  const started = start(spec, argv, io);
+  if (!started) return undefined;
+  const { args, reporter } = started;
+  const v = args.values;
+  const blockLength = intFlag(v, 'block-length', { min: 2 }) ?? 256;
+  const maxBlocks = intFlag(v, 'blocks', { min: 1 });
+  const batchSize = intFlag(v, 'batch', { min: 1 }) ?? 8;
+  const path = modelPath(args.positionals[0], io.cwd);
+  const dataFlag = stringFlag(v, 'data');
+  await assertModelExists(path);
+  // A pruned copy of the bundled model has no held-out text of its own; say so rather than guess.
+  const dataPath = dataFlag ?? (path === BUNDLED.model ? BUNDLED.evaluationText : undefined);
+  if (dataPath === undefined)
+    throw new UsageError(
+      'eval needs --data TEXT for a model other than the bundled one',
+      'give a held-out text file',
+    );
+  const text = await readTextFile(dataPath, '--data');
+
+  await openDevice();
+  const { model, tokenizer } = await loadModel(path, {
+    tokenizerPath: stringFlag(v, 'tokenizer'),
+    reporter,
+  });
+  try {
+    const all = packBlocks(text, tokenizer, blockLength);
+    if (all.length === 0)
+      throw new CliError(
+        `--data ${dataPath}: too short — it gives no block of ${blockLength} tokens`,
+        'use more text or a smaller --block-length',
+      );
+    const blocks = maxBlocks === undefined ? all : all.slice(0, maxBlocks);
+    let r: Awaited<ReturnType<typeof perplexity>>;
+    try {
+      r = await perplexity(model, blocks, {
+        batchSize,
+        shouldStop: () => io.signal.aborted,
+        onProgress: (done, total) =>
+          reporter.progress({ stage: 'evaluation', done, total, unit: 'blocks' }),
+      });
+    } catch (e) {
+      throw io.signal.aborted ? new CancelledError() : e;
+    }
+    const result = {
+      command: 'eval',
+      model: path,
+      data: dataPath,
+      blockLength,
+      blocks: r.blocks,
+      availableBlocks: all.length,
+      tokensScored: r.tokensScored,
+      perplexity: r.perplexity,
+      meanNll: r.meanNll,
+      tokensPerSecond: r.tokensPerSecond,
+    };
+    reporter.result(
+      result,
+      `perplexity ${r.perplexity.toFixed(4)} (mean NLL ${r.meanNll.toFixed(4)}) on ${r.blocks} of ${all.length} blocks of ` +
+        `${blockLength} tokens from ${dataPath}\n${r.tokensScored} tokens scored at ${formatRate(r.tokensPerSecond)} tokens/s`,
+    );
+    return result;
+  } finally {
+    model.dispose();
+  }
+};
+
+export const evalCommand: Command = { spec, run };

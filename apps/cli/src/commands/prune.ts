@@ -1,0 +1,288 @@
+/**
+ * `prune MODEL --out DIR`: the whole LLM-Streamline method (score, choose, replace, train,
+ * evaluate) and an atomic write of the pruned checkpoint, `streamline.json` and `report.html`
+ * into DIR. Cancelling (Ctrl-C) or a failure leaves no DIR behind.
+ */
+import { mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import {
+  layersToRemove,
+  type ProgressEvent,
+  replacementByName,
+  STREAMLINE_DEFAULTS,
+  type StreamlineReport,
+} from '@llm-streamline/streamline';
+import { runToDirectory } from '@llm-streamline/streamline/node';
+import {
+  SCORING_FLAGS,
+  scoringOptions,
+  TRAINING_FLAGS,
+  trainingOptions,
+} from '../args/pipeline-flags.js';
+import type { CommandSpec } from '../args/spec.js';
+import { boolFlag, enumFlag, intFlag, stringFlag } from '../args/values.js';
+import { BUNDLED } from '../bundled.js';
+import { openDevice } from '../device.js';
+import { UsageError } from '../errors.js';
+import { leadingDocuments } from '../eval-text.js';
+import { assertModelExists, hfTokenizerFiles, loadModel, modelPath } from '../model-input.js';
+import { formatBytes, formatCount, formatDuration } from '../output/format.js';
+import type { Reporter } from '../output/reporter.js';
+import { checkOutputPath } from '../output-path.js';
+import { readTextFile } from '../text-input.js';
+import { type Command, start } from './command.js';
+
+export const spec: CommandSpec = {
+  name: 'prune',
+  summary: 'remove the most redundant layers, train a replacement, write the pruned model',
+  description:
+    'Scores every window of layers on calibration text, removes the most redundant window, trains ' +
+    'one lightweight module in its place, compares perplexities on held-out text, and writes a ' +
+    'Hugging Face checkpoint, streamline.json (the full report) and report.html (charts) into --out. ' +
+    'The output appears complete or not at all. Evaluation uses the bundled held-out text for the ' +
+    'bundled model; other models need --eval-data (or evaluation is skipped).',
+  positionals: [
+    {
+      name: 'MODEL',
+      optional: true,
+      description: 'model to prune (default: bundled tinystories-12L)',
+    },
+  ],
+  flags: {
+    out: {
+      type: 'string',
+      short: 'o',
+      value: 'DIR',
+      description: 'output folder (required; must not exist)',
+    },
+    force: { type: 'boolean', short: 'f', description: 'replace --out if it exists' },
+    ...SCORING_FLAGS,
+    ...TRAINING_FLAGS,
+    'eval-data': {
+      type: 'string',
+      value: 'TEXT',
+      description: 'held-out text for the perplexity comparison',
+      default: "the bundled model's heldout.txt",
+    },
+    'eval-blocks': {
+      type: 'string',
+      value: 'N',
+      description: 'evaluate on the first N blocks of the evaluation text only',
+    },
+    'no-eval': { type: 'boolean', description: 'skip the perplexity comparison' },
+    'no-baselines': {
+      type: 'boolean',
+      description: 'evaluate only the pruned model (not the original and plain removal)',
+    },
+    dtype: {
+      type: 'string',
+      value: 'f32|f16|bf16',
+      description: 'dtype of the written weights',
+      default: 'f32',
+    },
+  },
+  examples: [
+    {
+      what: 'the main job: the bundled model, default settings',
+      command: 'llm-streamline prune --out pruned',
+    },
+    {
+      what: 'a quick run: one layer, small budgets',
+      command:
+        'llm-streamline prune --out pruned --layers 1 --block-length 128 --scoring-blocks 16 --training-blocks 32 --epochs 1 --eval-blocks 8',
+    },
+    {
+      what: 'a llama2.c model, plain removal of 25% of the parameters, own texts',
+      command:
+        'llm-streamline prune stories260K.bin --out small --ratio 0.25 --replace none --data calib.txt --eval-data heldout.txt',
+    },
+  ],
+};
+
+const UNITS: Record<string, string> = {
+  scoring: 'blocks',
+  pairs: 'blocks',
+  training: 'steps',
+  evaluation: 'blocks',
+  export: 'tensors',
+};
+
+export const run: Command['run'] = async (argv, io) => {
+  const started = start(spec, argv, io);
+  if (!started) return undefined;
+  const { args, reporter } = started;
+  const v = args.values;
+  const o = { ...scoringOptions(v), ...trainingOptions(v) };
+  const evalBlocks = intFlag(v, 'eval-blocks', { min: 1 });
+  const dtype = enumFlag(v, 'dtype', ['f32', 'f16', 'bf16'] as const) ?? 'f32';
+  const noEval = boolFlag(v, 'no-eval');
+  const evalDataFlag = stringFlag(v, 'eval-data');
+  if (noEval && evalDataFlag !== undefined)
+    throw new UsageError('give --eval-data or --no-eval, not both');
+  const outArg = stringFlag(v, 'out');
+  if (outArg === undefined)
+    throw new UsageError('prune needs --out DIR', 'name a folder that does not exist yet');
+  const force = boolFlag(v, 'force');
+  const path = modelPath(args.positionals[0], io.cwd);
+  const outDir = resolve(io.cwd, outArg);
+  await assertModelExists(path);
+  await checkOutputPath(outDir, { force, input: path, flag: '--out' });
+  const kind = replacementByName(o.replacement ?? STREAMLINE_DEFAULTS.replacement);
+
+  const calibrationSource = o.dataPath ?? BUNDLED.calibrationText;
+  const calibrationText = await readTextFile(calibrationSource, '--data');
+  const bundled = path === BUNDLED.model;
+  const evaluationSource = noEval
+    ? undefined
+    : (evalDataFlag ?? (bundled ? BUNDLED.evaluationText : undefined));
+  let evaluationText =
+    evaluationSource === undefined
+      ? undefined
+      : await readTextFile(evaluationSource, evalDataFlag ? '--eval-data' : 'evaluation text');
+  if (!noEval && evaluationSource === undefined)
+    reporter.note(
+      'no evaluation text for this model: perplexities are skipped (give --eval-data TEXT to compare them)',
+    );
+
+  await openDevice();
+  const loaded = await loadModel(path, { tokenizerPath: o.tokenizerPath, reporter });
+  const { model, tokenizer } = loaded;
+  let tokenizerDir: string | undefined;
+  try {
+    const L = model.layers.length;
+    try {
+      layersToRemove(
+        model,
+        o.target ?? { layers: Math.max(1, Math.round(L / 4)) },
+        kind.windowSize(1) - 1,
+      );
+    } catch (e) {
+      throw new UsageError(
+        `${o.target ? '--layers/--ratio' : 'this model'}: ${(e as Error).message}`,
+      );
+    }
+    const blockLength = o.blockLength ?? STREAMLINE_DEFAULTS.blockLength;
+    if (evaluationText !== undefined && evalBlocks !== undefined)
+      evaluationText = leadingDocuments(evaluationText, tokenizer, blockLength, evalBlocks);
+
+    // Tokenizer files make the output loadable on its own; a llama2.c or GGUF source has none in
+    // Hugging Face form, so they come from --tokenizer or a tokenizer.model beside the checkpoint.
+    const files = await hfTokenizerFiles(path, o.tokenizerPath);
+    const isFolder = (await stat(path)).isDirectory();
+    if (files.size > 0 && (o.tokenizerPath !== undefined || !isFolder)) {
+      tokenizerDir = await mkdtemp(join(tmpdir(), 'llm-streamline-tokenizer-'));
+      for (const [name, bytes] of files) await writeFile(join(tokenizerDir, name), bytes);
+    } else if (files.size === 0)
+      reporter.note(
+        'no tokenizer.model or tokenizer.json found for this model: the output will have no tokenizer ' +
+          '(give --tokenizer PATH to include one)',
+      );
+
+    const { report, checkpoint } = await runToDirectory(
+      {
+        model,
+        tokenizer,
+        modelSource: path,
+        modelFormat: loaded.format,
+        calibrationText,
+        calibrationSource,
+        evaluationText,
+        evaluationSource,
+        target: o.target,
+        metric: o.metric,
+        replacement: o.replacement,
+        excludeLastLayer: o.excludeLastLayer,
+        blockLength: o.blockLength,
+        scoringBlocks: o.scoringBlocks,
+        trainingBlocks: o.trainingBlocks,
+        validationBlocks: o.validationBlocks,
+        batchSize: o.batchSize,
+        microBatches: o.microBatches,
+        epochs: o.epochs,
+        lr: o.lr,
+        minLr: o.minLr,
+        weightDecay: o.weightDecay,
+        clipNorm: o.clipNorm,
+        warmupFraction: o.warmupFraction,
+        ffnHidden: o.ffnHidden,
+        compareBaselines: boolFlag(v, 'no-baselines') ? false : undefined,
+        seed: o.seed,
+        signal: io.signal,
+        onProgress: (e) => progress(reporter, e),
+      },
+      outDir,
+      {
+        force,
+        tokenizerFrom: tokenizerDir,
+        save: { dtype: dtype.toUpperCase() as 'F32' | 'F16' | 'BF16' },
+      },
+    );
+    const written = await listFiles(outDir);
+    const result = { command: 'prune', outDir, checkpoint, files: written, report };
+    reporter.result(result, describe(report, outDir, written));
+    return result;
+  } finally {
+    model.dispose();
+    if (tokenizerDir) await rm(tokenizerDir, { recursive: true, force: true });
+  }
+};
+
+function progress(reporter: Reporter, e: ProgressEvent): void {
+  const detail =
+    e.validationLoss !== undefined
+      ? `epoch ${e.epoch} validation MSE ${e.validationLoss.toPrecision(4)}`
+      : e.loss !== undefined
+        ? `loss ${e.loss.toPrecision(4)}`
+        : undefined;
+  reporter.progress({ ...e, unit: UNITS[e.stage] ?? 'it', detail });
+}
+
+async function listFiles(dir: string): Promise<{ name: string; bytes: number }[]> {
+  const names = (await readdir(dir)).sort();
+  return Promise.all(
+    names.map(async (name) => ({ name, bytes: (await stat(join(dir, name))).size })),
+  );
+}
+
+function describe(
+  r: StreamlineReport,
+  outDir: string,
+  files: { name: string; bytes: number }[],
+): string {
+  const w = r.window;
+  const p = r.perplexity;
+  const fmt = (x: number | undefined) => (x === undefined ? '—' : x.toFixed(3));
+  const lines = [
+    `chose layers ${w.start}–${w.start + w.size - 1} (${r.metric.name} score ${w.score.toFixed(4)}); ` +
+      (r.replacement.kind === 'none'
+        ? `removed them`
+        : `replaced them with one ${r.replacement.kind} block (${formatCount(r.replacement.parameters)} parameters)`),
+    `${r.model.layers} → ${r.result.layers} layers, ${formatCount(r.model.parameters)} → ${formatCount(r.result.parameters)} parameters ` +
+      `(${((100 * (r.model.parameters - r.result.parameters)) / r.model.parameters).toFixed(1)}% fewer)`,
+  ];
+  if (r.training)
+    lines.push(
+      `training: ${r.training.epochLoss.length} epoch(s), best ${r.training.bestEpoch}, validation MSE ` +
+        `${r.training.validationLoss.map((x) => x.toPrecision(4)).join(' → ')}${r.training.stopped ? ` (stopped: ${r.training.stopped})` : ''}`,
+    );
+  if (p)
+    lines.push(
+      `perplexity on ${p.blocks} blocks of ${p.source}: original ${fmt(p.original)}, plain removal ${fmt(p.none)}, ` +
+        `${r.replacement.kind} ${fmt(p.replaced)}`,
+    );
+  else lines.push('perplexity: not evaluated');
+  const seconds = Object.values(r.timings).reduce((a, b) => a + b, 0);
+  lines.push(
+    `time: ${formatDuration(seconds)} (${Object.entries(r.timings)
+      .map(([k, s]) => `${k} ${s.toFixed(1)} s`)
+      .join(', ')})`,
+    `wrote ${outDir}:`,
+    ...files.map((f) => `  ${f.name.padEnd(28)} ${formatBytes(f.bytes).padStart(10)}`),
+  );
+  if (r.replacement.exportedAs.startsWith('not exportable'))
+    lines.push(`no checkpoint: the replacement is ${r.replacement.exportedAs}`);
+  return lines.join('\n');
+}
+
+export const prune: Command = { spec, run };
