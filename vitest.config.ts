@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import { defineConfig } from 'vitest/config';
+import { webE2eProject } from './apps/web/vitest.config.js';
 import { packageProjects } from './vitest.shared.js';
 
 const packageDirs = [
@@ -21,6 +22,7 @@ export default defineConfig({
       ...nodeOnlyDirs.flatMap((dir) =>
         packageProjects(resolve(import.meta.dirname, dir), { browser: false }),
       ),
+      webE2eProject,
     ],
   },
 });

@@ -1,0 +1,173 @@
+/**
+ * Wiring: WebGPU start-up, the model and text pickers, Run/Cancel, "generate again", downloads.
+ * Each piece of work lives in its own module; this file only connects them to the page.
+ */
+import { directoryPicker, saveToFolder } from './downloads.js';
+import { streamGeneration } from './generation.js';
+import type { ModelInput } from './model-input.js';
+import { loadModelInput } from './model-loader.js';
+import { ModelPicker } from './model-picker.js';
+import { type RunOutcome, runSession } from './run-session.js';
+import { readSettings } from './settings.js';
+import { type BufferLimits, checkFitsAdapter, formatBytes, largestTensor } from './size-check.js';
+import { hooks, logitsOf, setState } from './test-hooks.js';
+import { calibrationPicker, evaluationPicker } from './text-picker.js';
+import { clearError, messageOf, showError } from './ui/alerts.js';
+import { clearDownloadList } from './ui/download-list.js';
+import { findViews } from './views.js';
+import { startWebGpu } from './webgpu-status.js';
+
+const v = findViews(document);
+let limits: BufferLimits | undefined;
+let outcome: RunOutcome | undefined;
+let lastInput: ModelInput | undefined;
+let controller: AbortController | undefined;
+let busy = false;
+
+const calibration = calibrationPicker(document);
+const evaluation = evaluationPicker(document);
+const picker = new ModelPicker(document, {
+  onLocalPick(pick) {
+    clearError(v.alerts, 'model');
+    v.modelStatus.textContent = 'Reading the model files…';
+    pick
+      .then(async (input) => {
+        // Reading the headers now reports a broken file before anything runs.
+        const tensor = await largestTensor(input);
+        if (limits) await checkFitsAdapter(input, limits);
+        v.modelStatus.textContent = `${input.name}: ${input.kind} model, largest tensor ${tensor.name} (${formatBytes(tensor.bytes)}).`;
+      })
+      .catch((error: unknown) => {
+        v.modelStatus.textContent = '';
+        showError(v.alerts, 'model', 'This model cannot be used.', messageOf(error));
+      });
+  },
+});
+
+function setBusy(running: boolean): void {
+  busy = running;
+  v.run.disabled = running || limits === undefined;
+  v.cancel.disabled = !running;
+  v.generate.disabled = running || outcome === undefined;
+  for (const el of document.querySelectorAll<HTMLInputElement | HTMLSelectElement>(
+    '#setup input, #setup select',
+  ))
+    el.disabled = running;
+}
+
+async function run(): Promise<void> {
+  if (busy || !limits) return;
+  clearError(v.alerts);
+  let request: Parameters<typeof runSession>[0];
+  controller = new AbortController();
+  try {
+    const settings = readSettings(document);
+    setBusy(true);
+    setState('running');
+    const calibrationText = await calibration.current();
+    if (!calibrationText) throw new Error('Calibration text: choose the bundled text or a file.');
+    request = {
+      input: await picker.current(),
+      limits,
+      settings,
+      calibration: calibrationText,
+      evaluation: await evaluation.current(),
+      signal: controller.signal,
+    };
+  } catch (error) {
+    setBusy(false);
+    setState('failed');
+    showError(v.alerts, 'run', 'The run cannot start.', messageOf(error));
+    return;
+  }
+  outcome?.ready.model.dispose();
+  outcome = undefined;
+  hooks.prunedLogits = undefined;
+  hooks.report = undefined;
+  clearDownloadList(v.downloadList);
+  v.prunedText.textContent = '';
+  try {
+    outcome = await runSession(request, v);
+    lastInput = request.input;
+    const model = outcome.ready.model;
+    hooks.report = outcome.result.report;
+    hooks.prunedLogits = (ids) => logitsOf(model, ids);
+    setState('done');
+  } catch (error) {
+    if (controller.signal.aborted) {
+      v.progress.set(0, 'Cancelled. Nothing was changed; press Prune to start again.');
+      setState('cancelled');
+    } else {
+      v.progress.set(0, 'The run failed.');
+      showError(v.alerts, 'run', 'The run failed.', messageOf(error));
+      setState('failed');
+    }
+  } finally {
+    controller = undefined;
+    setBusy(false);
+  }
+}
+
+/** Both models again for the current prompt; the original is reloaded from the same files. */
+async function generateAgain(): Promise<void> {
+  if (busy || !outcome || !lastInput || !limits) return;
+  clearError(v.alerts, 'generate');
+  setBusy(true);
+  try {
+    const { prompt, newTokens } = readSettings(document);
+    const original = await loadModelInput(lastInput, limits);
+    try {
+      await streamGeneration(
+        { model: original.model, tokenizer: original.tokenizer, prompt, newTokens },
+        v.originalText,
+      );
+    } finally {
+      original.model.dispose();
+    }
+    const { model, tokenizer } = outcome.ready;
+    await streamGeneration({ model, tokenizer, prompt, newTokens }, v.prunedText);
+  } catch (error) {
+    showError(v.alerts, 'generate', 'Generation failed.', messageOf(error));
+  } finally {
+    setBusy(false);
+  }
+}
+
+v.run.addEventListener('click', () => void run());
+v.cancel.addEventListener('click', () => {
+  controller?.abort(new DOMException('Cancelled by the user', 'AbortError'));
+  v.progress.set(undefined, 'Cancelling…');
+});
+v.generate.addEventListener('click', () => void generateAgain());
+const pickFolder = directoryPicker();
+if (pickFolder) {
+  v.saveFolder.hidden = false;
+  v.saveFolder.addEventListener('click', () => {
+    if (!outcome) return;
+    saveToFolder(outcome.files, pickFolder)
+      .then((name) => {
+        v.downloadNote.textContent = `Saved ${outcome?.files.size} files to the folder ${name}.`;
+      })
+      .catch((error: unknown) => {
+        if ((error as Error).name !== 'AbortError')
+          showError(v.alerts, 'save', 'Saving to the folder failed.', messageOf(error));
+      });
+  });
+}
+
+void startWebGpuStatus();
+
+async function startWebGpuStatus(): Promise<void> {
+  const status = await startWebGpu();
+  if (status.ok) {
+    limits = status.limits;
+    v.gpuStatus.textContent = status.description;
+    setBusy(false);
+    setState('idle');
+  } else {
+    v.gpuStatus.textContent = 'WebGPU is unavailable.';
+    showError(v.alerts, 'webgpu', status.title, status.details);
+    setBusy(false);
+    setState('no-webgpu');
+  }
+}

@@ -1,0 +1,94 @@
+/**
+ * Loads a ModelInput onto the GPU through the llm package's Blob readers (the same for bundled and
+ * picked files), after checking it fits the adapter, and gathers the tokenizer files to copy into
+ * the exported checkpoint.
+ */
+import {
+  blobByteSource,
+  blobModelDirectory,
+  type LoadedModel,
+  loadGgufModel,
+  loadHfModel,
+  loadLlama2cModel,
+  type Tokenizer,
+} from '@llm-streamline/llm';
+import type { ModelInput } from './model-input.js';
+import { type BufferLimits, checkFitsAdapter } from './size-check.js';
+
+/**
+ * Tokenizer files of a Hugging Face folder that are copied beside the checkpoint. The same list as
+ * TOKENIZER_FILES of `@llm-streamline/streamline/node`, which browsers cannot import (it reads disk).
+ */
+export const TOKENIZER_FILES = [
+  'tokenizer.json',
+  'tokenizer.model',
+  'tokenizer_config.json',
+  'special_tokens_map.json',
+] as const;
+
+export interface ReadyModel extends LoadedModel {
+  tokenizer: Tokenizer;
+  /** Files written beside the exported weights so other runtimes can tokenize. */
+  tokenizerFiles: Map<string, Uint8Array>;
+  /** Why the export will lack a tokenizer, when it will. */
+  tokenizerNote?: string;
+}
+
+/** Checks the size against `limits`, then loads weights and tokenizer. */
+export async function loadModelInput(
+  input: ModelInput,
+  limits: BufferLimits,
+  onProgress?: (done: number, total: number) => void,
+): Promise<ReadyModel> {
+  await checkFitsAdapter(input, limits);
+  const loaded = await loadByKind(input, onProgress);
+  if (!loaded.tokenizer) {
+    loaded.model.dispose();
+    throw new Error(`${input.name}: no tokenizer was found for this model`);
+  }
+  const { files, note } = await tokenizerFiles(input);
+  return { ...loaded, tokenizer: loaded.tokenizer, tokenizerFiles: files, tokenizerNote: note };
+}
+
+function loadByKind(
+  input: ModelInput,
+  onProgress?: (done: number, total: number) => void,
+): Promise<LoadedModel> {
+  switch (input.kind) {
+    case 'huggingface':
+      return loadHfModel(blobModelDirectory(input.files, input.name), { onProgress });
+    case 'gguf':
+      return loadGgufModel(blobByteSource(input.file, input.name), { onProgress });
+    case 'llama2c':
+      return loadLlama2cModel(
+        blobByteSource(input.checkpoint, input.name),
+        input.tokenizer && blobByteSource(input.tokenizer),
+        { onProgress },
+      );
+  }
+}
+
+async function tokenizerFiles(
+  input: ModelInput,
+): Promise<{ files: Map<string, Uint8Array>; note?: string }> {
+  const files = new Map<string, Uint8Array>();
+  const bytes = async (blob: Blob) => new Uint8Array(await blob.arrayBuffer());
+  if (input.kind === 'huggingface') {
+    for (const name of TOKENIZER_FILES) {
+      const blob = input.files.get(name);
+      if (blob) files.set(name, await bytes(blob));
+    }
+    return { files };
+  }
+  if (input.kind === 'llama2c' && input.sentencePiece) {
+    files.set('tokenizer.model', await bytes(input.sentencePiece));
+    return { files };
+  }
+  return {
+    files,
+    note:
+      input.kind === 'gguf'
+        ? 'The GGUF tokenizer lives in its metadata and cannot be exported: copy tokenizer files from the original Hugging Face model beside the download.'
+        : 'No tokenizer.model was picked with the llama2.c checkpoint, so the download holds no tokenizer file: add the SentencePiece tokenizer.model of the same vocabulary beside it.',
+  };
+}

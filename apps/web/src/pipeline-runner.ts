@@ -1,0 +1,73 @@
+/**
+ * One LLM-Streamline run from the UI's settings: the same `streamline()` the CLI calls, with the
+ * evaluation text cut to the requested number of blocks (a browser on a CPU adapter cannot afford a
+ * whole held-out set) and cancellation through an AbortSignal.
+ */
+import { splitDocuments, type Tokenizer } from '@llm-streamline/llm';
+import { type ProgressEvent, type StreamlineResult, streamline } from '@llm-streamline/streamline';
+import type { ReadyModel } from './model-loader.js';
+import type { RunSettings } from './settings.js';
+
+export interface RunInputs {
+  ready: ReadyModel;
+  settings: RunSettings;
+  calibrationText: string;
+  calibrationSource: string;
+  /** Omitted: no perplexity comparison. */
+  evaluationText?: string;
+  evaluationSource?: string;
+  signal: AbortSignal;
+  onProgress: (event: ProgressEvent) => void;
+}
+
+/** Runs the pipeline; the model in `ready` is pruned in place (streamline's contract). */
+export function runPipeline(inputs: RunInputs): Promise<StreamlineResult> {
+  const { ready, settings: s } = inputs;
+  const evaluationText =
+    inputs.evaluationText === undefined
+      ? undefined
+      : firstBlocksOf(inputs.evaluationText, ready.tokenizer, s.blockLength, s.evaluationBlocks);
+  return streamline({
+    model: ready.model,
+    tokenizer: ready.tokenizer,
+    modelSource: ready.source,
+    modelFormat: ready.format,
+    calibrationText: inputs.calibrationText,
+    calibrationSource: inputs.calibrationSource,
+    evaluationText,
+    evaluationSource:
+      inputs.evaluationSource && `${inputs.evaluationSource} (first ${s.evaluationBlocks} blocks)`,
+    target: { layers: s.layers },
+    metric: s.metric,
+    replacement: s.replacement,
+    blockLength: s.blockLength,
+    scoringBlocks: s.scoringBlocks,
+    trainingBlocks: s.trainingBlocks,
+    validationBlocks: s.validationBlocks,
+    batchSize: s.batchSize,
+    epochs: s.epochs,
+    signal: inputs.signal,
+    onProgress: inputs.onProgress,
+  });
+}
+
+/**
+ * The leading documents of `text` that pack into at least `blocks` blocks of `blockLength` tokens
+ * (packBlocks encodes each blank-line-separated document as [BOS] + ids and concatenates them), so
+ * evaluation scores the first `blocks` blocks, or all of them when the text is shorter.
+ */
+export function firstBlocksOf(
+  text: string,
+  tokenizer: Tokenizer,
+  blockLength: number,
+  blocks: number,
+): string {
+  const kept: string[] = [];
+  let tokens = 0;
+  for (const doc of splitDocuments(text)) {
+    if (tokens >= blocks * blockLength) break;
+    kept.push(doc);
+    tokens += tokenizer.encode(doc, { bos: true, eos: false }).length;
+  }
+  return kept.join('\n\n');
+}

@@ -1,0 +1,105 @@
+/**
+ * One press of "Prune": load the chosen model fresh, generate from the original, run the pipeline
+ * with live progress and loss, then show the heat map, perplexities and the pruned model's
+ * generation, and prepare the downloads. Every step honours the Cancel button's AbortSignal.
+ */
+import type { StreamlineResult } from '@llm-streamline/streamline';
+import { checkpointFiles } from './downloads.js';
+import { streamGeneration } from './generation.js';
+import type { ModelInput } from './model-input.js';
+import { loadModelInput, type ReadyModel } from './model-loader.js';
+import { runPipeline } from './pipeline-runner.js';
+import type { RunSettings } from './settings.js';
+import type { BufferLimits } from './size-check.js';
+import type { ChosenText } from './text-picker.js';
+import { renderDownloadList } from './ui/download-list.js';
+import { renderHeatmap } from './ui/heatmap-view.js';
+import { renderPerplexity } from './ui/perplexity-view.js';
+import type { Views } from './views.js';
+
+export interface RunRequest {
+  input: ModelInput;
+  limits: BufferLimits;
+  settings: RunSettings;
+  calibration: ChosenText;
+  evaluation?: ChosenText;
+  signal: AbortSignal;
+}
+
+export interface RunOutcome {
+  ready: ReadyModel;
+  result: StreamlineResult;
+  files: Map<string, Uint8Array>;
+}
+
+export async function runSession(req: RunRequest, v: Views): Promise<RunOutcome> {
+  const { settings: s, signal } = req;
+  v.progress.set(0, `Loading ${req.input.name}…`);
+  const ready = await loadModelInput(req.input, req.limits, (done, total) =>
+    v.progress.set(done / total, `Loading ${req.input.name}: tensor ${done} of ${total}`),
+  );
+  try {
+    signal.throwIfAborted();
+    // The pipeline prunes in place, so the original speaks first.
+    v.progress.set(undefined, 'Generating with the original model…');
+    await streamGeneration(
+      {
+        model: ready.model,
+        tokenizer: ready.tokenizer,
+        prompt: s.prompt,
+        newTokens: s.newTokens,
+        signal,
+      },
+      v.originalText,
+    );
+    signal.throwIfAborted();
+    v.loss.reset();
+    const result = await runPipeline({
+      ready,
+      settings: s,
+      calibrationText: req.calibration.text,
+      calibrationSource: req.calibration.source,
+      evaluationText: req.evaluation?.text,
+      evaluationSource: req.evaluation?.source,
+      signal,
+      onProgress: (event) => {
+        v.progress.update(event);
+        v.loss.onProgress(event, s.epochs);
+      },
+    });
+    renderHeatmap(v.heatmap, v.windowText, result.report);
+    v.loss.showReport(result.report.training);
+    renderPerplexity(v.perplexity, v.perplexityText, result.report);
+    v.progress.set(undefined, 'Generating with the pruned model…');
+    await streamGeneration(
+      {
+        model: ready.model,
+        tokenizer: ready.tokenizer,
+        prompt: s.prompt,
+        newTokens: s.newTokens,
+        signal,
+      },
+      v.prunedText,
+    );
+    v.progress.set(undefined, 'Writing the checkpoint files…');
+    const { files, checkpoint } = await checkpointFiles(result, ready.tokenizerFiles);
+    renderDownloadList(v.downloadList, files);
+    v.downloadNote.textContent = [
+      checkpoint
+        ? ''
+        : `This replacement cannot be written as a LLaMA layer (${result.report.replacement.exportedAs}); only the report is offered.`,
+      ready.tokenizerNote ?? '',
+    ]
+      .filter(Boolean)
+      .join(' ');
+    const r = result.report;
+    v.progress.set(
+      1,
+      `Done: ${r.model.layers} → ${r.result.layers} layers, ${r.model.parameters.toLocaleString('en')} → ${r.result.parameters.toLocaleString('en')} parameters.`,
+    );
+    return { ready, result, files };
+  } catch (e) {
+    ready.model.dispose();
+    throw e;
+  }
+}

@@ -1,0 +1,53 @@
+/** The page's elements that runs write into, looked up once. */
+import { LossView } from './ui/loss-view.js';
+import { ProgressView } from './ui/progress-view.js';
+
+export interface Views {
+  alerts: HTMLElement;
+  gpuStatus: HTMLElement;
+  modelStatus: HTMLElement;
+  run: HTMLButtonElement;
+  cancel: HTMLButtonElement;
+  generate: HTMLButtonElement;
+  saveFolder: HTMLButtonElement;
+  progress: ProgressView;
+  heatmap: HTMLElement;
+  windowText: HTMLElement;
+  loss: LossView;
+  lossHolder: HTMLElement;
+  perplexity: HTMLElement;
+  perplexityText: HTMLElement;
+  originalText: HTMLElement;
+  prunedText: HTMLElement;
+  downloadList: HTMLElement;
+  downloadNote: HTMLElement;
+}
+
+export function findViews(doc: Document): Views {
+  const el = <T extends HTMLElement = HTMLElement>(id: string): T => {
+    const found = doc.getElementById(id);
+    if (!found) throw new Error(`index.html has no #${id}`);
+    return found as T;
+  };
+  const lossHolder = el('loss');
+  return {
+    alerts: el('alerts'),
+    gpuStatus: el('gpu-status'),
+    modelStatus: el('model-status'),
+    run: el<HTMLButtonElement>('run'),
+    cancel: el<HTMLButtonElement>('cancel'),
+    generate: el<HTMLButtonElement>('generate'),
+    saveFolder: el<HTMLButtonElement>('save-folder'),
+    progress: new ProgressView(el<HTMLProgressElement>('progress'), el('progress-text')),
+    heatmap: el('heatmap'),
+    windowText: el('window-text'),
+    loss: new LossView(lossHolder),
+    lossHolder,
+    perplexity: el('perplexity'),
+    perplexityText: el('perplexity-text'),
+    originalText: el('generation-original'),
+    prunedText: el('generation-pruned'),
+    downloadList: el('download-list'),
+    downloadNote: el('download-note'),
+  };
+}

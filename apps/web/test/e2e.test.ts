@@ -1,0 +1,292 @@
+/**
+ * The web app end to end in headless Chromium (SwiftShader WebGPU): the built app is served on
+ * localhost; the page prunes the bundled stories260K with a tiny budget; the heat map and the loss
+ * curve are drawn; the downloaded checkpoint is reloaded here in Node (Dawn) and must give the same
+ * logits as the pruned model in the page. Then the error states: no WebGPU, no adapter, a broken
+ * model file, a model too big for the adapter, and Cancel. Screenshots go to apps/web/test-results/.
+ */
+import { mkdir, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { loadModelFromPath } from '@llm-streamline/llm/node';
+import type { StreamlineReport } from '@llm-streamline/streamline';
+import { getDevice } from '@llm-streamline/tensor';
+import { type Browser, chromium, type Page } from 'playwright';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { chromiumArgs, chromiumPath } from '../../../vitest.shared.js';
+import { logitsOf } from './node-logits.js';
+import { buildAndServe, type ServedApp } from './serve-app.js';
+
+const RESULTS = fileURLToPath(new URL('../test-results/', import.meta.url));
+const ASSETS = fileURLToPath(new URL('../../cli/assets/', import.meta.url));
+
+let app: ServedApp;
+let browser: Browser;
+
+beforeAll(async () => {
+  await mkdir(RESULTS, { recursive: true });
+  app = await buildAndServe();
+  browser = await launch(chromiumArgs());
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await app?.close();
+});
+
+function launch(args: string[]): Promise<Browser> {
+  return chromium.launch({
+    executablePath: chromiumPath(),
+    args,
+    env: { ...process.env } as Record<string, string>,
+  });
+}
+
+/** Opens the app and waits until start-up (the WebGPU check) has finished. */
+async function openApp(b: Browser, query = ''): Promise<Page> {
+  const page = await b.newPage({ acceptDownloads: true, viewport: { width: 1200, height: 900 } });
+  page.on('pageerror', (e) => console.error('page error:', e.message));
+  await page.goto(`${app.url}${query}`);
+  await page.waitForFunction(
+    () => document.body.dataset.state !== undefined && document.body.dataset.state !== 'starting',
+  );
+  return page;
+}
+
+async function fill(page: Page, values: Record<string, string | number>): Promise<void> {
+  for (const [id, value] of Object.entries(values)) await page.fill(`#${id}`, String(value));
+}
+
+/** A budget SwiftShader gets through in about a minute: n = 1, ffn, 64-token blocks, 1 epoch. */
+const TINY = {
+  layers: 1,
+  'block-length': 64,
+  'scoring-blocks': 4,
+  'training-blocks': 8,
+  'validation-blocks': 2,
+  'batch-size': 4,
+  epochs: 1,
+  'evaluation-blocks': 4,
+  'new-tokens': 12,
+};
+
+describe('web app', () => {
+  it('prunes stories260K, draws the heat map and loss curve, and its download reloads with identical logits', async () => {
+    const page = await openApp(browser);
+    expect(await page.evaluate(() => document.body.dataset.state)).toBe('idle');
+    await page.check('input[name="model"][value="stories260K"]');
+    await fill(page, TINY);
+    await page.selectOption('#replacement', 'ffn');
+    const t0 = performance.now();
+    await page.click('#run');
+    // The loss curve is drawn live, while training runs, not only at the end.
+    await page.waitForSelector('#loss svg', { timeout: 240_000 });
+    await page.screenshot({ path: join(RESULTS, 'training.png'), fullPage: true });
+    await page.waitForFunction(
+      () => ['done', 'failed'].includes(document.body.dataset.state ?? ''),
+      null,
+      {
+        timeout: 240_000,
+      },
+    );
+    console.log(
+      `web e2e: prune in the page took ${((performance.now() - t0) / 1000).toFixed(1)} s`,
+    );
+    expect(await page.textContent('#alerts')).toBe('');
+    expect(await page.evaluate(() => document.body.dataset.state)).toBe('done');
+    await page.screenshot({ path: join(RESULTS, 'done.png'), fullPage: true });
+
+    const report = (await page.evaluate(() => window.__llmStreamline.report)) as StreamlineReport;
+    const L = report.model.layers;
+    expect(L).toBe(5);
+    expect(report.result.layers).toBe(L - 1);
+
+    // Heat map: one scored cell per window (j, m) of every scored size m, values as in the report.
+    const heatmap = await page.$('#heatmap svg');
+    const box = await heatmap?.boundingBox();
+    expect(box?.width).toBeGreaterThan(100);
+    expect(box?.height).toBeGreaterThan(50);
+    const cells = await page.$$eval('#heatmap svg rect[data-value]', (rects) =>
+      rects.map((r) => ({
+        m: Number(r.getAttribute('data-m')),
+        j: Number(r.getAttribute('data-j')),
+        v: Number(r.getAttribute('data-value')),
+      })),
+    );
+    const sizes = Object.keys(report.scores).map(Number);
+    expect(sizes).toContain(1);
+    expect(sizes).toContain(2);
+    expect(cells.length).toBe(sizes.reduce((n, m) => n + (L - m + 1), 0));
+    for (const c of cells) expect(c.v).toBe(report.scores[c.m]?.[c.j]);
+    // The whole triangle is drawn (rows m = 1…L−1), scored or hatched.
+    expect(await page.$$eval('#heatmap svg rect[data-m]:not([data-window])', (r) => r.length)).toBe(
+      (L * (L + 1)) / 2 - 1,
+    );
+
+    // Loss curve: non-empty, and the report holds the steps it draws (8 blocks / 4 per batch × 1 epoch).
+    const lossBox = await (await page.$('#loss svg'))?.boundingBox();
+    expect(lossBox?.width).toBeGreaterThan(100);
+    expect(report.training?.stepLoss.length).toBe(2);
+    expect(await page.$('#perplexity svg')).not.toBeNull();
+    expect(report.perplexity?.original).toBeGreaterThan(1);
+    expect(await page.textContent('#generation-original')).toMatch(/^Once upon a time.+/);
+    expect(await page.textContent('#generation-pruned')).toMatch(/^Once upon a time.+/);
+
+    // Downloads: every file through the browser's download path.
+    const dir = await mkdtemp(join(tmpdir(), 'llms-web-download-'));
+    try {
+      const links = await page.$$('#download-list a');
+      for (const link of links) {
+        const [download] = await Promise.all([page.waitForEvent('download'), link.click()]);
+        await download.saveAs(join(dir, download.suggestedFilename()));
+      }
+      const names = (await readdir(dir)).sort();
+      expect(names).toEqual(
+        expect.arrayContaining([
+          'config.json',
+          'model.safetensors',
+          'streamline.json',
+          'tokenizer.model',
+        ]),
+      );
+      const saved = JSON.parse(
+        await readFile(join(dir, 'streamline.json'), 'utf8'),
+      ) as StreamlineReport;
+      expect(saved.window).toEqual(report.window);
+
+      // Reload in Node and compare logits with the page's pruned model on the same tokens.
+      await getDevice();
+      const reloaded = await loadModelFromPath(dir);
+      const original = await loadModelFromPath(join(ASSETS, 'stories260K', 'stories260K.bin'));
+      try {
+        expect(reloaded.model.layers.length).toBe(L - 1);
+        const ids =
+          reloaded.tokenizer?.encode('Once upon a time, there was a little dog named Spot.', {
+            bos: true,
+          }) ?? [];
+        expect(ids.length).toBeGreaterThan(8);
+        const inPage = await page.evaluate(
+          (tokens) => window.__llmStreamline.prunedLogits?.(tokens),
+          ids,
+        );
+        const inNode = await logitsOf(reloaded.model, ids);
+        const unpruned = await logitsOf(original.model, ids);
+        expect(inPage?.length).toBe(ids.length * reloaded.config.vocabSize);
+        expect(maxAbsDiff(inPage ?? [], inNode)).toBeLessThan(1e-4);
+        // …and pruning changed the model: the comparison could have failed.
+        expect(maxAbsDiff(unpruned, inNode)).toBeGreaterThan(1e-2);
+      } finally {
+        reloaded.model.dispose();
+        original.model.dispose();
+      }
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+      await page.close();
+    }
+  });
+
+  it('says so when the browser has no WebGPU at all', async () => {
+    // A browser without WebGPU (or a page not in a secure context) has no navigator.gpu.
+    const page = await browser.newPage();
+    try {
+      await page.addInitScript(() => {
+        delete (Navigator.prototype as { gpu?: unknown }).gpu;
+      });
+      await page.goto(app.url);
+      await page.waitForFunction(() => document.body.dataset.state === 'no-webgpu');
+      expect(await page.evaluate(() => 'gpu' in navigator)).toBe(false);
+      expect(await page.textContent('[role="alert"]')).toContain(
+        'WebGPU is not available in this browser',
+      );
+      expect(await page.isDisabled('#run')).toBe(true);
+      await page.screenshot({ path: join(RESULTS, 'no-webgpu.png'), fullPage: true });
+    } finally {
+      await page.close();
+    }
+  });
+
+  it('says so when WebGPU finds no adapter (Chromium without --enable-unsafe-webgpu)', async () => {
+    const b = await launch([]);
+    try {
+      const page = await openApp(b);
+      expect(await page.evaluate(() => document.body.dataset.state)).toBe('no-webgpu');
+      expect(await page.textContent('[role="alert"]')).toContain('could not get a GPU adapter');
+      await page.screenshot({ path: join(RESULTS, 'no-adapter.png'), fullPage: true });
+    } finally {
+      await b.close();
+    }
+  });
+
+  it('names a broken model file and what was expected', async () => {
+    const page = await openApp(browser);
+    try {
+      await page.check('input[name="model"][value="local"]');
+      await page.setInputFiles('#model-files', {
+        name: 'broken.gguf',
+        mimeType: 'application/octet-stream',
+        buffer: Buffer.from('this is not a model, just forty bytes..'),
+      });
+      await page.waitForSelector('[data-error="model"]');
+      const message = await page.textContent('[data-error="model"]');
+      expect(message).toContain('broken.gguf: not a GGUF file');
+      await page.setInputFiles('#model-files', {
+        name: 'notes.txt',
+        mimeType: 'text/plain',
+        buffer: Buffer.from('hello'),
+      });
+      await page.waitForFunction(() =>
+        document.querySelector('[data-error="model"]')?.textContent?.includes('notes.txt'),
+      );
+      expect(await page.textContent('[data-error="model"]')).toContain(
+        'Expected a Hugging Face folder',
+      );
+      await page.screenshot({ path: join(RESULTS, 'invalid-file.png'), fullPage: true });
+    } finally {
+      await page.close();
+    }
+  });
+
+  it('refuses a model whose largest tensor exceeds the adapter limits, naming the tensor', async () => {
+    // stories260K's largest tensor is the 512 × 64 embedding (llama2.c name), 128 KiB as float32.
+    const page = await openApp(browser, '?maxBufferBytes=65536');
+    try {
+      await page.click('#run');
+      await page.waitForFunction(() => document.body.dataset.state === 'failed');
+      const message = await page.textContent('[role="alert"]');
+      expect(message).toContain('too big for this WebGPU adapter');
+      expect(message).toContain('token_embedding_table [512 × 64]');
+      expect(message).toContain('128.0 KiB');
+      expect(message).toContain('64.0 KiB too much');
+      await page.screenshot({ path: join(RESULTS, 'too-big.png'), fullPage: true });
+    } finally {
+      await page.close();
+    }
+  });
+
+  it('cancels a run and can start again', async () => {
+    const page = await openApp(browser);
+    try {
+      await fill(page, TINY);
+      await page.click('#run');
+      await page.waitForFunction(() => document.body.dataset.state === 'running');
+      await page.click('#cancel');
+      await page.waitForFunction(() => document.body.dataset.state === 'cancelled', null, {
+        timeout: 60_000,
+      });
+      expect(await page.textContent('#progress-text')).toContain('Cancelled');
+      expect(await page.textContent('#alerts')).toBe('');
+      expect(await page.isEnabled('#run')).toBe(true);
+    } finally {
+      await page.close();
+    }
+  });
+});
+
+function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
+  if (a.length !== b.length) throw new Error(`length ${a.length} ≠ ${b.length}`);
+  let worst = 0;
+  for (let i = 0; i < a.length; i++)
+    worst = Math.max(worst, Math.abs((a[i] as number) - (b[i] as number)));
+  return worst;
+}
