@@ -25,7 +25,6 @@ import { boolFlag, enumFlag, intFlag, stringFlag } from '../args/values.js';
 import { BUNDLED } from '../bundled.js';
 import { openDevice } from '../device.js';
 import { UsageError } from '../errors.js';
-import { leadingDocuments } from '../eval-text.js';
 import { assertModelExists, hfTokenizerFiles, loadModel, modelPath } from '../model-input.js';
 import { formatBytes, formatCount, formatDuration } from '../output/format.js';
 import type { Reporter } from '../output/reporter.js';
@@ -68,7 +67,8 @@ export const spec: CommandSpec = {
     'eval-blocks': {
       type: 'string',
       value: 'N',
-      description: 'evaluate on the first N blocks of the evaluation text only',
+      description:
+        'evaluate on N blocks of the evaluation text, spread evenly over it (default all)',
     },
     'no-eval': { type: 'boolean', description: 'skip the perplexity comparison' },
     'no-baselines': {
@@ -136,7 +136,7 @@ export const run: Command['run'] = async (argv, io) => {
   const evaluationSource = noEval
     ? undefined
     : (evalDataFlag ?? (bundled ? BUNDLED.evaluationText : undefined));
-  let evaluationText =
+  const evaluationText =
     evaluationSource === undefined
       ? undefined
       : await readTextFile(evaluationSource, evalDataFlag ? '--eval-data' : 'evaluation text');
@@ -162,9 +162,6 @@ export const run: Command['run'] = async (argv, io) => {
         `${o.target ? '--layers/--ratio' : 'this model'}: ${(e as Error).message}`,
       );
     }
-    const blockLength = o.blockLength ?? STREAMLINE_DEFAULTS.blockLength;
-    if (evaluationText !== undefined && evalBlocks !== undefined)
-      evaluationText = leadingDocuments(evaluationText, tokenizer, blockLength, evalBlocks);
 
     // Tokenizer files make the output loadable on its own; a llama2.c or GGUF source has none in
     // Hugging Face form, so they come from --tokenizer or a tokenizer.model beside the checkpoint.
@@ -189,6 +186,7 @@ export const run: Command['run'] = async (argv, io) => {
         calibrationSource,
         evaluationText,
         evaluationSource,
+        evaluationBlocks: evalBlocks,
         target: o.target,
         metric: o.metric,
         replacement: o.replacement,

@@ -26,7 +26,6 @@ export class ProgressBar {
   private started = 0;
   private startDone = 0;
   private lastDraw = Number.NEGATIVE_INFINITY;
-  private last: ProgressUpdate | undefined;
   private lineOpen = false;
 
   constructor(
@@ -48,7 +47,6 @@ export class ProgressBar {
       this.startDone = u.done;
       this.lastDraw = Number.NEGATIVE_INFINITY;
     }
-    this.last = u;
     const final = u.done >= u.total;
     const interval = this.options.tty ? 100 : (this.options.plainIntervalMs ?? 5000);
     if (!final && now - this.lastDraw < interval) return;
@@ -61,7 +59,6 @@ export class ProgressBar {
     if (this.options.tty && this.lineOpen) this.stream.write('\n');
     this.lineOpen = false;
     this.key = undefined;
-    this.last = undefined;
   }
 
   /** Clears the live line so other text can be printed, without ending the stage. */

@@ -1,11 +1,11 @@
 /**
  * The per-layer similarity strip: one cell per layer l showing cos(h_l, h_{l+1}), how little
- * layer l changes the hidden state. Brighter / denser cells are more redundant layers. Shades
+ * layer l changes the hidden state. Taller (brighter) cells are more redundant layers. Shades
  * span the strip's own range (the values differ mostly in the second decimal), and the legend
  * gives that range. With colour, each cell is a background shade from dark blue to yellow.
  */
 
-const SHADES = [' ', '░', '▒', '▓', '█'];
+const SHADES = ['▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
 /** 256-colour palette steps from dark (low similarity) to bright (high). */
 const COLOURS = [17, 19, 25, 31, 37, 71, 107, 143, 179, 220];
 
@@ -28,6 +28,6 @@ export function similarityStrip(values: readonly number[], { color = false } = {
   return [
     `layer  ${tens.join('')}`,
     `       ${ones.join('')}`,
-    `cos    ${cells.join('')}   ${lo.toFixed(4)} (${color ? 'dark' : 'blank'}) … ${hi.toFixed(4)} (${color ? 'bright' : 'full'})`,
+    `cos    ${cells.join('')}   ${lo.toFixed(4)} (${color ? 'dark' : '▁'}) … ${hi.toFixed(4)} (${color ? 'bright' : '█'})`,
   ].join('\n');
 }

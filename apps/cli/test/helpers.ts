@@ -1,0 +1,98 @@
+/**
+ * Running the real `llm-streamline` executable in a subprocess (from TypeScript source, as
+ * `npm run llm-streamline` does), and the small fixed settings that keep each run to seconds.
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { repoRoot } from '@llm-streamline/test-utils/paths';
+import { afterAll } from 'vitest';
+import { applyWebGPUEnv } from '../../../scripts/webgpu-env.mjs';
+
+export const CLI_MAIN = resolve(repoRoot, 'apps/cli/src/main.ts');
+export const ASSETS = resolve(repoRoot, 'apps/cli/assets');
+export const STORIES_BIN = join(ASSETS, 'stories260K/stories260K.bin');
+export const TINY_12L = join(ASSETS, 'tinystories-12L');
+export const HELDOUT = join(TINY_12L, 'heldout.txt');
+
+/** Tiny pipeline budgets on stories260K: 64-token blocks, 4 scoring, 8 training, 2 validation, 1 epoch. */
+export const TINY = [
+  '--layers',
+  '1',
+  '--block-length',
+  '64',
+  '--scoring-blocks',
+  '4',
+  '--training-blocks',
+  '8',
+  '--validation-blocks',
+  '2',
+  '--epochs',
+  '1',
+  '--batch',
+  '4',
+];
+
+export interface CliRun {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Starts the CLI with `args`; `onStderr` sees stderr as it arrives (to interrupt at a stage). */
+export function startCli(
+  args: readonly string[],
+  {
+    onStderr,
+    env = {},
+  }: { onStderr?: (text: string, child: ChildProcess) => void; env?: Record<string, string> } = {},
+): { child: ChildProcess; done: Promise<CliRun> } {
+  const child = spawn(
+    process.execPath,
+    ['--conditions=@llm-streamline/source', '--import', 'tsx', CLI_MAIN, ...args],
+    { cwd: repoRoot, env: applyWebGPUEnv({ ...process.env, NO_COLOR: '1', ...env }) },
+  );
+  let stdout = '';
+  let stderr = '';
+  child.stdout?.on('data', (d: Buffer) => {
+    stdout += d.toString();
+  });
+  child.stderr?.on('data', (d: Buffer) => {
+    stderr += d.toString();
+    onStderr?.(stderr, child);
+  });
+  const done = new Promise<CliRun>((resolveRun, reject) => {
+    child.on('error', reject);
+    child.on('close', (code, signal) => resolveRun({ code, signal, stdout, stderr }));
+  });
+  return { child, done };
+}
+
+/** Runs the CLI to completion. */
+export function runCli(args: readonly string[], env?: Record<string, string>): Promise<CliRun> {
+  return startCli(args, { env }).done;
+}
+
+/** The `{"type":"result"}` line of a `--json` run. */
+export function jsonResult<T = Record<string, unknown>>(run: CliRun): T {
+  const lines = run.stdout.trim().split('\n').filter(Boolean);
+  const results = lines.map((l) => JSON.parse(l)).filter((o) => o.type === 'result');
+  if (results.length !== 1)
+    throw new Error(
+      `expected one result line, got ${results.length}:\n${run.stdout}\n${run.stderr}`,
+    );
+  return results[0] as T;
+}
+
+/** A fresh temporary folder, deleted after the file's tests. */
+const made: string[] = [];
+export async function tempDir(): Promise<string> {
+  const dir = await mkdtemp(join(tmpdir(), 'llm-streamline-cli-test-'));
+  made.push(dir);
+  return dir;
+}
+afterAll(async () => {
+  for (const d of made.splice(0)) await rm(d, { recursive: true, force: true });
+});
