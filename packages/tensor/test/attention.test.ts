@@ -115,6 +115,17 @@ describe('attention', () => {
     });
   });
 
+  it('blocks of query rows and chunks of keys with ragged ends', async () => {
+    // The fused kernel takes 4 rows (2 for Dh 32) per invocation and 4 keys per step: row and key
+    // counts that are not multiples of either, with and without the causal mask and an offset.
+    await scope(async () => {
+      await check({ b: 2, hq: 4, hkv: 2, tq: 13, tk: 13, dh: 16 }, 11);
+      await check({ b: 1, hq: 2, hkv: 1, tq: 37, tk: 41, dh: 16 }, 12);
+      await check({ b: 1, hq: 2, hkv: 2, tq: 6, tk: 11, dh: 16, causal: false }, 13);
+      await check({ b: 1, hq: 2, hkv: 1, tq: 7, tk: 9, dh: 32, offset: 1 }, 14);
+    });
+  });
+
   it('is stable for large scores', async () => {
     await scope(() => check({ b: 1, hq: 2, hkv: 1, tq: 4, tk: 6, dh: 8, scale: 1 }, 10, -12, 12));
   });

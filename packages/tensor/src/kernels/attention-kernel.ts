@@ -94,68 +94,133 @@ ${inputs.map(load).join('\n')}
 fn dotv(a: V, b: V) -> f32 { return ${w === 1 ? 'a * b' : 'dot(a, b)'}; }`;
 }
 
+/** Vector registers an invocation may spend on its query rows (and as many on their outputs). */
+const ROW_REGISTERS = 16;
+/** Keys per online-softmax step: the running max and the accumulator are rescaled once per chunk. */
+const KEY_CHUNK = 4;
+
 /**
- * Fused attention, one invocation per (batch, query head, query row): streams over the visible
- * keys with an online softmax (running max `m` and denominator `l`, rescaling the accumulator when
- * the max grows), keeping q and the output row in registers. Output: contiguous [B, Hq, Tq, Dh].
+ * Fused attention. Each invocation owns QB consecutive query rows of one (batch, query head) — QB =
+ * 4, 2 or 1, as many as fit ${'`ROW_REGISTERS`'} vectors and the rows there are (decoding has one) — and
+ * streams over the keys the last of them may see, KC = 4 keys at a time, with an online softmax:
+ * per row a running max \`m\` and denominator \`l\`, the accumulator rescaled once per chunk.
+ * Blocking rows shares every key and value load between QB rows, and chunking keys cuts the exp()
+ * calls from two per score to 1 + 1/KC: what a CPU adapter is bound by. Keys a row may not see
+ * (causal mask, or past the end in the last chunk) get weight 0. Rows past Tq are computed on a
+ * clamped row and not stored.
+ *
+ * The WGSL is generated fully unrolled over rows, head-dim vectors and chunk keys, with a named
+ * variable per register (\`q1_2\`, \`a1_2\`, \`s1_3\`): shader compilers for CPUs keep named scalars
+ * and vectors in registers but spill loop-indexed arrays to memory, which made the looped version of
+ * this kernel slower than one row per invocation. Output: contiguous [B, Hq, Tq, Dh].
  */
 export function runAttention(device: Device, problem: AttentionProblem): Tensor {
   const { q } = problem;
   const dh = q.shape[3] as number;
+  const tq = q.shape[2] as number;
   const out = Tensor.fromBuffer(
     device,
     device.pool.acquire(Math.max(4, q.size * 4)),
     q.shape,
     'f32',
   );
-  const rows = q.size / Math.max(dh, 1);
   if (q.size === 0) return out;
   const w = vectorWidth(dh);
-  const store =
-    w === 1
-      ? 'y[o] = r;'
-      : ['x', 'y', 'z', 'w']
-          .slice(0, w)
-          .map((c, j) => `y[o + ${j}u] = r.${c};`)
-          .join(' ');
+  const nc = dh / w;
+  const qb = ([4, 2, 1] as const).find((r) => r <= tq && r * nc <= ROW_REGISTERS) ?? 1;
+  const rowsOfHeads = q.size / dh / tq;
   device.run({
-    name: `attention_d${dh}`,
+    name: `attention_d${dh}_q${qb}`,
     source: `${bindings(['q', 'k', 'v'])}
 ${vectorHelpers(dh, ['q', 'k', 'v'])}
+const QB = ${qb}u;
+const KC = ${KEY_CHUNK}u;
 @compute @workgroup_size(${WG})
 fn main(${MAIN_ARGS}) {
   ${flatIndex(WG)}
-  ${LOCATE}
-  var qv: array<V, NC>;
-  var acc: array<V, NC>;
-  for (var c = 0u; c < NC; c++) { qv[c] = ld_q(qo + c * W); acc[c] = V(0.0); }
-  var m = ${LOWEST_F32};
-  var l = 0.0;
-  for (var j = 0u; j < keys; j++) {
-    let ko = kb + j * ks;
-    var qk = 0.0;
-    for (var c = 0u; c < NC; c++) { qk += dotv(qv[c], ld_k(ko + c * W)); }
-    let s = qk * scale;
-    let m_new = max(m, s);
-    let correction = exp(m - m_new);
-    let weight = exp(s - m_new);
-    l = l * correction + weight;
-    let vo = vb + j * vs;
-    for (var c = 0u; c < NC; c++) { acc[c] = acc[c] * correction + weight * ld_v(vo + c * W); }
-    m = m_new;
-  }
-  let inv_l = 1.0 / l;
-  for (var c = 0u; c < NC; c++) {
-    let r = acc[c] * inv_l;
-    let o = i * ${dh}u + c * W;
-    ${store}
-  }
+  let hq = p[1];
+  let tq = p[2];
+  let blocks = (tq + QB - 1u) / QB;
+  if (i >= ${rowsOfHeads}u * blocks) { return; }
+  let first = (i % blocks) * QB;
+  let h = (i / blocks) % hq;
+  let b = i / (blocks * hq);
+  let kvh = h / p[4];
+  let scale = bitcast<f32>(p[7]);
+  let kb = p[12] + b * p[13] + kvh * p[14];
+  let vb = p[16] + b * p[17] + kvh * p[18];
+${unrolledAttention(qb, nc, KEY_CHUNK, w)}
 }`,
     params: attentionParams(problem),
     buffers: [problem.q.buffer, problem.k.buffer, problem.v.buffer, out.buffer],
-    workgroups: workgroups1d(rows, WG),
+    workgroups: workgroups1d(Math.ceil(tq / qb) * rowsOfHeads, WG),
   });
   return out;
+}
+
+/** The body of {@link runAttention} for QB rows, NC head-dim vectors of width W, KC keys per chunk. */
+function unrolledAttention(qb: number, nc: number, kc: number, w: number): string {
+  const rows = Array.from({ length: qb }, (_, r) => r);
+  const vecs = Array.from({ length: nc }, (_, c) => c);
+  const keys = Array.from({ length: kc }, (_, j) => j);
+  const lines: string[] = [];
+  const add = (indent: number, ...code: string[]) => {
+    for (const c of code) lines.push(`${'  '.repeat(indent)}${c}`);
+  };
+  // Row t (absolute position offset + t) sees keys 0..=offset + t when causal; the block streams
+  // over the keys its last row sees.
+  for (const r of rows) {
+    add(1, `let t${r} = min(first + ${r}u, tq - 1u);`);
+    add(1, `let qo${r} = p[8] + b * p[9] + h * p[10] + t${r} * p[11];`);
+    add(1, `let vis${r} = select(p[3], min(p[3], p[5] + t${r} + 1u), p[6] == 1u);`);
+    for (const c of vecs) add(1, `let q${r}_${c} = ld_q(qo${r} + ${c * w}u) * scale;`);
+    for (const c of vecs) add(1, `var a${r}_${c} = V(0.0);`);
+    add(1, `var m${r} = ${LOWEST_F32};`, `var l${r} = 0.0;`);
+  }
+  add(1, `let keys = vis${qb - 1};`);
+  add(1, 'for (var j0 = 0u; j0 < keys; j0 += KC) {');
+  for (const j of keys) {
+    add(2, `let ko${j} = kb + min(j0 + ${j}u, keys - 1u) * p[15];`);
+    for (const c of vecs) add(2, `let k${j}_${c} = ld_k(ko${j} + ${c * w}u);`);
+    for (const r of rows) {
+      const dot = vecs.map((c) => `dotv(q${r}_${c}, k${j}_${c})`).join(' + ');
+      add(2, `var s${r}_${j} = select(${LOWEST_F32}, ${dot}, j0 + ${j}u < vis${r});`);
+    }
+  }
+  for (const r of rows) {
+    const chunkMax = keys.reduce((e, j) => `max(${e}, s${r}_${j})`, `m${r}`);
+    add(2, `let mn${r} = ${chunkMax};`, `let corr${r} = exp(m${r} - mn${r});`);
+    for (const j of keys)
+      add(2, `s${r}_${j} = select(0.0, exp(s${r}_${j} - mn${r}), j0 + ${j}u < vis${r});`);
+    add(2, `l${r} = l${r} * corr${r} + ${keys.map((j) => `s${r}_${j}`).join(' + ')};`);
+    add(2, `m${r} = mn${r};`);
+    for (const c of vecs) add(2, `a${r}_${c} = a${r}_${c} * corr${r};`);
+  }
+  for (const j of keys) {
+    add(2, `let vo${j} = vb + min(j0 + ${j}u, keys - 1u) * p[19];`);
+    for (const c of vecs) {
+      add(2, `let v${j}_${c} = ld_v(vo${j} + ${c * w}u);`);
+      for (const r of rows) add(2, `a${r}_${c} += s${r}_${j} * v${j}_${c};`);
+    }
+  }
+  add(1, '}');
+  const components = w === 1 ? [''] : ['.x', '.y', '.z', '.w'].slice(0, w);
+  for (const r of rows) {
+    add(1, `if (first + ${r}u < tq) {`);
+    add(
+      2,
+      `let o${r} = ((i / blocks) * tq + first + ${r}u) * ${nc * w}u;`,
+      `let il${r} = 1.0 / l${r};`,
+    );
+    for (const c of vecs) {
+      add(2, `let y${r}_${c} = a${r}_${c} * il${r};`);
+      components.forEach((comp, e) => {
+        add(2, `y[o${r} + ${c * w + e}u] = y${r}_${c}${comp};`);
+      });
+    }
+    add(1, '}');
+  }
+  return lines.join('\n');
 }
 
 /**
