@@ -1,0 +1,166 @@
+/**
+ * `prune` end to end on stories260K with tiny budgets: the output folder holds a checkpoint that
+ * reloads with L − n layers, a streamline.json consistent with it, and a report.html that renders
+ * its three charts in headless Chromium without errors. Ctrl-C mid-run and an existing output
+ * leave the file system as it was.
+ */
+import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { loadModelFromPath } from '@llm-streamline/llm/node';
+import type { StreamlineReport } from '@llm-streamline/streamline';
+import { getDevice } from '@llm-streamline/tensor';
+import { chromium } from 'playwright';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { chromiumArgs, chromiumPath } from '../../../vitest.shared.js';
+import { HELDOUT, jsonResult, runCli, STORIES_BIN, startCli, TINY, tempDir } from './helpers.js';
+
+let out: string;
+let result: {
+  outDir: string;
+  checkpoint: boolean;
+  files: { name: string }[];
+  report: StreamlineReport;
+};
+
+beforeAll(async () => {
+  out = join(await tempDir(), 'pruned');
+  const run = await runCli([
+    'prune',
+    STORIES_BIN,
+    '--out',
+    out,
+    ...TINY,
+    '--replace',
+    'ffn',
+    '--eval-data',
+    HELDOUT,
+    '--eval-blocks',
+    '3',
+    '--json',
+  ]);
+  expect(run.code, run.stderr).toBe(0);
+  result = jsonResult(run);
+});
+
+describe('prune', () => {
+  it('writes the checkpoint, tokenizer, streamline.json and report.html', async () => {
+    const files = (await readdir(out)).sort();
+    expect(files).toEqual([
+      'config.json',
+      'model.safetensors',
+      'report.html',
+      'streamline.json',
+      'tokenizer.model',
+    ]);
+    expect(result.checkpoint).toBe(true);
+    expect(result.files.map((f) => f.name)).toEqual(files);
+    // The tokenizer is the SentencePiece model found beside the .bin, byte for byte.
+    expect(await readFile(join(out, 'tokenizer.model'))).toEqual(
+      await readFile(join(dirname(STORIES_BIN), 'tok512.model')),
+    );
+  });
+
+  it('records a report consistent with the written model, which reloads with L − n layers', async () => {
+    const report = JSON.parse(
+      await readFile(join(out, 'streamline.json'), 'utf8'),
+    ) as StreamlineReport;
+    expect(report).toEqual(result.report);
+    expect(report.layersRemoved).toBe(1);
+    expect(report.window.size).toBe(2);
+    expect(report.replacement.kind).toBe('ffn');
+    expect(report.model.layers).toBe(5);
+    expect(report.result.layers).toBe(4);
+    expect(report.calibration).toMatchObject({
+      blockLength: 64,
+      scoringBlocks: 4,
+      trainingBlocks: 8,
+      validationBlocks: 2,
+    });
+    expect(report.training?.epochLoss).toHaveLength(1);
+    expect(report.perplexity?.blocks).toBe(3);
+    for (const k of ['original', 'none', 'replaced'] as const)
+      expect(report.perplexity?.[k]).toBeGreaterThan(1);
+    const config = JSON.parse(await readFile(join(out, 'config.json'), 'utf8'));
+    expect(config.num_hidden_layers).toBe(4);
+
+    await getDevice();
+    const reloaded = await loadModelFromPath(out);
+    expect(reloaded.model.layers.length).toBe(4);
+    // The ffn block is saved as a decoder layer whose attention is zero (o_proj = 0): on reload it
+    // carries one layer's attention and input norm on top of the report's count.
+    const c = reloaded.config;
+    const attention =
+      2 * c.hiddenSize * c.numHeads * c.headDim + 2 * c.hiddenSize * c.numKvHeads * c.headDim;
+    expect(reloaded.model.parameterCount()).toBe(
+      report.result.parameters + attention + c.hiddenSize,
+    );
+    expect(reloaded.tokenizer?.encode('Once upon a time', { bos: true })).toEqual([
+      1, 403, 407, 261, 378,
+    ]);
+    reloaded.model.dispose();
+  });
+
+  it('writes a report.html that opens in headless Chromium without errors and shows its charts', async () => {
+    const browser = await chromium.launch({ executablePath: chromiumPath(), args: chromiumArgs() });
+    try {
+      const page = await browser.newPage();
+      const errors: string[] = [];
+      page.on('console', (m) => {
+        if (m.type() === 'error') errors.push(m.text());
+      });
+      page.on('pageerror', (e) => errors.push(e.message));
+      page.on('requestfailed', (r) => errors.push(`request failed: ${r.url()}`));
+      await page.goto(`file://${join(out, 'report.html')}`);
+      await page.waitForLoadState('load');
+      for (const section of ['scores', 'training', 'perplexity']) {
+        const svg = page.locator(`#${section} svg`).first();
+        const box = await svg.boundingBox();
+        expect(box, `#${section} svg`).not.toBeNull();
+        expect(box?.width).toBeGreaterThan(100);
+        expect(box?.height).toBeGreaterThan(50);
+        // A chart draws something: shapes beyond its frame.
+        expect(
+          await page.locator(`#${section} svg :is(rect, path, line, polyline, circle)`).count(),
+        ).toBeGreaterThan(3);
+      }
+      expect(errors).toEqual([]);
+    } finally {
+      await browser.close();
+    }
+  });
+
+  it('refuses an existing output folder without --force, and leaves it untouched', async () => {
+    const dir = join(await tempDir(), 'exists');
+    await mkdir(dir);
+    await writeFile(join(dir, 'keep.txt'), 'mine');
+    const run = await runCli(['prune', STORIES_BIN, '--out', dir, ...TINY, '--no-eval']);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toMatch(/^llm-streamline: .*exists\b.* — .*--force/m);
+    expect(run.stderr.trim().split('\n')).toHaveLength(1);
+    expect(await readdir(dir)).toEqual(['keep.txt']);
+    expect(await readFile(join(dir, 'keep.txt'), 'utf8')).toBe('mine');
+  });
+
+  it('stops on Ctrl-C mid-run with exit 130 and leaves no output (nor staging folder)', async () => {
+    const parent = await tempDir();
+    const target = join(parent, 'cancelled');
+    let sent = false;
+    const { done } = startCli(
+      ['prune', STORIES_BIN, '--out', target, ...TINY, '--epochs', '200', '--no-eval'],
+      {
+        onStderr: (text, child) => {
+          if (!sent && /^training/m.test(text)) {
+            sent = true;
+            child.kill('SIGINT');
+          }
+        },
+      },
+    );
+    const run = await done;
+    expect(sent).toBe(true);
+    expect(run.code).toBe(130);
+    expect(run.stderr).toMatch(/llm-streamline: cancelled; nothing was written/);
+    expect(await stat(target).catch(() => undefined)).toBeUndefined();
+    expect(await readdir(parent)).toEqual([]);
+  });
+});
