@@ -49,6 +49,7 @@ function setBusy(running: boolean): void {
   v.run.disabled = running || limits === undefined;
   v.cancel.disabled = !running;
   v.generate.disabled = running || outcome === undefined;
+  v.saveFolder.disabled = running || outcome === undefined;
   for (const el of document.querySelectorAll<HTMLInputElement | HTMLSelectElement>(
     '#setup input, #setup select',
   ))

@@ -133,6 +133,16 @@ describe('web app', () => {
     expect(await page.textContent('#generation-original')).toMatch(/^Once upon a time.+/);
     expect(await page.textContent('#generation-pruned')).toMatch(/^Once upon a time.+/);
 
+    // "Generate again": the original is reloaded from the same files, so with greedy decoding it
+    // must say exactly what it said before the run.
+    const firstOriginal = await page.textContent('#generation-original');
+    await page.click('#generate');
+    await page.waitForFunction(
+      () => !document.querySelector('#generate')?.hasAttribute('disabled'),
+    );
+    expect(await page.textContent('#generation-original')).toBe(firstOriginal);
+    expect(await page.textContent('#alerts')).toBe('');
+
     // Downloads: every file through the browser's download path.
     const dir = await mkdtemp(join(tmpdir(), 'llms-web-download-'));
     try {
@@ -182,6 +192,55 @@ describe('web app', () => {
       }
     } finally {
       await rm(dir, { recursive: true, force: true });
+      await page.close();
+    }
+  });
+
+  it('recognises a Hugging Face folder picked with the folder input', async () => {
+    const page = await openApp(browser);
+    try {
+      await page.check('input[name="model"][value="local"]');
+      await page.setInputFiles('#model-folder', join(ASSETS, 'tinystories-12L'));
+      await page.waitForFunction(() =>
+        document.querySelector('#model-status')?.textContent?.includes('largest tensor'),
+      );
+      // tinystories-12L: vocabulary 512 × hidden 128, float32.
+      expect(await page.textContent('#model-status')).toBe(
+        'tinystories-12L: huggingface model, largest tensor model.embed_tokens.weight (256.0 KiB).',
+      );
+      expect(await page.textContent('#alerts')).toBe('');
+    } finally {
+      await page.close();
+    }
+  });
+
+  it('labels every control, works from the keyboard and fits a phone-sized screen', async () => {
+    const page = await browser.newPage({ viewport: { width: 375, height: 800 } });
+    try {
+      await page.goto(app.url);
+      await page.waitForFunction(() => document.body.dataset.state === 'idle');
+      const unlabelled = await page.$$eval('input, select, button, progress', (els) =>
+        els
+          .filter((el) => {
+            const labels = (el as HTMLInputElement).labels;
+            const named = (labels && labels.length > 0) || el.getAttribute('aria-label');
+            return !named && !(el instanceof HTMLButtonElement && el.textContent?.trim());
+          })
+          .map((el) => el.outerHTML),
+      );
+      expect(unlabelled).toEqual([]);
+      // No horizontal scrolling on a narrow screen.
+      expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(
+        375,
+      );
+      // Keyboard: Tab reaches the model choice, arrow keys change it.
+      await page.focus('input[name="model"][value="stories260K"]');
+      await page.keyboard.press('ArrowDown');
+      expect(await page.isChecked('input[name="model"][value="tinystories-12L"]')).toBe(true);
+      await page.keyboard.press('ArrowDown');
+      expect(await page.isVisible('#model-folder')).toBe(true);
+      await page.screenshot({ path: join(RESULTS, 'narrow.png'), fullPage: true });
+    } finally {
       await page.close();
     }
   });
@@ -264,19 +323,32 @@ describe('web app', () => {
     }
   });
 
-  it('cancels a run and can start again', async () => {
+  it('cancels a run while the replacement trains, from the keyboard', async () => {
     const page = await openApp(browser);
     try {
-      await fill(page, TINY);
-      await page.click('#run');
-      await page.waitForFunction(() => document.body.dataset.state === 'running');
-      await page.click('#cancel');
+      // Enough training steps that Cancel lands in the middle of training.
+      await fill(page, { ...TINY, 'training-blocks': 64, epochs: 4 });
+      await page.focus('#run');
+      await page.keyboard.press('Enter');
+      await page.waitForFunction(
+        () =>
+          document
+            .querySelector('#progress-text')
+            ?.textContent?.startsWith('Training the replacement'),
+        null,
+        { timeout: 120_000 },
+      );
+      await page.focus('#cancel');
+      await page.keyboard.press('Space');
       await page.waitForFunction(() => document.body.dataset.state === 'cancelled', null, {
         timeout: 60_000,
       });
       expect(await page.textContent('#progress-text')).toContain('Cancelled');
       expect(await page.textContent('#alerts')).toBe('');
+      expect(await page.evaluate(() => window.__llmStreamline.report)).toBeUndefined();
+      expect(await page.$$('#download-list a')).toHaveLength(0);
       expect(await page.isEnabled('#run')).toBe(true);
+      await page.screenshot({ path: join(RESULTS, 'cancelled.png'), fullPage: true });
     } finally {
       await page.close();
     }
