@@ -1,7 +1,7 @@
 /**
  * LLM-Streamline pipeline benchmark on tinystories-12L (12 layers, d 128, 2.3M parameters).
  *
- * Default mode: one `ffn` run with STREAMLINE_DEFAULTS (n = 3, a quarter of the layers), calibrated
+ * Default mode: one `ffn` run (`--replace layer` for the other kind) with STREAMLINE_DEFAULTS (n = 3, a quarter of the layers), calibrated
  * on the paragraphs of text/tinystories-valid-sample.txt that are not in heldout.txt and evaluated
  * on heldout.txt, written to a temporary folder with runToDirectory (pairs in a temporary file).
  * Reports each stage's wall time (scoring, pairs, training, evaluation, export), the total, the
@@ -51,6 +51,12 @@ const data = process.env.SHARED_DATA
   : resolve(repo, '../shared/data');
 const modelDir = join(data, 'tinystories-12L');
 const quick = process.env.BENCH_QUICK === '1';
+/** Replacement kind of the default run: `--replace KIND` or BENCH_REPLACEMENT (default ffn). */
+const replaceFlag = process.argv.indexOf('--replace');
+const replacement =
+  (replaceFlag >= 0 ? process.argv[replaceFlag + 1] : undefined) ??
+  process.env.BENCH_REPLACEMENT ??
+  'ffn';
 const child = process.env.BENCH_CHILD; // "memory:<factor>" in a memory-scaling child
 const mode = child
   ? 'child'
@@ -173,7 +179,7 @@ async function defaultRun(): Promise<Record<string, unknown>> {
       calibrationSource: 'tinystories-valid-sample.txt minus heldout.txt',
       evaluationText: evaluation,
       evaluationSource: 'heldout.txt',
-      replacement: 'ffn',
+      replacement,
       ...quickSettings(),
       onProgress: (e) => {
         rss.sample();
@@ -196,7 +202,7 @@ async function defaultRun(): Promise<Record<string, unknown>> {
     settings: {
       ...STREAMLINE_DEFAULTS,
       ...quickSettings(),
-      replacement: 'ffn',
+      replacement,
       layersRemoved: report.layersRemoved,
     },
     loadSeconds: round(loadSeconds),
@@ -374,8 +380,10 @@ if (mode === 'child') {
       summary,
     });
 } else {
-  console.error(`LLM-Streamline default run on ${modelDir}${quick ? ' (quick settings)' : ''}`);
+  console.error(
+    `LLM-Streamline default run (${replacement}) on ${modelDir}${quick ? ' (quick settings)' : ''}`,
+  );
   const result = await defaultRun();
   console.log(JSON.stringify(result, null, 2));
-  if (!quick) write('default', result);
+  if (!quick) write(replacement === 'ffn' ? 'default' : `default-${replacement}`, result);
 }

@@ -53,6 +53,11 @@ for (const kind of kinds) {
     evaluationText: heldout,
     evaluationSource: 'heldout.txt',
     target: { layers: 3 },
+    // The settings of the independent PyTorch run (not the smaller CPU defaults).
+    scoringBlocks: 64,
+    trainingBlocks: 256,
+    validationBlocks: 16,
+    evaluationBlocks: Number.POSITIVE_INFINITY,
     replacement: kind,
     compareBaselines: original === undefined || kind === 'none',
     pairStorage: () => FilePairStorage.create(),
