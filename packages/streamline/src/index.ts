@@ -41,6 +41,15 @@ export {
   REPLACEMENTS,
   replacementByName,
 } from './replacements/index.js';
+export type { SvgOptions } from './report/chart-kit.js';
+export type { HeatmapInput } from './report/heatmap-svg.js';
+export { similarityHeatmapSvg } from './report/heatmap-svg.js';
+export type { LossCurvesInput, LossCurvesOptions } from './report/loss-curves-svg.js';
+export { lossCurvesSvg } from './report/loss-curves-svg.js';
+export type { PerplexityBarsOptions, PerplexityEntry } from './report/perplexity-bars-svg.js';
+export { perplexityBarsSvg, perplexityEntries } from './report/perplexity-bars-svg.js';
+export type { ReportHtmlOptions } from './report/report-html.js';
+export { renderReportHtml } from './report/report-html.js';
 export type { PairBatch, PairSource, PairStorage } from './training/pairs.js';
 export {
   batchesOf,

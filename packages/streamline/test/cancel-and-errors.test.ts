@@ -281,6 +281,7 @@ describe('bad input', () => {
         expect((await readdir(out)).sort()).toEqual([
           'config.json',
           'model.safetensors',
+          'report.html',
           'streamline.json',
           'tokenizer.model',
           'tokenizer_config.json',

@@ -1,0 +1,25 @@
+/**
+ * Renders a run's report again: reads the streamline.json given as argument and writes report.html
+ * beside it (what saveStreamlined writes with every run; useful for runs saved before it did, or
+ * after changing the report's look). From the repository root:
+ *
+ *   node scripts/run.mjs node --conditions=@llm-streamline/source --import tsx \
+ *     packages/streamline/examples/render-report.ts path/to/streamline.json
+ */
+import { readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { renderReportHtml, type StreamlineReport } from '@llm-streamline/streamline';
+
+const path = process.argv[2];
+if (!path) {
+  console.error('usage: render-report.ts path/to/streamline.json');
+  process.exit(2);
+}
+const report = JSON.parse(readFileSync(path, 'utf8')) as StreamlineReport;
+if (report.version !== 1)
+  throw new Error(
+    `${path}: report format version ${report.version}, this renderer reads version 1`,
+  );
+const out = join(dirname(resolve(path)), 'report.html');
+writeFileSync(out, renderReportHtml(report));
+console.log(`wrote ${out}`);
