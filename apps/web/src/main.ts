@@ -9,15 +9,22 @@ import { loadModelInput } from './model-loader.js';
 import { ModelPicker } from './model-picker.js';
 import { type RunOutcome, runSession } from './run-session.js';
 import { readSettings } from './settings.js';
-import { type BufferLimits, checkFitsAdapter, formatBytes, largestTensor } from './size-check.js';
+import {
+  type BufferLimits,
+  checkFitsAdapter,
+  formatBytes,
+  largestTensor,
+  ModelTooBigError,
+} from './size-check.js';
 import { hooks, logitsOf, setState } from './test-hooks.js';
 import { calibrationPicker, evaluationPicker } from './text-picker.js';
 import { clearError, messageOf, showError } from './ui/alerts.js';
 import { clearDownloadList } from './ui/download-list.js';
-import { findViews } from './views.js';
+import { clearResults, findViews, readPlaceholders } from './views.js';
 import { startWebGpu } from './webgpu-status.js';
 
 const v = findViews(document);
+const placeholders = readPlaceholders(v);
 let limits: BufferLimits | undefined;
 let outcome: RunOutcome | undefined;
 let lastInput: ModelInput | undefined;
@@ -86,7 +93,7 @@ async function run(): Promise<void> {
   hooks.prunedLogits = undefined;
   hooks.report = undefined;
   clearDownloadList(v.downloadList);
-  v.prunedText.textContent = '';
+  clearResults(v, placeholders);
   try {
     outcome = await runSession(request, v);
     lastInput = request.input;
@@ -100,7 +107,11 @@ async function run(): Promise<void> {
       setState('cancelled');
     } else {
       v.progress.set(0, 'The run failed.');
-      showError(v.alerts, 'run', 'The run failed.', messageOf(error));
+      const title =
+        error instanceof ModelTooBigError
+          ? 'The model is too big for this WebGPU adapter.'
+          : 'The run failed.';
+      showError(v.alerts, 'run', title, messageOf(error));
       setState('failed');
     }
   } finally {

@@ -53,7 +53,6 @@ export async function runSession(req: RunRequest, v: Views): Promise<RunOutcome>
       v.originalText,
     );
     signal.throwIfAborted();
-    v.loss.reset();
     const result = await runPipeline({
       ready,
       settings: s,

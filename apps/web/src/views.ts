@@ -23,6 +23,30 @@ export interface Views {
   downloadNote: HTMLElement;
 }
 
+/** Empties every result panel, back to the page's own placeholders. */
+export function clearResults(v: Views, placeholders: Placeholders): void {
+  v.heatmap.innerHTML = placeholders.heatmap;
+  v.loss.reset(placeholders.loss);
+  v.perplexity.innerHTML = placeholders.perplexity;
+  for (const el of [v.windowText, v.perplexityText, v.originalText, v.prunedText, v.downloadNote])
+    el.textContent = '';
+}
+
+export interface Placeholders {
+  heatmap: string;
+  loss: string;
+  perplexity: string;
+}
+
+/** The placeholders index.html puts in the chart holders, read before anything replaces them. */
+export function readPlaceholders(v: Views): Placeholders {
+  return {
+    heatmap: v.heatmap.innerHTML,
+    loss: v.lossHolder.innerHTML,
+    perplexity: v.perplexity.innerHTML,
+  };
+}
+
 export function findViews(doc: Document): Views {
   const el = <T extends HTMLElement = HTMLElement>(id: string): T => {
     const found = doc.getElementById(id);

@@ -82,6 +82,7 @@ describe('web app', () => {
     await page.click('#run');
     // The loss curve is drawn live, while training runs, not only at the end.
     await page.waitForSelector('#loss svg', { timeout: 240_000 });
+    expect(await page.evaluate(() => document.body.dataset.state)).toBe('running');
     await page.screenshot({ path: join(RESULTS, 'training.png'), fullPage: true });
     await page.waitForFunction(
       () => ['done', 'failed'].includes(document.body.dataset.state ?? ''),
@@ -300,6 +301,23 @@ describe('web app', () => {
       expect(await page.textContent('[data-error="model"]')).toContain(
         'Expected a Hugging Face folder',
       );
+      // The same through the drop area (a drop event carrying a File, as a file manager sends it).
+      await page.evaluate(() => {
+        const data = new DataTransfer();
+        data.items.add(new File([new Uint8Array(16).fill(7)], 'dropped.gguf'));
+        document
+          .getElementById('drop-zone')
+          ?.dispatchEvent(
+            new DragEvent('drop', { dataTransfer: data, bubbles: true, cancelable: true }),
+          );
+      });
+      await page.waitForFunction(() =>
+        document.querySelector('[data-error="model"]')?.textContent?.includes('dropped.gguf'),
+      );
+      expect(await page.textContent('[data-error="model"]')).toContain(
+        'dropped.gguf: not a GGUF file',
+      );
+      expect(await page.$$('[data-error]')).toHaveLength(1);
       await page.screenshot({ path: join(RESULTS, 'invalid-file.png'), fullPage: true });
     } finally {
       await page.close();

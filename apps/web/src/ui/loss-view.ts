@@ -1,6 +1,6 @@
 /**
- * The live training-loss chart: step losses and per-epoch validation losses gathered from progress
- * events, redrawn at most a few times a second; replaced by the report's own curves at the end.
+ * The live training-loss chart: step losses gathered from progress events, redrawn at most a few
+ * times a second; replaced at the end by the report's curves, validation losses included.
  */
 import {
   lossCurvesSvg,
@@ -11,29 +11,28 @@ import { throttled } from './throttle.js';
 
 export class LossView {
   private stepLoss: number[] = [];
-  private validationLoss: number[] = [];
   private stepsPerEpoch: number | undefined;
   private readonly redraw = throttled(() => this.draw(), 250);
 
   constructor(private readonly holder: HTMLElement) {}
 
-  reset(): void {
+  /** Forgets the last run's losses; `placeholder` is shown until the first step. */
+  reset(placeholder: string): void {
+    this.redraw.cancel();
     this.stepLoss = [];
-    this.validationLoss = [];
     this.stepsPerEpoch = undefined;
+    this.holder.innerHTML = placeholder;
   }
 
-  /** Feeds a pipeline event; only training events with a loss matter. */
+  /**
+   * Feeds a pipeline event; only training steps matter. Validation losses are drawn from the
+   * report at the end: the curve starts with the loss before training (epoch 0), which no
+   * progress event carries, and the chart places epoch e by its index.
+   */
   onProgress(event: ProgressEvent, epochs: number): void {
-    if (event.stage !== 'training') return;
-    if (event.loss !== undefined) {
-      this.stepLoss[event.done - 1] = event.loss;
-      this.stepsPerEpoch = Math.max(1, Math.round(event.total / epochs));
-    } else if (event.validationLoss !== undefined && event.epoch !== undefined) {
-      // Index 0 is the loss before training, which no progress event carries: NaN leaves it undrawn.
-      if (this.validationLoss.length === 0) this.validationLoss.push(Number.NaN);
-      this.validationLoss[event.epoch] = event.validationLoss;
-    } else return;
+    if (event.stage !== 'training' || event.loss === undefined) return;
+    this.stepLoss[event.done - 1] = event.loss;
+    this.stepsPerEpoch = Math.max(1, Math.round(event.total / epochs));
     this.redraw.request();
   }
 
@@ -45,12 +44,11 @@ export class LossView {
       return;
     }
     this.stepLoss = [...training.stepLoss];
-    this.validationLoss = [...training.validationLoss];
     // this.stepsPerEpoch keeps the live value: exact even after an early stop (else the chart's default).
     this.redraw.cancel();
     this.holder.innerHTML = lossCurvesSvg({
       stepLoss: this.stepLoss,
-      validationLoss: this.validationLoss,
+      validationLoss: training.validationLoss,
       bestEpoch: training.bestEpoch,
       stepsPerEpoch: this.stepsPerEpoch,
       stopped: training.stopped,
@@ -61,7 +59,7 @@ export class LossView {
     if (this.stepLoss.length === 0) return;
     this.holder.innerHTML = lossCurvesSvg({
       stepLoss: this.stepLoss,
-      validationLoss: this.validationLoss,
+      validationLoss: [],
       stepsPerEpoch: this.stepsPerEpoch,
     });
   }

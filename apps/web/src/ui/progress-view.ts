@@ -23,6 +23,8 @@ export class ProgressView {
       `${STAGE_NAMES[event.stage]}${event.message ? ` (${event.message})` : ''}: ${event.done} of ${event.total}`,
     ];
     if (event.loss !== undefined) parts.push(`loss ${event.loss.toFixed(4)}`);
+    if (event.validationLoss !== undefined)
+      parts.push(`validation loss ${event.validationLoss.toFixed(4)} after epoch ${event.epoch}`);
     if (event.etaSeconds !== undefined && Number.isFinite(event.etaSeconds))
       parts.push(`about ${formatSeconds(event.etaSeconds)} left in this stage`);
     this.set(fraction, parts.join(', '));
