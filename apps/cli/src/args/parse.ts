@@ -59,14 +59,18 @@ export function parseCommandArgs(spec: CommandSpec, argv: readonly string[]): Pa
 
 /** parseArgs' messages are long and mention internals; say what is wrong in our words. */
 function describeParseError(e: Error & { code?: string }, argv: readonly string[]): string {
-  const flag = /'(-{1,2}[^'\s]+)/.exec(e.message)?.[1];
+  const flag = /(--[a-z][\w-]*)/i.exec(e.message)?.[1] ?? /'(-[^'\s,]+)/.exec(e.message)?.[1];
   switch (e.code) {
     case 'ERR_PARSE_ARGS_UNKNOWN_OPTION':
       return `unknown flag ${flag ?? argv.find((a) => a.startsWith('-')) ?? ''}`.trim();
-    case 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE':
+    case 'ERR_PARSE_ARGS_INVALID_OPTION_VALUE': {
+      const name = flag ?? 'a flag';
+      if (/ambiguous/.test(e.message))
+        return `${name} needs a value (for a value that starts with '-', write ${name}=VALUE)`;
       return /argument missing/.test(e.message)
-        ? `${flag ?? 'a flag'} needs a value`
-        : `${flag ?? 'a flag'} takes no value`;
+        ? `${name} needs a value`
+        : `${name} takes no value`;
+    }
     default:
       return e.message;
   }

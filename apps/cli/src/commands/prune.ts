@@ -160,6 +160,7 @@ export const run: Command['run'] = async (argv, io) => {
     } catch (e) {
       throw new UsageError(
         `${o.target ? '--layers/--ratio' : 'this model'}: ${(e as Error).message}`,
+        'choose a smaller --layers or --ratio',
       );
     }
 

@@ -89,6 +89,7 @@ export const run: Command['run'] = async (argv, io) => {
     } catch (e) {
       throw new UsageError(
         `${o.target ? '--layers/--ratio' : 'this model'}: ${(e as Error).message}`,
+        'choose a smaller --layers or --ratio',
       );
     }
     const tables: { size: number; use: WindowTable['use'] }[] = kind
