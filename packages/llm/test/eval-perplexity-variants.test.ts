@@ -18,6 +18,7 @@ describe('perplexityOfVariants (stories260K)', () => {
     await getDevice();
     loaded = await loadStories260K();
     const text = (await readFixtureText('text/tinystories-valid-sample.txt')).slice(0, 6000);
+    if (!loaded.tokenizer) throw new Error('stories260K: no tokenizer');
     blocks = packBlocks(text, loaded.tokenizer, 32).slice(0, 5);
   });
   afterAll(() => loaded?.model.dispose());
