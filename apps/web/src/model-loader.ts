@@ -12,19 +12,9 @@ import {
   loadLlama2cModel,
   type Tokenizer,
 } from '@llm-streamline/llm';
+import { TOKENIZER_FILES } from '@llm-streamline/streamline';
 import type { ModelInput } from './model-input.js';
 import { type BufferLimits, checkFitsAdapter } from './size-check.js';
-
-/**
- * Tokenizer files of a Hugging Face folder that are copied beside the checkpoint. The same list as
- * TOKENIZER_FILES of `@llm-streamline/streamline/node`, which browsers cannot import (it reads disk).
- */
-export const TOKENIZER_FILES = [
-  'tokenizer.json',
-  'tokenizer.model',
-  'tokenizer_config.json',
-  'special_tokens_map.json',
-] as const;
 
 export interface ReadyModel extends LoadedModel {
   tokenizer: Tokenizer;

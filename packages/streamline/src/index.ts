@@ -8,6 +8,7 @@ export type { CalibrationOptions, CalibrationSplits } from './calibration/calibr
 export { prepareCalibration } from './calibration/calibration-data.js';
 export { seededRandom, shuffled } from './calibration/seeded-random.js';
 export { saveStreamlined } from './export/save-streamlined.js';
+export { TOKENIZER_FILES } from './export/tokenizer-files.js';
 export { sumOverWindows } from './metrics/hidden-state-walk.js';
 export type { MetricContext, WindowMetric } from './metrics/index.js';
 export {

@@ -4,5 +4,6 @@
  */
 
 export type { RunToDirectoryOptions, RunToDirectoryResult } from './export/run-to-directory.js';
-export { runToDirectory, TOKENIZER_FILES } from './export/run-to-directory.js';
+export { runToDirectory } from './export/run-to-directory.js';
+export { TOKENIZER_FILES } from './export/tokenizer-files.js';
 export { FilePairStorage } from './training/node-file-pair-storage.js';

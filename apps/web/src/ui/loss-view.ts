@@ -1,6 +1,6 @@
 /**
- * The live training-loss chart: step losses gathered from progress events, redrawn at most a few
- * times a second; replaced at the end by the report's curves, validation losses included.
+ * The live training-loss chart: step and validation losses gathered from progress events, redrawn
+ * at most a few times a second; replaced at the end by the report's curves.
  */
 import {
   lossCurvesSvg,
@@ -11,6 +11,7 @@ import { throttled } from './throttle.js';
 
 export class LossView {
   private stepLoss: number[] = [];
+  private validationLoss: number[] = [];
   private stepsPerEpoch: number | undefined;
   private readonly redraw = throttled(() => this.draw(), 250);
 
@@ -20,19 +21,23 @@ export class LossView {
   reset(placeholder: string): void {
     this.redraw.cancel();
     this.stepLoss = [];
+    this.validationLoss = [];
     this.stepsPerEpoch = undefined;
     this.holder.innerHTML = placeholder;
   }
 
   /**
-   * Feeds a pipeline event; only training steps matter. Validation losses are drawn from the
-   * report at the end: the curve starts with the loss before training (epoch 0), which no
-   * progress event carries, and the chart places epoch e by its index.
+   * Feeds a pipeline event; only the training stage matters: step losses, and validation losses
+   * after each epoch (epoch 0 carries the loss before training, where the chart's curve starts).
    */
   onProgress(event: ProgressEvent, epochs: number): void {
-    if (event.stage !== 'training' || event.loss === undefined) return;
-    this.stepLoss[event.done - 1] = event.loss;
-    this.stepsPerEpoch = Math.max(1, Math.round(event.total / epochs));
+    if (event.stage !== 'training') return;
+    if (event.loss !== undefined) {
+      this.stepLoss[event.done - 1] = event.loss;
+      this.stepsPerEpoch = Math.max(1, Math.round(event.total / epochs));
+    } else if (event.validationLoss !== undefined && event.epoch !== undefined) {
+      this.validationLoss[event.epoch] = event.validationLoss;
+    } else return;
     this.redraw.request();
   }
 
@@ -59,7 +64,7 @@ export class LossView {
     if (this.stepLoss.length === 0) return;
     this.holder.innerHTML = lossCurvesSvg({
       stepLoss: this.stepLoss,
-      validationLoss: [],
+      validationLoss: this.validationLoss,
       stepsPerEpoch: this.stepsPerEpoch,
     });
   }

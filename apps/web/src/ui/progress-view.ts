@@ -6,6 +6,7 @@ const STAGE_NAMES: Record<Stage, string> = {
   scoring: 'Scoring layer windows',
   pairs: 'Computing training pairs',
   training: 'Training the replacement',
+  finetune: 'Fine-tuning on the language-model loss',
   evaluation: 'Measuring perplexity',
   export: 'Writing the checkpoint',
 };
@@ -24,7 +25,9 @@ export class ProgressView {
     ];
     if (event.loss !== undefined) parts.push(`loss ${event.loss.toFixed(4)}`);
     if (event.validationLoss !== undefined)
-      parts.push(`validation loss ${event.validationLoss.toFixed(4)} after epoch ${event.epoch}`);
+      parts.push(
+        `validation loss ${event.validationLoss.toFixed(4)} ${event.epoch ? `after epoch ${event.epoch}` : 'before training'}`,
+      );
     if (event.etaSeconds !== undefined && Number.isFinite(event.etaSeconds))
       parts.push(`about ${formatSeconds(event.etaSeconds)} left in this stage`);
     this.set(fraction, parts.join(', '));

@@ -15,14 +15,7 @@ import {
 } from '../pipeline/streamline.js';
 import { FilePairStorage } from '../training/node-file-pair-storage.js';
 import { saveStreamlined } from './save-streamlined.js';
-
-/** Tokenizer files of a Hugging Face model folder, copied beside the checkpoint when present. */
-export const TOKENIZER_FILES = [
-  'tokenizer.json',
-  'tokenizer.model',
-  'tokenizer_config.json',
-  'special_tokens_map.json',
-] as const;
+import { TOKENIZER_FILES } from './tokenizer-files.js';
 
 export interface RunToDirectoryOptions {
   /** Replace an existing output path. Default false: an existing path is refused before any work. */

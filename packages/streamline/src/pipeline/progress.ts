@@ -1,5 +1,12 @@
 /** The stages of a run, in order. */
-export type Stage = 'calibration' | 'scoring' | 'pairs' | 'training' | 'evaluation' | 'export';
+export type Stage =
+  | 'calibration'
+  | 'scoring'
+  | 'pairs'
+  | 'training'
+  | 'finetune'
+  | 'evaluation'
+  | 'export';
 
 /** What a run reports as it goes: enough for a progress bar with rate and ETA, and loss curves. */
 export interface ProgressEvent {

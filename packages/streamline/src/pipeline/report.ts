@@ -28,6 +28,17 @@ export interface StreamlineReport {
     bestEpoch: number;
     stopped?: string;
   };
+  /**
+   * The optional second stage (language-model loss of the whole pruned model, next-token
+   * cross-entropy in nats): losses per step, validation loss before and after each epoch.
+   */
+  finetune?: {
+    stepLoss: number[];
+    epochLoss: number[];
+    validationLoss: number[];
+    bestEpoch: number;
+    stopped?: string;
+  };
   /** Perplexities on the evaluation text (absent when evaluation was skipped). */
   perplexity?: {
     source: string;

@@ -1,8 +1,11 @@
+import type { Module } from '@llm-streamline/autograd';
 import { type LlamaForCausalLM, packBlocks, type Tokenizer } from '@llm-streamline/llm';
 import { prepareCalibration } from '../calibration/calibration-data.js';
 import { metricByName, type WindowMetric } from '../metrics/index.js';
 import { selectWindow, type WindowChoice } from '../metrics/select-window.js';
 import { replacementByName } from '../replacements/index.js';
+import { lmObjective } from '../training/lm-objective.js';
+import type { TrainingObjective } from '../training/objective.js';
 import {
   MemoryPairStorage,
   type PairSource,
@@ -59,6 +62,14 @@ export interface StreamlineOptions {
   weightDecay?: number;
   clipNorm?: number;
   warmupFraction?: number;
+  /**
+   * Optional second stage: epochs of training the replacement on the language-model loss of the
+   * whole pruned model (everything else frozen), after the MSE stage. Default 0 (off); each epoch
+   * costs a forward and backward pass through every layer after the window.
+   */
+  finetuneEpochs?: number;
+  /** Peak learning rate of the second stage (cosine decay to a tenth of it). Default 1e-4. */
+  finetuneLr?: number;
   /** `ffn` replacement: hidden size and initialisation. */
   ffnHidden?: number;
   ffnInit?: 'layer' | 'random';
@@ -100,6 +111,8 @@ export const STREAMLINE_DEFAULTS = {
   weightDecay: 1e-3,
   clipNorm: 1,
   warmupFraction: 0.05,
+  finetuneEpochs: 0,
+  finetuneLr: 1e-4,
   seed: 0,
 } as const;
 
@@ -205,6 +218,7 @@ export async function streamline(options: StreamlineOptions): Promise<Streamline
     ffnInit: o.ffnInit,
   });
   let training: StreamlineReport['training'];
+  let finetune: StreamlineReport['finetune'];
   const sources: PairSource[] = [];
   try {
     if (replacement && kind.fit !== 'none') {
@@ -234,35 +248,52 @@ export async function streamline(options: StreamlineOptions): Promise<Streamline
         );
       } else {
         const validationPairs = await store(splits.validation, 'validation pairs');
-        training = await timed('training', () =>
-          trainReplacement(model, replacement, trainPairs, validationPairs, {
-            epochs: o.epochs,
-            lr: o.lr,
-            minLr: o.minLr,
-            warmupFraction: o.warmupFraction,
-            weightDecay: o.weightDecay,
-            clipNorm: o.clipNorm,
-            microBatches: o.microBatches,
-            seed: o.seed,
-            signal,
-            onStep: (e) =>
-              clock.report({
-                stage: 'training',
-                done: e.step,
-                total: e.totalSteps,
-                loss: e.loss,
-                epoch: e.epoch,
-              }),
-            onEpoch: (e) =>
-              clock.report({
-                stage: 'training',
-                done: e.epoch * trainPairs.batchCount,
-                total: o.epochs * trainPairs.batchCount,
-                validationLoss: e.validationLoss,
-                epoch: e.epoch,
-              }),
-          }),
-        );
+        const train = (
+          stage: 'training' | 'finetune',
+          epochs: number,
+          lr: number,
+          objective?: TrainingObjective,
+        ) =>
+          timed(stage, () =>
+            trainReplacement(model, replacement, trainPairs, validationPairs, {
+              epochs,
+              lr,
+              minLr: stage === 'training' ? o.minLr : lr / 10,
+              warmupFraction: o.warmupFraction,
+              weightDecay: o.weightDecay,
+              clipNorm: o.clipNorm,
+              microBatches: o.microBatches,
+              seed: o.seed,
+              objective,
+              signal,
+              onStep: (e) =>
+                clock.report({
+                  stage,
+                  done: e.step,
+                  total: e.totalSteps,
+                  loss: e.loss,
+                  epoch: e.epoch,
+                }),
+              onEpoch: (e) =>
+                clock.report({
+                  stage,
+                  done: e.epoch * trainPairs.batchCount,
+                  total: epochs * trainPairs.batchCount,
+                  validationLoss: e.validationLoss,
+                  epoch: e.epoch,
+                }),
+            }),
+          );
+        training = await train('training', o.epochs, o.lr);
+        if (o.finetuneEpochs > 0) {
+          // Optional second stage: the language-model loss of the whole pruned model, through the
+          // frozen layers after the window, the final norm and the head.
+          const suffix = [...model.layers].slice(window.start + m);
+          const objective = lmObjective(model, suffix, splits, o.batchSize);
+          finetune = await withFrozen([...suffix, model.model.norm], () =>
+            train('finetune', o.finetuneEpochs, o.finetuneLr, objective),
+          );
+        }
       }
     }
   } catch (e) {
@@ -349,16 +380,34 @@ export async function streamline(options: StreamlineOptions): Promise<Streamline
       clipNorm: o.clipNorm,
       warmupFraction: o.warmupFraction,
       excludeLastLayer: o.excludeLastLayer ?? false,
+      ...(o.finetuneEpochs > 0
+        ? { finetuneEpochs: o.finetuneEpochs, finetuneLr: o.finetuneLr }
+        : {}),
       ...(o.ffnHidden ? { ffnHidden: o.ffnHidden } : {}),
       ...(o.ffnInit ? { ffnInit: o.ffnInit } : {}),
     },
     seed: o.seed,
     training,
+    finetune,
     perplexity: ppl,
     timings,
     result: { layers: model.layers.length, parameters: model.parameterCount() },
   };
   return { report, model };
+}
+
+/** Runs `fn` with the modules' parameters frozen (no gradients kept for them), then restores them. */
+async function withFrozen<R>(modules: readonly Module[], fn: () => Promise<R>): Promise<R> {
+  const params = modules.flatMap((module) => module.parameters());
+  const wanted = params.map((p) => p.requiresGrad);
+  for (const p of params) p.requiresGrad = false;
+  try {
+    return await fn();
+  } finally {
+    params.forEach((p, k) => {
+      p.requiresGrad = wanted[k] as boolean;
+    });
+  }
 }
 
 /** The walk keeps L hidden states of a batch to score every size; allowed up to this many bytes. */

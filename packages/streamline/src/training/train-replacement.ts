@@ -2,14 +2,13 @@ import {
   AdamW,
   backwardMicroBatch,
   clipGradNorm,
-  mseLoss,
   noGrad,
-  variable,
   warmupCosine,
 } from '@llm-streamline/autograd';
 import type { DecoderBlock, LlamaForCausalLM } from '@llm-streamline/llm';
 import { copy, keep, scope, type Tensor } from '@llm-streamline/tensor';
 import { seededRandom, shuffled } from '../calibration/seeded-random.js';
+import { mseObjective, type TrainingObjective } from './objective.js';
 import type { PairSource } from './pairs.js';
 
 export interface TrainOptions {
@@ -26,6 +25,8 @@ export interface TrainOptions {
   /** Each pair batch is split into this many micro-batches whose gradients accumulate. */
   microBatches: number;
   seed: number;
+  /** What to minimise. Default: MSE between the module's output and h_{j+m} (the paper's step 5). */
+  objective?: TrainingObjective;
   signal?: AbortSignal;
   onStep?: (event: {
     epoch: number;
@@ -34,6 +35,7 @@ export interface TrainOptions {
     loss: number;
     lr: number;
   }) => void;
+  /** After each epoch; first with epoch 0 and the loss before training (its trainLoss is NaN). */
   onEpoch?: (event: {
     epoch: number;
     trainLoss: number;
@@ -47,7 +49,7 @@ export interface TrainResult {
   stepLoss: number[];
   /** Mean training loss of each epoch. */
   epochLoss: number[];
-  /** Validation MSE before training (index 0) and after each epoch. */
+  /** Validation loss (MSE by default) before training (index 0) and after each epoch. */
   validationLoss: number[];
   /** Epoch whose parameters were kept (0 = the initial ones). */
   bestEpoch: number;
@@ -59,8 +61,10 @@ export interface TrainResult {
  * Step 5 of the method: trains the replacement alone — every other parameter is frozen and never
  * even runs, since the pairs (h_j, h_{j+m}) come precomputed — to minimise MSE(module(h_j), h_{j+m})
  * with AdamW, linear warm-up then cosine decay, global-norm clipping and micro-batch accumulation.
- * After each epoch the validation MSE decides whether to keep a copy of the parameters; the best
+ * After each epoch the validation loss decides whether to keep a copy of the parameters; the best
  * copy is restored at the end, so a later epoch that overfits (or a NaN) never costs the result.
+ * With another `objective` (the language-model loss of the optional second stage) the same loop
+ * trains toward it.
  */
 export async function trainReplacement(
   model: LlamaForCausalLM,
@@ -76,6 +80,7 @@ export async function trainReplacement(
       'trainReplacement: there are no validation pairs (their loss picks the epoch to keep)',
     );
   const params = module.parameters();
+  const objective = options.objective ?? mseObjective(model);
   module.unfreeze();
   const stepsPerEpoch = training.batchCount;
   const totalSteps = options.epochs * stepsPerEpoch;
@@ -89,7 +94,15 @@ export async function trainReplacement(
   const random = seededRandom(options.seed);
   const result: TrainResult = { stepLoss: [], epochLoss: [], validationLoss: [], bestEpoch: 0 };
   let best = snapshot(module);
-  result.validationLoss.push(await validationLoss(model, module, validation, options.signal));
+  result.validationLoss.push(
+    await validationLoss(model, module, validation, options.signal, objective),
+  );
+  options.onEpoch?.({
+    epoch: 0,
+    trainLoss: Number.NaN,
+    validationLoss: result.validationLoss[0] as number,
+    best: true,
+  });
   try {
     let step = 0;
     for (let epoch = 1; epoch <= options.epochs && !result.stopped; epoch++) {
@@ -97,7 +110,7 @@ export async function trainReplacement(
       for (const i of shuffled([...Array(stepsPerEpoch).keys()], random)) {
         options.signal?.throwIfAborted();
         optimizer.lr = schedule(step);
-        const loss = await trainStep(model, module, await training.batch(i), options);
+        const loss = await trainStep(module, await training.batch(i), i, objective, options);
         if (!Number.isFinite(loss)) {
           result.stopped =
             `the training loss became ${loss} at epoch ${epoch}, step ${step + 1} (lr ${optimizer.lr.toExponential(2)}); ` +
@@ -111,7 +124,13 @@ export async function trainReplacement(
         options.onStep?.({ epoch, step: ++step, totalSteps, loss, lr: optimizer.lr });
       }
       if (result.stopped) break;
-      const validationMse = await validationLoss(model, module, validation, options.signal);
+      const validationMse = await validationLoss(
+        model,
+        module,
+        validation,
+        options.signal,
+        objective,
+      );
       const isBest = validationMse < (result.validationLoss[result.bestEpoch] as number);
       result.epochLoss.push(epochSum / stepsPerEpoch);
       result.validationLoss.push(validationMse);
@@ -139,9 +158,10 @@ export async function trainReplacement(
 
 /** One optimiser step's gradients over the micro-batches of one pair batch; returns the mean loss. */
 async function trainStep(
-  model: LlamaForCausalLM,
   module: DecoderBlock,
   pair: { input: Tensor; target: Tensor },
+  index: number,
+  objective: TrainingObjective,
   options: TrainOptions,
 ): Promise<number> {
   const batch = pair.input.shape[0] as number;
@@ -152,10 +172,7 @@ async function trainStep(
     for (let start = 0; start < batch; start += per) {
       const rows = Math.min(per, batch - start);
       const loss = scope(() =>
-        mseLoss(
-          module.forward(variable(pair.input.narrow(0, start, rows)), model.layerContext(0)),
-          variable(pair.target.narrow(0, start, rows)),
-        ),
+        objective.loss(module, pair, { split: 'training', index, start, rows }),
       );
       backwardMicroBatch(loss, Math.ceil(batch / per));
       total += (await loss.value.item()) * rows;
@@ -170,12 +187,13 @@ async function trainStep(
   return total / batch;
 }
 
-/** Mean MSE of the module over the validation pairs (no gradients). */
+/** Mean loss (MSE by default) of the module over the validation pairs (no gradients). */
 export async function validationLoss(
   model: LlamaForCausalLM,
   module: DecoderBlock,
   pairs: PairSource,
   signal?: AbortSignal,
+  objective: TrainingObjective = mseObjective(model),
 ): Promise<number> {
   let sum = 0;
   let count = 0;
@@ -187,10 +205,9 @@ export async function validationLoss(
       rows *
       (await noGrad(() =>
         scope(() =>
-          mseLoss(
-            module.forward(variable(input), model.layerContext(0)),
-            variable(target),
-          ).value.item(),
+          objective
+            .loss(module, { input, target }, { split: 'validation', index: i, start: 0, rows })
+            .value.item(),
         ),
       ));
     count += rows;
