@@ -51,6 +51,9 @@ export type { PerplexityBarsOptions, PerplexityEntry } from './report/perplexity
 export { perplexityBarsSvg, perplexityEntries } from './report/perplexity-bars-svg.js';
 export type { ReportHtmlOptions } from './report/report-html.js';
 export { renderReportHtml } from './report/report-html.js';
+export { lmObjective } from './training/lm-objective.js';
+export type { PairSplit, TrainingObjective } from './training/objective.js';
+export { mseObjective } from './training/objective.js';
 export type { PairBatch, PairSource, PairStorage } from './training/pairs.js';
 export {
   batchesOf,
