@@ -44,16 +44,7 @@ export async function loadModel(
   path: string,
   { tokenizerPath, reporter }: { tokenizerPath?: string; reporter?: Reporter } = {},
 ): Promise<ReadyModel> {
-  await assertModelExists(path);
-  let loaded: LoadedModel;
-  try {
-    loaded = await loadModelFromPath(path, {
-      onProgress: (done: number, total: number) =>
-        reporter?.progress({ stage: 'loading', done, total, unit: 'tensors' }),
-    });
-  } catch (e) {
-    throw asLoadError(path, e);
-  }
+  const loaded = await loadWeights(path, reporter);
   let tokenizer = loaded.tokenizer;
   if (tokenizerPath !== undefined) tokenizer = await readTokenizer(tokenizerPath);
   if (!tokenizer) {
@@ -64,6 +55,19 @@ export async function loadModel(
     );
   }
   return { ...loaded, tokenizer, path, bundled: isBundledModel(path) };
+}
+
+/** Loads MODEL onto the GPU as it is (a llama2.c model may come without a tokenizer). */
+export async function loadWeights(path: string, reporter?: Reporter): Promise<LoadedModel> {
+  await assertModelExists(path);
+  try {
+    return await loadModelFromPath(path, {
+      onProgress: (done: number, total: number) =>
+        reporter?.progress({ stage: 'loading', done, total, unit: 'tensors' }),
+    });
+  } catch (e) {
+    throw asLoadError(path, e);
+  }
 }
 
 /** A load failure as one line: the library's message says which file and what was found. */

@@ -11,7 +11,7 @@ import type { CommandSpec } from '../args/spec.js';
 import { boolFlag, enumFlag, stringFlag } from '../args/values.js';
 import { openDevice } from '../device.js';
 import { CancelledError } from '../errors.js';
-import { assertModelExists, hfTokenizerFiles, loadModel } from '../model-input.js';
+import { assertModelExists, hfTokenizerFiles, loadWeights, readTokenizer } from '../model-input.js';
 import { formatBytes } from '../output/format.js';
 import { checkOutputPath } from '../output-path.js';
 import { type Command, start } from './command.js';
@@ -68,9 +68,9 @@ export const run: Command['run'] = async (argv, io) => {
   await checkOutputPath(out, { force, input, flag: 'OUT' });
 
   await openDevice();
-  // The model's own tokenizer is needed only for llama2.c files without one; --tokenizer a .model
-  // replaces it, so load with it when given.
-  const loaded = await loadModel(input, { tokenizerPath, reporter });
+  // Converting needs no tokenizer object; a --tokenizer given is read once to check that it is one.
+  if (tokenizerPath !== undefined) await readTokenizer(tokenizerPath);
+  const loaded = await loadWeights(input, reporter);
   const extraFiles = await hfTokenizerFiles(input, tokenizerPath);
   if (extraFiles.size === 0)
     reporter.note(

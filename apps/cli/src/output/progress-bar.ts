@@ -81,7 +81,7 @@ export class ProgressBar {
     else if (eta !== undefined) parts.push(`ETA ${formatDuration(eta)}`);
     if (u.detail) parts.push(u.detail);
     if (this.options.tty) {
-      const width = Math.max(40, (this.stream.columns ?? 100) - 1);
+      const width = Math.max(40, (this.stream.columns || 100) - 1);
       const text = `${label} ${bar(u.done, u.total, 24)} ${parts.join('  ')}`;
       this.stream.write(`\r\x1b[2K${text.slice(0, width)}`);
       this.lineOpen = true;
