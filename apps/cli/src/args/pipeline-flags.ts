@@ -9,7 +9,8 @@ import type { FlagSpecs } from './spec.js';
 import { boolFlag, enumFlag, intFlag, numberFlag, removalTarget, stringFlag } from './values.js';
 
 const d = STREAMLINE_DEFAULTS as Readonly<Record<string, unknown>>;
-const shown = (key: string): string | undefined =>
+/** A STREAMLINE_DEFAULTS value as the help text shows it. */
+export const shown = (key: string): string | undefined =>
   d[key] === undefined ? undefined : String(d[key]);
 
 /** Choices are read from the registries, so a metric or replacement added there appears here. */
@@ -153,6 +154,19 @@ export const TRAINING_FLAGS: FlagSpecs = {
     value: 'N',
     description: "ffn replacement's hidden size (only the model's intermediate size can be saved)",
   },
+  'finetune-epochs': {
+    type: 'string',
+    value: 'N',
+    description:
+      'optional second stage: epochs on the language-model loss of the whole pruned model (slow)',
+    default: shown('finetuneEpochs'),
+  },
+  'finetune-lr': {
+    type: 'string',
+    value: 'x',
+    description: 'peak learning rate of the second stage',
+    default: shown('finetuneLr'),
+  },
 };
 
 /** Training options from TRAINING_FLAGS. */
@@ -167,5 +181,7 @@ export function trainingOptions(values: ParsedArgs['values']) {
     warmupFraction: numberFlag(values, 'warmup-fraction', { min: 0, max: 1 }),
     microBatches: intFlag(values, 'micro-batches', { min: 1 }),
     ffnHidden: intFlag(values, 'ffn-hidden', { min: 1 }),
+    finetuneEpochs: intFlag(values, 'finetune-epochs', { min: 0 }),
+    finetuneLr: numberFlag(values, 'finetune-lr', { min: 0, exclusiveMin: true }),
   };
 }

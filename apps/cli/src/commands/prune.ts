@@ -17,6 +17,7 @@ import { runToDirectory } from '@llm-streamline/streamline/node';
 import {
   SCORING_FLAGS,
   scoringOptions,
+  shown,
   TRAINING_FLAGS,
   trainingOptions,
 } from '../args/pipeline-flags.js';
@@ -67,8 +68,8 @@ export const spec: CommandSpec = {
     'eval-blocks': {
       type: 'string',
       value: 'N',
-      description:
-        'evaluate on N blocks of the evaluation text, spread evenly over it (default all)',
+      description: 'evaluate on at most N blocks of the evaluation text, spread evenly over it',
+      default: shown('evaluationBlocks'),
     },
     'no-eval': { type: 'boolean', description: 'skip the perplexity comparison' },
     'no-baselines': {
@@ -104,6 +105,7 @@ const UNITS: Record<string, string> = {
   scoring: 'blocks',
   pairs: 'blocks',
   training: 'steps',
+  finetune: 'steps',
   evaluation: 'blocks',
   export: 'tensors',
 };
@@ -205,6 +207,8 @@ export const run: Command['run'] = async (argv, io) => {
         clipNorm: o.clipNorm,
         warmupFraction: o.warmupFraction,
         ffnHidden: o.ffnHidden,
+        finetuneEpochs: o.finetuneEpochs,
+        finetuneLr: o.finetuneLr,
         compareBaselines: boolFlag(v, 'no-baselines') ? false : undefined,
         seed: o.seed,
         signal: io.signal,
