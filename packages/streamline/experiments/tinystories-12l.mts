@@ -12,10 +12,18 @@
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { splitDocuments } from '@llm-streamline/llm';
+import {
+  type LlamaForCausalLM,
+  loadHfModel,
+  MemorySink,
+  memoryModelDirectory,
+  packBlocks,
+  splitDocuments,
+  type Tokenizer,
+} from '@llm-streamline/llm';
 import { loadModelFromPath } from '@llm-streamline/llm/node';
-import { getDevice } from '@llm-streamline/tensor';
-import { streamline } from '../src/index.js';
+import { getDevice, scope, type Tensor, tensor } from '@llm-streamline/tensor';
+import { type StreamlineResult, saveStreamlined, streamline } from '../src/index.js';
 import { FilePairStorage } from '../src/node.js';
 
 const repo = resolve(dirname(fileURLToPath(import.meta.url)), '../../..');
@@ -66,6 +74,8 @@ for (const kind of kinds) {
         console.log(`  ${kind} epoch ${e.epoch}: validation MSE ${e.validationLoss.toFixed(5)}`);
     },
   });
+  const reload = await reloadDifference({ report, model }, tokenizer as Tokenizer);
+  console.log(`  ${kind}: exported checkpoint vs in-memory model, max |Δlogit| = ${reload}`);
   original ??= report.perplexity?.original;
   const ppl = kind === 'none' ? report.perplexity?.none : report.perplexity?.replaced;
   const row = {
@@ -76,6 +86,7 @@ for (const kind of kinds) {
     ratio: ppl && reference[kind] ? ppl / (reference[kind] as number) : undefined,
     seconds: (performance.now() - t0) / 1000,
     timings: report.timings,
+    reloadMaxAbsLogitDifference: reload,
     scores: report.scores,
     training: report.training && {
       validationLoss: report.training.validationLoss,
@@ -86,6 +97,33 @@ for (const kind of kinds) {
   rows.push(row);
   model.dispose();
 }
+/**
+ * Saves the pruned model as a Hugging Face checkpoint (in memory), reloads it, and returns the
+ * largest logit difference from the in-memory model on two held-out blocks (0 means exact).
+ */
+async function reloadDifference(
+  result: StreamlineResult,
+  tokenizer: Tokenizer,
+): Promise<number | string> {
+  const sink = new MemorySink();
+  const extraFiles = new Map([
+    ['tokenizer.json', new Uint8Array(readFileSync(join(modelDir, 'tokenizer.json')))],
+  ]);
+  const { checkpoint } = await saveStreamlined(result, sink, { extraFiles });
+  if (!checkpoint) return 'not exportable';
+  const reloaded = await loadHfModel(memoryModelDirectory(Object.fromEntries(sink.files)));
+  const blocks = packBlocks(heldout, tokenizer, 256).slice(0, 2);
+  const logits = (m: LlamaForCausalLM) =>
+    scope(async () =>
+      (m.forward(tensor(Int32Array.from(blocks.flat()), [2, 256])).logits as Tensor).data(),
+    );
+  const [a, b] = [await logits(result.model), await logits(reloaded.model)];
+  reloaded.model.dispose();
+  let max = 0;
+  for (let i = 0; i < a.length; i++) max = Math.max(max, Math.abs((a[i] ?? 0) - (b[i] ?? 0)));
+  return max;
+}
+
 console.log(`original perplexity ${original?.toFixed(3)} (reference 6.32)`);
 console.table(
   rows.map(({ kind, window, perplexity, reference: ref, ratio, seconds }) => ({
