@@ -118,12 +118,7 @@ export function runAttention(device: Device, problem: AttentionProblem): Tensor 
   const { q } = problem;
   const dh = q.shape[3] as number;
   const tq = q.shape[2] as number;
-  const out = Tensor.fromBuffer(
-    device,
-    device.pool.acquire(Math.max(4, q.size * 4)),
-    q.shape,
-    'f32',
-  );
+  const out = Tensor.empty(device, q.shape);
   if (q.size === 0) return out;
   const w = vectorWidth(dh);
   const nc = dh / w;
@@ -234,12 +229,7 @@ export function runAttentionWeights(device: Device, problem: AttentionProblem): 
   const tk = k.shape[2] as number;
   const shape = [q.shape[0] as number, q.shape[1] as number, q.shape[2] as number, tk];
   const rows = (shape[0] as number) * (shape[1] as number) * (shape[2] as number);
-  const out = Tensor.fromBuffer(
-    device,
-    device.pool.acquire(Math.max(4, rows * tk * 4)),
-    shape,
-    'f32',
-  );
+  const out = Tensor.empty(device, shape);
   if (rows * tk === 0) return out;
   device.run({
     name: `attention_weights_d${dh}`,

@@ -23,8 +23,8 @@ export function runCrossEntropy(
   ignoreIndex: number,
 ): CrossEntropyRows {
   const n = logits.shape[0] as number;
-  const loss = Tensor.fromBuffer(device, device.pool.acquire(Math.max(4, n * 4)), [n], 'f32');
-  const counted = Tensor.fromBuffer(device, device.pool.acquire(Math.max(4, n * 4)), [n], 'f32');
+  const loss = Tensor.empty(device, [n]);
+  const counted = Tensor.empty(device, [n]);
   if (n === 0) return { loss, counted };
   const walk = planRowWalk(logits.layout, 1);
   const parallel = useWorkgroupPerRow(device, walk.rows, walk.length);

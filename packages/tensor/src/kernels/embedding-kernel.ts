@@ -22,7 +22,7 @@ export function runEmbedding(
 ): Tensor {
   const [vocab, dim] = weight.shape as [number, number];
   const n = ids.size * dim;
-  const out = Tensor.fromBuffer(device, device.pool.acquire(Math.max(4, n * 4)), outShape, 'f32');
+  const out = Tensor.empty(device, outShape);
   if (n === 0) return out;
   const idType = ids.dtype as 'i32' | 'u32';
   device.run({
@@ -74,12 +74,7 @@ export function runEmbeddingBackward(
   vocab: number,
   dim: number,
 ): Tensor {
-  const out = Tensor.fromBuffer(
-    device,
-    device.pool.acquire(Math.max(4, vocab * dim * 4)),
-    [vocab, dim],
-    'f32',
-  );
+  const out = Tensor.empty(device, [vocab, dim]);
   const blocks = Math.ceil(dim / BACKWARD_COLUMNS);
   const n = vocab * blocks;
   if (vocab * dim === 0) return out;

@@ -24,12 +24,7 @@ export function runMaskedSoftmax(
     );
   }
   const [rows, tk] = scores.shape as [number, number];
-  const out = Tensor.fromBuffer(
-    device,
-    device.pool.acquire(Math.max(4, rows * tk * 4)),
-    scores.shape,
-    'f32',
-  );
+  const out = Tensor.empty(device, scores.shape);
   if (rows * tk === 0) return out;
   device.run({
     name: 'masked_softmax',

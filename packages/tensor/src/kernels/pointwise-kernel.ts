@@ -1,5 +1,5 @@
 import type { Device } from '../device/device.js';
-import { bytesPerElement, type DType } from '../tensor/dtype.js';
+import type { DType } from '../tensor/dtype.js';
 import { expandLayout, type Layout } from '../tensor/layout.js';
 import { sizeOf } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
@@ -34,14 +34,7 @@ export function runPointwise(
   into?: Tensor,
 ): Tensor {
   const n = sizeOf(shape);
-  const out =
-    into?.view(into.layout) ??
-    Tensor.fromBuffer(
-      device,
-      device.pool.acquire(Math.max(4, n * bytesPerElement(program.outType))),
-      shape,
-      program.outType,
-    );
+  const out = into?.view(into.layout) ?? Tensor.empty(device, shape, program.outType);
   if (n === 0) return out;
   // Operand 0 is the output (dense unless writing into a view), then the inputs.
   const layouts: Layout[] = [out.layout, ...inputs.map((t) => expandLayout(t.layout, shape))];

@@ -40,12 +40,7 @@ export function runReduce(
   const isArg = kind === 'argmax' || kind === 'argmin';
   const computeType: DType = x.dtype === 'f16' ? 'f32' : x.dtype;
   const outType: DType = isArg ? 'i32' : computeType;
-  const out = Tensor.fromBuffer(
-    device,
-    device.pool.acquire(Math.max(4, nOut * 4)),
-    keptShape,
-    outType,
-  );
+  const out = Tensor.empty(device, keptShape, outType);
   if (nOut === 0) return out;
   if (R === 0 && kind !== 'sum')
     throw new RangeError(`${kind}: cannot reduce an empty axis of ${x.toString()}`);

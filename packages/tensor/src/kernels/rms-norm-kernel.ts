@@ -11,12 +11,7 @@ import { planRowWalk, rowBaseWgsl, rowWalkWords } from './row-walk.js';
  * Hugging Face's LlamaRMSNorm does: `weight * (x * rsqrt(variance + eps))`.
  */
 export function runRmsNorm(device: Device, x: Tensor, weight: Tensor, eps: number): Tensor {
-  const out = Tensor.fromBuffer(
-    device,
-    device.pool.acquire(Math.max(4, x.size * 4)),
-    x.shape,
-    'f32',
-  );
+  const out = Tensor.empty(device, x.shape);
   if (x.size === 0) return out;
   const walk = planRowWalk(x.layout, x.rank - 1);
   const parallel = useWorkgroupPerRow(device, walk.rows, walk.length);

@@ -28,12 +28,7 @@ export function runRope(
   offset: number,
   inverse: boolean,
 ): Tensor {
-  const out = Tensor.fromBuffer(
-    device,
-    device.pool.acquire(Math.max(4, x.size * 4)),
-    x.shape,
-    'f32',
-  );
+  const out = Tensor.empty(device, x.shape);
   if (x.size === 0) return out;
   const walk = planRowWalk(x.layout, x.rank - 1);
   const pairs = x.size / 2;

@@ -19,12 +19,7 @@ const FINISH: Record<SoftmaxKind, string> = {
  * Subtracting the row max first keeps exp from overflowing for large logits.
  */
 export function runSoftmax(device: Device, kind: SoftmaxKind, x: Tensor, axis: number): Tensor {
-  const out = Tensor.fromBuffer(
-    device,
-    device.pool.acquire(Math.max(4, x.size * 4)),
-    x.shape,
-    'f32',
-  );
+  const out = Tensor.empty(device, x.shape);
   if (x.size === 0) return out;
   const walk = planRowWalk(x.layout, axis);
   const parallel = useWorkgroupPerRow(device, walk.rows, walk.length);

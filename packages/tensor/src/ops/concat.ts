@@ -1,5 +1,4 @@
-import { bytesPerElement } from '../tensor/dtype.js';
-import { formatShape, normalizeAxis, sizeOf } from '../tensor/shape.js';
+import { formatShape, normalizeAxis } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
 import { writeInto } from './write-into.js';
 
@@ -31,12 +30,7 @@ export function cat(tensors: readonly Tensor[], axis = 0): Tensor {
   const shape = [...first.shape];
   shape[a] = tensors.reduce((n, t) => n + (t.shape[a] as number), 0);
   const device = first.device;
-  const out = Tensor.fromBuffer(
-    device,
-    device.pool.acquire(Math.max(4, sizeOf(shape) * bytesPerElement(first.dtype))),
-    shape,
-    first.dtype,
-  );
+  const out = Tensor.empty(device, shape, first.dtype);
   let start = 0;
   for (const t of tensors) {
     const length = t.shape[a] as number;

@@ -1,6 +1,6 @@
 import { currentDevice, type Device } from '../device/device.js';
 import { flatIndex, MAIN_ARGS, workgroups1d } from '../kernels/dispatch-size.js';
-import { bytesPerElement, type DType } from '../tensor/dtype.js';
+import type { DType } from '../tensor/dtype.js';
 import { type Shape, sizeOf } from '../tensor/shape.js';
 import { Tensor, type TensorData } from '../tensor/tensor.js';
 
@@ -23,12 +23,7 @@ function generate(
   helpers = '',
 ): Tensor {
   const n = sizeOf(shape);
-  const out = Tensor.fromBuffer(
-    device,
-    device.pool.acquire(Math.max(4, n * bytesPerElement(dtype))),
-    shape,
-    dtype,
-  );
+  const out = Tensor.empty(device, shape, dtype);
   if (n === 0) return out;
   device.run({
     name,

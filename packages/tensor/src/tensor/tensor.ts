@@ -41,6 +41,15 @@ export class Tensor {
     track(this);
   }
 
+  /**
+   * A contiguous tensor of `shape` in a pooled buffer whose contents are undefined: the output of a
+   * kernel that writes every element. (Buffers are at least 4 bytes, as WebGPU bindings require.)
+   */
+  static empty(device: Device, shape: Shape, dtype: DType = 'f32'): Tensor {
+    const bytes = Math.max(4, sizeOf(shape) * bytesPerElement(dtype));
+    return Tensor.fromBuffer(device, device.pool.acquire(bytes), shape, dtype);
+  }
+
   /** Wraps a fresh buffer holding a contiguous tensor of `shape`. */
   static fromBuffer(device: Device, buffer: GPUBuffer, shape: Shape, dtype: DType): Tensor {
     return new Tensor(new Storage(device, buffer), contiguousLayout(shape), dtype);

@@ -19,7 +19,7 @@ export function uploadEncoded(
     return Tensor.fromBuffer(device, device.upload(bytes), shape, encoding);
   const n = sizeOf(shape);
   const raw = device.upload(bytes);
-  const out = Tensor.fromBuffer(device, device.pool.acquire(Math.max(4, n * 4)), shape, 'f32');
+  const out = Tensor.empty(device, shape);
   if (n > 0) {
     const widen = encoding === 'f16' ? 'unpack2x16float(half).x' : 'bitcast<f32>(half << 16u)';
     device.run({
