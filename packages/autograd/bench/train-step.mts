@@ -12,10 +12,9 @@
  * Prints a table and writes bench-results/autograd.json at the repository root.
  * Usage: npm run bench -w @llm-streamline/autograd   (BENCH_STEPS=n to change the timed steps, default 3)
  */
-import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { existsSync, readdirSync } from 'node:fs';
 import * as T from '@llm-streamline/tensor';
+import { writeBenchResults } from '@llm-streamline/test-utils/bench-results';
 import * as A from '../src/index.js';
 
 /** SwiftShader on Linux machines without a GPU device node (as scripts/webgpu-env.mjs does for tests). */
@@ -262,25 +261,14 @@ for (const r of rows)
     `\n${r.name}, slowest kernels (ms, dispatch-timed pass): ${JSON.stringify(r.topKernels)}`,
   );
 
-const out = resolve(
-  dirname(fileURLToPath(import.meta.url)),
-  '../../../bench-results/autograd.json',
-);
-mkdirSync(dirname(out), { recursive: true });
-writeFileSync(
-  out,
-  `${JSON.stringify(
-    {
-      date: new Date().toISOString(),
-      device: `${device.adapter.description} (${device.kernelVariant} kernels, via ${device.source})`,
-      node: process.version,
-      timing:
-        'median wall-clock ms of forward + backward + AdamW step, synced after each step; matmulShare from a separate pass timing each dispatch (LLMS_DEBUG=llms:dispatch)',
-      steps: STEPS,
-      rows,
-    },
-    null,
-    2,
-  )}\n`,
+const out = writeBenchResults(
+  'autograd.json',
+  `${device.adapter.description} (${device.kernelVariant} kernels, via ${device.source})`,
+  {
+    timing:
+      'median wall-clock ms of forward + backward + AdamW step, synced after each step; matmulShare from a separate pass timing each dispatch (LLMS_DEBUG=llms:dispatch)',
+    steps: STEPS,
+    rows,
+  },
 );
 console.log(`\nwrote ${out}`);

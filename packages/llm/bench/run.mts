@@ -14,10 +14,11 @@
  * Prints a table and writes bench-results/llm.json at the repository root.
  * Usage: npm run bench -w @llm-streamline/llm   (SHARED_DATA=<dir> if the data is not at ../shared/data)
  */
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { getDevice, scope, type Tensor, tensor } from '@llm-streamline/tensor';
+import { writeBenchResults } from '@llm-streamline/test-utils/bench-results';
 import {
   argmax,
   type LlamaForCausalLM,
@@ -211,22 +212,14 @@ console.log(
   `\nprefill: batch 1 × ${PREFILL_TOKENS} tokens; decode: greedy after a ${PROMPT_TOKENS}-token prompt, steps after the first token; ppl: 256-token blocks of heldout.txt`,
 );
 
-const out = resolve(repoRoot, 'bench-results/llm.json');
-mkdirSync(dirname(out), { recursive: true });
-writeFileSync(
-  out,
-  `${JSON.stringify(
-    {
-      date: new Date().toISOString(),
-      device: `${device.adapter.description} (${device.kernelVariant} kernels, via ${device.source})`,
-      node: process.version,
-      timing: `median wall-clock of ${REPEATS} runs after a warm-up, synced by reading results back`,
-      prefillTokens: PREFILL_TOKENS,
-      promptTokens: PROMPT_TOKENS,
-      rows,
-    },
-    null,
-    2,
-  )}\n`,
+const out = writeBenchResults(
+  'llm.json',
+  `${device.adapter.description} (${device.kernelVariant} kernels, via ${device.source})`,
+  {
+    timing: `median wall-clock of ${REPEATS} runs after a warm-up, synced by reading results back`,
+    prefillTokens: PREFILL_TOKENS,
+    promptTokens: PROMPT_TOKENS,
+    rows,
+  },
 );
 console.log(`\nwrote ${out}`);

@@ -9,9 +9,7 @@
  * budget and the median is reported. Every repetition launches the op and waits for the device with
  * the library's own "submit and wait for the queue" call (no readback), then frees the output.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { dirname, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { writeBenchResults } from '@llm-streamline/test-utils/bench-results';
 import { CASES } from './cases.js';
 import { installSharedGpu } from './gpu.js';
 import { jax, type Library, ours, tfjs } from './libraries.js';
@@ -165,23 +163,11 @@ console.log(
   `\n(ratio = peer ms / ours ms: > 1 means ours is faster; ~ = a single run including compilation; total ${((performance.now() - started) / 1000).toFixed(0)} s)`,
 );
 
-const out = resolve(dirname(fileURLToPath(import.meta.url)), '../../../bench-results/tensor.json');
-mkdirSync(dirname(out), { recursive: true });
-writeFileSync(
-  out,
-  `${JSON.stringify(
-    {
-      date: new Date().toISOString(),
-      device: me.describe(),
-      node: process.version,
-      timing:
-        'median ms of launch + wait for the queue (no readback), libraries interleaved; ratio = peer_ms / ours_ms',
-      peers: peers.map((p) => p.name),
-      rows,
-    },
-    null,
-    2,
-  )}\n`,
-);
+const out = writeBenchResults('tensor.json', me.describe(), {
+  timing:
+    'median ms of launch + wait for the queue (no readback), libraries interleaved; ratio = peer_ms / ours_ms',
+  peers: peers.map((p) => p.name),
+  rows,
+});
 console.log(`wrote ${out}`);
 process.exit(0);
