@@ -76,6 +76,10 @@ describe.each(['register', 'tiled'] as const)('matmul (%s kernels)', (variant) =
     [8, 12, 20],
     [1, 40, 9],
     [9, 40, 1],
+    // Tall and narrow, short and wide: the register kernels narrow their workgroup to the output.
+    [300, 24, 16],
+    [130, 12, 36],
+    [16, 20, 300],
   ])('%i×%i · %i×… (M×K, K×N)', async (M, K, N) => {
     await check(rand([M, K]), rand([K, N]), variant);
   });

@@ -41,7 +41,23 @@ export const SMALL_BLOCK: RegisterBlock = { TM: 4, TN: 4, WX: 16, WY: 4 };
 /** The block for a plan: one of three, chosen by coarse size and alignment, never by exact sizes. */
 export function registerBlock(plan: MatmulPlan): RegisterBlock {
   if (plan.M < 16 || plan.N < 16) return SMALL_BLOCK;
-  return plan.flags.a.vec4 && plan.flags.b.vec4 ? LARGE_BLOCK : MEDIUM_BLOCK;
+  return fitWorkgroup(plan.flags.a.vec4 && plan.flags.b.vec4 ? LARGE_BLOCK : MEDIUM_BLOCK, plan);
+}
+
+/**
+ * Narrows the workgroup along a dimension its tile would overshoot, moving the invocations to the
+ * other one. A 64-column workgroup on a 16-column output (attention's [T, T]·[T, Dh] products)
+ * would clamp three invocations in four onto the last column block and compute it four times.
+ */
+function fitWorkgroup(block: RegisterBlock, plan: MatmulPlan): RegisterBlock {
+  const invocations = block.WX * block.WY;
+  const wx = Math.min(block.WX, powerOfTwoAtLeast(Math.ceil(plan.N / block.TN)));
+  const wy = Math.min(invocations / wx, powerOfTwoAtLeast(Math.ceil(plan.M / block.TM)));
+  return { ...block, WX: wx, WY: wy };
+}
+
+function powerOfTwoAtLeast(n: number): number {
+  return 2 ** Math.ceil(Math.log2(Math.max(1, n)));
 }
 
 export function runRegisterMatmul(
