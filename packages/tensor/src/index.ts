@@ -47,6 +47,7 @@ export { rmsNorm } from './ops/rms-norm.js';
 export type { Llama3RopeScaling, RopeLayout, RopeOptions } from './ops/rope.js';
 export { rope, ropeInvFreq } from './ops/rope.js';
 export { logSoftmax, softmax } from './ops/softmax.js';
+export { softmaxGrad } from './ops/softmax-grad.js';
 export { split } from './ops/split.js';
 export {
   abs,

@@ -5,6 +5,7 @@ import {
   logSoftmax,
   scope,
   softmax,
+  softmaxGrad,
   type Tensor,
   tensor,
 } from '../src/index.js';
@@ -128,6 +129,68 @@ describe('softmax errors', () => {
         /softmax: x must be f32, got i32\[2\]/,
       );
       expect(() => softmax(tensor([1, 2], [2]), 1)).toThrow(/axis 1 is out of range/);
+    });
+  });
+});
+
+describe('softmaxGrad', () => {
+  /** p ⊙ (dp − d) · scale per row, in float64. */
+  function naive(
+    p: ArrayLike<number>,
+    dp: ArrayLike<number>,
+    d: ArrayLike<number>,
+    n: number,
+    scale: number,
+  ): number[] {
+    return Array.from(
+      p,
+      (v, i) => v * ((dp[i] as number) - (d[Math.floor(i / n)] as number)) * scale,
+    );
+  }
+
+  it.each([
+    [3, 8],
+    [5, 7],
+    [2, 1],
+  ])('matches a naive loop for %i rows of %i (vec4 and scalar rows)', async (rows, n) => {
+    await scope(async () => {
+      const [p, dp, d] = [
+        randomArray(rows * n, 21),
+        randomArray(rows * n, 22),
+        randomArray(rows, 23),
+      ];
+      const got = await softmaxGrad(
+        tensor(p, [rows, n]),
+        tensor(dp, [rows, n]),
+        tensor(d, [rows, 1]),
+        0.25,
+      ).data();
+      expectClose(got, naive(p, dp, d, n, 0.25));
+    });
+  });
+
+  it('reads views: an offset p, a transposed dp, a flat d', async () => {
+    await scope(async () => {
+      const base = randomArray(4 + 3 * 8, 24);
+      const p = tensor(base, [4 + 3 * 8])
+        .narrow(0, 4, 24)
+        .reshape([3, 8]);
+      const dpData = randomArray(24, 25);
+      const dpT = tensor(dpData, [8, 3]).transpose();
+      const d = randomArray(3, 26);
+      const got = await softmaxGrad(p, dpT, tensor(d, [3])).data();
+      const dpRows = [...indices([3, 8])].map(
+        ([r, c]) => dpData[(c as number) * 3 + (r as number)] as number,
+      );
+      expectClose(got, naive(base.slice(4), dpRows, d, 8, 1));
+    });
+  });
+
+  it('names mismatched shapes', async () => {
+    await scope(async () => {
+      expect(() =>
+        softmaxGrad(tensor([1, 2], [1, 2]), tensor([1, 2, 3], [1, 3]), tensor([1], [1])),
+      ).toThrow(/softmaxGrad: p \[1, 2\] and dp \[1, 3\] must have the same shape/);
     });
   });
 });

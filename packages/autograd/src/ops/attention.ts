@@ -2,13 +2,6 @@ import * as T from '@llm-streamline/tensor';
 import type { Variable } from '../variable.js';
 import { record } from './record.js';
 
-/** dS = P ⊙ (dP − D) · scale in one pass over the [Tq, Tk] scores (three kernels otherwise). */
-const SCORE_GRAD: T.PointwiseSpec = {
-  name: 'attention_score_grad',
-  expr: 'a * (b - c) * d',
-  floatOnly: true,
-};
-
 /**
  * Scaled dot-product attention with grouped-query heads, causal mask and offset (the tensor
  * package's fused `attention`): q [B, Hq, Tq, Dh], k and v [B, Hkv, Tk, Dh], Hq a multiple of Hkv.
@@ -51,7 +44,7 @@ export function attention(
 
       const dp = T.matmul(dOut, vv.transpose());
       const d = T.sum(T.mul(dOut, ov.reshape([b, hkv, rows, dh])), -1, { keepdim: true });
-      const ds = T.applyPointwise(SCORE_GRAD, [p, dp, d, scale]);
+      const ds = T.softmaxGrad(p, dp, d, scale);
       p.dispose();
       dp.dispose();
       const dq = q.requiresGrad ? T.matmul(ds, kv).reshape([b, hq, tq, dh]) : undefined;
