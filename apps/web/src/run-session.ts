@@ -38,11 +38,9 @@ export async function runSession(req: RunRequest, v: Views): Promise<RunOutcome>
   const ready = await loadModelInput(req.input, req.limits, (done, total) =>
     v.progress.set(done / total, `Loading ${req.input.name}: tensor ${done} of ${total}`),
   );
-  try {
-    signal.throwIfAborted();
-    // The pipeline prunes in place, so the original speaks first.
-    v.progress.set(undefined, 'Generating with the original model…');
-    await streamGeneration(
+  // The same prompt and settings for both models, so the two texts compare.
+  const generateInto = (out: HTMLElement) =>
+    streamGeneration(
       {
         model: ready.model,
         tokenizer: ready.tokenizer,
@@ -50,8 +48,13 @@ export async function runSession(req: RunRequest, v: Views): Promise<RunOutcome>
         newTokens: s.newTokens,
         signal,
       },
-      v.originalText,
+      out,
     );
+  try {
+    signal.throwIfAborted();
+    // The pipeline prunes in place, so the original speaks first.
+    v.progress.set(undefined, 'Generating with the original model…');
+    await generateInto(v.originalText);
     signal.throwIfAborted();
     const result = await runPipeline({
       ready,
@@ -70,16 +73,7 @@ export async function runSession(req: RunRequest, v: Views): Promise<RunOutcome>
     v.loss.showReport(result.report.training);
     renderPerplexity(v.perplexity, v.perplexityText, result.report);
     v.progress.set(undefined, 'Generating with the pruned model…');
-    await streamGeneration(
-      {
-        model: ready.model,
-        tokenizer: ready.tokenizer,
-        prompt: s.prompt,
-        newTokens: s.newTokens,
-        signal,
-      },
-      v.prunedText,
-    );
+    await generateInto(v.prunedText);
     v.progress.set(undefined, 'Writing the checkpoint files…');
     const { files, checkpoint } = await checkpointFiles(result, ready.tokenizerFiles);
     renderDownloadList(v.downloadList, files);

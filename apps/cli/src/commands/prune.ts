@@ -190,27 +190,8 @@ export const run: Command['run'] = async (argv, io) => {
         evaluationText,
         evaluationSource,
         evaluationBlocks: evalBlocks,
-        target: o.target,
-        metric: o.metric,
-        replacement: o.replacement,
-        excludeLastLayer: o.excludeLastLayer,
-        blockLength: o.blockLength,
-        scoringBlocks: o.scoringBlocks,
-        trainingBlocks: o.trainingBlocks,
-        validationBlocks: o.validationBlocks,
-        batchSize: o.batchSize,
-        microBatches: o.microBatches,
-        epochs: o.epochs,
-        lr: o.lr,
-        minLr: o.minLr,
-        weightDecay: o.weightDecay,
-        clipNorm: o.clipNorm,
-        warmupFraction: o.warmupFraction,
-        ffnHidden: o.ffnHidden,
-        finetuneEpochs: o.finetuneEpochs,
-        finetuneLr: o.finetuneLr,
+        ...pipelineOptions(o),
         compareBaselines: boolFlag(v, 'no-baselines') ? false : undefined,
-        seed: o.seed,
         signal: io.signal,
         onProgress: (e) => progress(reporter, e),
       },
@@ -230,6 +211,14 @@ export const run: Command['run'] = async (argv, io) => {
     if (tokenizerDir) await rm(tokenizerDir, { recursive: true, force: true });
   }
 };
+
+/** The flag values that are pipeline options (all but the input paths), by their option names. */
+function pipelineOptions(
+  o: ReturnType<typeof scoringOptions> & ReturnType<typeof trainingOptions>,
+) {
+  const { dataPath: _data, tokenizerPath: _tokenizer, ...options } = o;
+  return options;
+}
 
 function progress(reporter: Reporter, e: ProgressEvent): void {
   const detail =

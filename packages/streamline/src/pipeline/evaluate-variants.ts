@@ -15,6 +15,8 @@ export interface EvaluationPlan {
   replacement?: DecoderBlock;
   /** Evaluate the original and plain-removal models too. */
   compareBaselines: boolean;
+  /** Name of the evaluation text, for the report. */
+  source: string;
   batchSize: number;
   signal?: AbortSignal;
   onProgress?: (done: number, total: number) => void;
@@ -64,7 +66,7 @@ export async function evaluateVariants(
   );
   const byName = new Map([...variants.keys()].map((name, k) => [name, results[k]?.perplexity]));
   return {
-    source: 'evaluation text',
+    source: plan.source,
     blocks: blocks.length,
     original: byName.get('original'),
     none: byName.get('none'),

@@ -313,12 +313,12 @@ export async function streamline(options: StreamlineOptions): Promise<Streamline
           removalWindow,
           replacement,
           compareBaselines: o.compareBaselines !== false,
+          source: o.evaluationSource ?? 'evaluation text',
           batchSize: o.batchSize,
           signal,
           onProgress: progress('evaluation', 'perplexity of the compared models'),
         }),
       );
-      ppl.source = o.evaluationSource ?? 'evaluation text';
     } catch (e) {
       replacement?.dispose();
       // perplexity() stops with its own error; report a cancellation as the signal's reason, as every other stage does.

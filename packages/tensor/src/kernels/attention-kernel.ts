@@ -136,7 +136,8 @@ fn main(${MAIN_ARGS}) {
   let hq = p[1];
   let tq = p[2];
   let blocks = (tq + QB - 1u) / QB;
-  if (i >= ${rowsOfHeads}u * blocks) { return; }
+  // p[0] = B·Hq·Tq rows: shapes stay out of the source, so one pipeline serves every batch.
+  if (i >= (p[0] / tq) * blocks) { return; }
   let first = (i % blocks) * QB;
   let h = (i / blocks) % hq;
   let b = i / (blocks * hq);
