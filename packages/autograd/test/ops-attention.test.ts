@@ -51,23 +51,30 @@ function cpuAttention(q: Float64Array, k: Float64Array, v: Float64Array, c: Case
   return out;
 }
 
-function check(c: Case, label: string) {
+/** Checks both backward routes: fused (log-sum-exp + streaming kernels) and composed (matmuls). */
+async function check(c: Case, label: string) {
   const { b, hq, hkv, tq, tk, dh } = c;
-  return gradcheck(
-    ([q, k, v]) =>
-      A.attention(q as A.Variable, k as A.Variable, v as A.Variable, {
-        causal: c.causal,
-        offset: c.offset,
-        scale: c.scale,
-      }),
-    ([q, k, v]) => cpuAttention(q as Float64Array, k as Float64Array, v as Float64Array, c),
-    [{ shape: [b, hq, tq, dh] }, { shape: [b, hkv, tk, dh] }, { shape: [b, hkv, tk, dh] }],
-    { label },
-  );
+  for (const method of ['fused', 'composed'] as const) {
+    await gradcheck(
+      ([q, k, v]) =>
+        A.attention(q as A.Variable, k as A.Variable, v as A.Variable, {
+          causal: c.causal,
+          offset: c.offset,
+          scale: c.scale,
+          method,
+        }),
+      ([q, k, v]) => cpuAttention(q as Float64Array, k as Float64Array, v as Float64Array, c),
+      [{ shape: [b, hq, tq, dh] }, { shape: [b, hkv, tk, dh] }, { shape: [b, hkv, tk, dh] }],
+      { label: `${label} (${method})` },
+    );
+  }
 }
 
 describe('attention gradients', () => {
   beforeAll(testDevice);
+
+  it('blocks of rows and keys with ragged ends (fused kernels take 4 rows and 4 keys at a time)', () =>
+    check({ b: 1, hq: 2, hkv: 1, tq: 6, tk: 6, dh: 4 }, 'ragged blocks'));
 
   it('multi-head causal self-attention', () =>
     check({ b: 2, hq: 2, hkv: 2, tq: 4, tk: 4, dh: 4 }, 'mha causal'));

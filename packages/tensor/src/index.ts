@@ -12,7 +12,13 @@ export type {
 export { currentDevice, Device, getDevice, setCurrentDevice } from './device/device.js';
 export { NoAdapterError } from './device/no-adapter-error.js';
 export type { AttentionOptions } from './ops/attention.js';
-export { attention, attentionWeights } from './ops/attention.js';
+export {
+  attention,
+  attentionGrad,
+  attentionMethod,
+  attentionWeights,
+  attentionWithLogsumexp,
+} from './ops/attention.js';
 export {
   add,
   BINARY,

@@ -1,10 +1,56 @@
 import * as T from '@llm-streamline/tensor';
+import { isGradEnabled } from '../grad-mode.js';
 import type { Variable } from '../variable.js';
 import { record } from './record.js';
 
 /**
  * Scaled dot-product attention with grouped-query heads, causal mask and offset (the tensor
- * package's fused `attention`): q [B, Hq, Tq, Dh], k and v [B, Hkv, Tk, Dh], Hq a multiple of Hkv.
+ * package's `attention`): q [B, Hq, Tq, Dh], k and v [B, Hkv, Tk, Dh], Hq a multiple of Hkv.
+ *
+ * The backward matches the forward's method (`T.attentionMethod`): the fused forward saves each
+ * row's log-sum-exp and `T.attentionGrad` streams over keys and queries with no [Tq, Tk] matrix
+ * (what CPU adapters take); the composed route goes through matmuls (below).
+ */
+export function attention(
+  q: Variable,
+  k: Variable,
+  v: Variable,
+  options: T.AttentionOptions = {},
+): Variable {
+  const training = isGradEnabled() && [q, k, v].some((x) => x.requiresGrad);
+  if (!training || T.attentionMethod(q.value, k.value, options) === 'composed')
+    return composedGradAttention(q, k, v, options);
+  const { out, logsumexp } = T.attentionWithLogsumexp(q.value, k.value, v.value, options);
+  const result = record(
+    'attention',
+    [q, k, v],
+    out,
+    [q.value, k.value, v.value, out, logsumexp],
+    (g, [qs, ks, vs, os, lse]) => {
+      const grads = T.attentionGrad(
+        qs as T.Tensor,
+        ks as T.Tensor,
+        vs as T.Tensor,
+        os as T.Tensor,
+        lse as T.Tensor,
+        g,
+        options,
+      );
+      const wanted = [grads.dq, grads.dk, grads.dv].map((t, i) => {
+        if ([q, k, v][i]?.requiresGrad) return t;
+        t.dispose();
+        return undefined;
+      });
+      return wanted;
+    },
+  );
+  logsumexp.dispose(); // the node holds its own handle
+  return result;
+}
+
+/**
+ * The forward of {@link attention} through `T.attention` (fused or composed, as it chooses), with
+ * the gradient through matmuls.
  *
  * The forward never materialises the [Tq, Tk] probabilities, so backward recomputes them
  * (P = attentionWeights(q, k), masked entries exactly 0) and then, with S = scale·q·kᵀ:
@@ -18,11 +64,11 @@ import { record } from './record.js';
  * heads' rows, and the matmuls for dK and dV then sum over the group in their contraction: no
  * separate reduction, no repeated k and v.
  */
-export function attention(
+function composedGradAttention(
   q: Variable,
   k: Variable,
   v: Variable,
-  options: T.AttentionOptions = {},
+  options: T.AttentionOptions,
 ): Variable {
   const out = T.attention(q.value, k.value, v.value, options);
   return record(

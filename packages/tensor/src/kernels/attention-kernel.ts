@@ -15,13 +15,13 @@ export interface AttentionProblem {
 }
 
 /** Invocations per workgroup: small, so decode steps (few rows) still spread over several cores. */
-const WG = 16;
+export const WG = 16;
 
 /**
  * Param words shared by both attention kernels:
  * `[rows, Hq, Tq, Tk, group, offset, causal, scale, (offset, strideB, strideH, strideT) × q, k, v]`.
  */
-function attentionParams({ q, k, v, causal, offset, scale }: AttentionProblem): number[] {
+export function attentionParams({ q, k, v, causal, offset, scale }: AttentionProblem): number[] {
   const [b, hq, tq] = q.shape as [number, number, number, number];
   const hkv = k.shape[1] as number;
   const strided = (t: Tensor) => [
@@ -45,14 +45,17 @@ function attentionParams({ q, k, v, causal, offset, scale }: AttentionProblem): 
   ];
 }
 
-/** Bindings: params, then the named f32 inputs, then the f32 output `y`. */
-function bindings(inputs: readonly string[]): string {
+/** Bindings: params, then the named f32 inputs, then the named f32 outputs (default `y`). */
+export function bindings(inputs: readonly string[], outputs: readonly string[] = ['y']): string {
   return [
     '@group(0) @binding(0) var<storage, read> p: array<u32>;',
     ...inputs.map(
       (name, j) => `@group(0) @binding(${j + 1}) var<storage, read> ${name}: array<f32>;`,
     ),
-    `@group(0) @binding(${inputs.length + 1}) var<storage, read_write> y: array<f32>;`,
+    ...outputs.map(
+      (name, j) =>
+        `@group(0) @binding(${inputs.length + j + 1}) var<storage, read_write> ${name}: array<f32>;`,
+    ),
   ].join('\n');
 }
 
@@ -77,12 +80,12 @@ const LOCATE = `
  * Vector width used for a head dim: the widest of 4, 2, 1 that divides it, so loads and dot
  * products work on whole vectors with no tail.
  */
-function vectorWidth(dh: number): 1 | 2 | 4 {
+export function vectorWidth(dh: number): 1 | 2 | 4 {
   return dh % 4 === 0 ? 4 : dh % 2 === 0 ? 2 : 1;
 }
 
 /** WGSL helpers specialised on the head dim: vector type `V`, loaders `ld_<input>`, `dotv`. */
-function vectorHelpers(dh: number, inputs: readonly string[]): string {
+export function vectorHelpers(dh: number, inputs: readonly string[]): string {
   const w = vectorWidth(dh);
   const type = w === 1 ? 'f32' : `vec${w}<f32>`;
   const load = (name: string) =>
@@ -113,8 +116,15 @@ const KEY_CHUNK = 4;
  * variable per register (\`q1_2\`, \`a1_2\`, \`s1_3\`): shader compilers for CPUs keep named scalars
  * and vectors in registers but spill loop-indexed arrays to memory, which made the looped version of
  * this kernel slower than one row per invocation. Output: contiguous [B, Hq, Tq, Dh].
+ *
+ * With `logsumexp`, also writes each row's log Σ exp(scores) (contiguous [B, Hq, Tq]): all that
+ * training's backward needs to recompute the probabilities without a second pass over the keys.
  */
-export function runAttention(device: Device, problem: AttentionProblem): Tensor {
+export function runAttention(
+  device: Device,
+  problem: AttentionProblem,
+  logsumexp?: Tensor,
+): Tensor {
   const { q } = problem;
   const dh = q.shape[3] as number;
   const tq = q.shape[2] as number;
@@ -124,9 +134,10 @@ export function runAttention(device: Device, problem: AttentionProblem): Tensor 
   const nc = dh / w;
   const qb = ([4, 2, 1] as const).find((r) => r <= tq && r * nc <= ROW_REGISTERS) ?? 1;
   const rowsOfHeads = q.size / dh / tq;
+  const outputs = logsumexp ? ['y', 'lse'] : ['y'];
   device.run({
-    name: `attention_d${dh}_q${qb}`,
-    source: `${bindings(['q', 'k', 'v'])}
+    name: `attention_d${dh}_q${qb}${logsumexp ? '_lse' : ''}`,
+    source: `${bindings(['q', 'k', 'v'], outputs)}
 ${vectorHelpers(dh, ['q', 'k', 'v'])}
 const QB = ${qb}u;
 const KC = ${KEY_CHUNK}u;
@@ -145,17 +156,26 @@ fn main(${MAIN_ARGS}) {
   let scale = bitcast<f32>(p[7]);
   let kb = p[12] + b * p[13] + kvh * p[14];
   let vb = p[16] + b * p[17] + kvh * p[18];
-${unrolledAttention(qb, nc, KEY_CHUNK, w)}
+${unrolledAttention(qb, nc, KEY_CHUNK, w, logsumexp !== undefined)}
 }`,
     params: attentionParams(problem),
-    buffers: [problem.q.buffer, problem.k.buffer, problem.v.buffer, out.buffer],
+    buffers: [
+      problem.q.buffer,
+      problem.k.buffer,
+      problem.v.buffer,
+      out.buffer,
+      ...(logsumexp ? [logsumexp.buffer] : []),
+    ],
     workgroups: workgroups1d(Math.ceil(tq / qb) * rowsOfHeads, WG),
   });
   return out;
 }
 
-/** The body of {@link runAttention} for QB rows, NC head-dim vectors of width W, KC keys per chunk. */
-function unrolledAttention(qb: number, nc: number, kc: number, w: number): string {
+/**
+ * The body of {@link runAttention} for QB rows, NC head-dim vectors of width W, KC keys per chunk;
+ * with `lse`, also stores each row's log-sum-exp.
+ */
+function unrolledAttention(qb: number, nc: number, kc: number, w: number, lse: boolean): string {
   const rows = Array.from({ length: qb }, (_, r) => r);
   const vecs = Array.from({ length: nc }, (_, c) => c);
   const keys = Array.from({ length: kc }, (_, j) => j);
@@ -208,6 +228,7 @@ function unrolledAttention(qb: number, nc: number, kc: number, w: number): strin
       `let o${r} = ((i / blocks) * tq + first + ${r}u) * ${nc * w}u;`,
       `let il${r} = 1.0 / l${r};`,
     );
+    if (lse) add(2, `lse[(i / blocks) * tq + first + ${r}u] = m${r} + log(l${r});`);
     for (const c of vecs) {
       add(2, `let y${r}_${c} = a${r}_${c} * il${r};`);
       components.forEach((comp, e) => {

@@ -1,12 +1,15 @@
+import { runAttentionGrad } from '../kernels/attention-grad-kernel.js';
 import {
   type AttentionProblem,
   runAttention,
   runAttentionWeights,
 } from '../kernels/attention-kernel.js';
 import { formatShape } from '../tensor/shape.js';
-import type { Tensor } from '../tensor/tensor.js';
+import { Tensor } from '../tensor/tensor.js';
 import { attentionProbabilities, composedAttention } from './attention-composed.js';
+import { mul } from './binary.js';
 import { requireDType } from './dtype-check.js';
+import { sum } from './reduce.js';
 
 export interface AttentionOptions {
   /** Mask keys after each query's own position. Default true. */
@@ -36,10 +39,92 @@ export interface AttentionOptions {
  */
 export function attention(q: Tensor, k: Tensor, v: Tensor, options: AttentionOptions = {}): Tensor {
   return withProblem('attention', q, k, v, options, (p) =>
-    useComposed(p, options.method)
+    problemUsesComposed(p, options.method)
       ? composedAttention(p.q, p.k, p.v, p.offset, p.causal, p.scale)
       : runAttention(q.device, p),
   );
+}
+
+/**
+ * Which implementation {@link attention} picks for these inputs: `fused` (one streaming kernel) or
+ * `composed` (matmuls around a masked softmax). Training uses it to choose the matching backward.
+ */
+export function attentionMethod(
+  q: Tensor,
+  k: Tensor,
+  options: AttentionOptions = {},
+): 'fused' | 'composed' {
+  const [b, hq, tq] = q.shape as [number, number, number, number];
+  const scores = { b, hq, tq, tk: k.shape[2] as number, variant: q.device.kernelVariant };
+  return useComposed(scores, options.method) ? 'composed' : 'fused';
+}
+
+/**
+ * The fused {@link attention} that also returns each query row's log Σ exp(scores) (contiguous
+ * [B, Hq, Tq], the scores scaled and masked): what {@link attentionGrad} needs to recompute the
+ * probabilities. Always the fused kernel, whatever `options.method` says.
+ */
+export function attentionWithLogsumexp(
+  q: Tensor,
+  k: Tensor,
+  v: Tensor,
+  options: AttentionOptions = {},
+): { out: Tensor; logsumexp: Tensor } {
+  const logsumexp = Tensor.empty(q.device, q.shape.slice(0, 3));
+  try {
+    const out = withProblem('attentionWithLogsumexp', q, k, v, options, (p) =>
+      runAttention(q.device, p, logsumexp),
+    );
+    return { out, logsumexp };
+  } catch (e) {
+    logsumexp.dispose();
+    throw e;
+  }
+}
+
+/**
+ * Gradients of the fused attention with respect to q, k and v, given the forward's inputs, its
+ * output `out`, its `logsumexp` (from {@link attentionWithLogsumexp}) and the output's gradient
+ * `dOut`, with the same `options`. Never materialises a [Tq, Tk] matrix and skips what the causal
+ * mask hides. Returns contiguous tensors shaped like q, k and v.
+ */
+export function attentionGrad(
+  q: Tensor,
+  k: Tensor,
+  v: Tensor,
+  out: Tensor,
+  logsumexp: Tensor,
+  dOut: Tensor,
+  options: AttentionOptions = {},
+): { dq: Tensor; dk: Tensor; dv: Tensor } {
+  const expected = formatShape(q.shape);
+  for (const [name, t] of [
+    ['out', out],
+    ['dOut', dOut],
+  ] as const) {
+    requireDType(t, ['f32'], 'attentionGrad', name);
+    if (formatShape(t.shape) !== expected)
+      throw new RangeError(
+        `attentionGrad: ${name} must have q's shape ${expected}, got ${formatShape(t.shape)}`,
+      );
+  }
+  if (formatShape(logsumexp.shape) !== formatShape(q.shape.slice(0, 3)) || !logsumexp.isContiguous)
+    throw new RangeError(
+      `attentionGrad: logsumexp must be a contiguous ${formatShape(q.shape.slice(0, 3))}, got ${formatShape(logsumexp.shape)}`,
+    );
+  const g = unitStride(dOut);
+  // D = rowsum(dO ⊙ O) equals rowsum(dP ⊙ P) (FlashAttention's identity): a sum over Dh, not Tk.
+  const prod = mul(g, out);
+  const rowDot = sum(prod, -1);
+  prod.dispose();
+  try {
+    return withProblem('attentionGrad', q, k, v, options, (p) =>
+      runAttentionGrad(q.device, p, { dOut: g, logsumexp, rowDot }),
+    );
+  } finally {
+    g.dispose();
+    rowDot.dispose();
+  }
 }
 
 /**
@@ -54,11 +139,27 @@ const COMPOSED_SCORES_BYTES = 64 * 2 ** 20;
  * causal attention and keeps rows in registers, and measured 2–4× faster than the composed route
  * at [8, 8, 256, 16] on SwiftShader (packages/tensor/bench).
  */
-function useComposed({ q, k }: AttentionProblem, method: AttentionOptions['method']): boolean {
+function useComposed(
+  { b, hq, tq, tk, variant }: { b: number; hq: number; tq: number; tk: number; variant: string },
+  method: AttentionOptions['method'],
+): boolean {
   if (method) return method === 'composed';
-  if (q.device.kernelVariant === 'register') return false;
-  const [b, hq, tq] = q.shape as [number, number, number, number];
-  return tq >= 16 && b * hq * tq * (k.shape[2] as number) * 4 <= COMPOSED_SCORES_BYTES;
+  if (variant === 'register') return false;
+  return tq >= 16 && b * hq * tq * tk * 4 <= COMPOSED_SCORES_BYTES;
+}
+
+/** {@link useComposed} for a checked problem. */
+function problemUsesComposed({ q, k }: AttentionProblem, method: AttentionOptions['method']) {
+  return useComposed(
+    {
+      b: q.shape[0] as number,
+      hq: q.shape[1] as number,
+      tq: q.shape[2] as number,
+      tk: k.shape[2] as number,
+      variant: q.device.kernelVariant,
+    },
+    method,
+  );
 }
 
 /**
@@ -68,21 +169,21 @@ function useComposed({ q, k }: AttentionProblem, method: AttentionOptions['metho
  */
 export function attentionWeights(q: Tensor, k: Tensor, options: AttentionOptions = {}): Tensor {
   return withProblem('attentionWeights', q, k, undefined, options, (p) =>
-    useComposed(p, options.method)
+    problemUsesComposed(p, options.method)
       ? attentionProbabilities(p.q, p.k, p.offset, p.causal, p.scale)
       : runAttentionWeights(q.device, p),
   );
 }
 
 /** Checks shapes and options, makes Dh unit-stride where needed, runs `kernel`, frees temporaries. */
-function withProblem(
+function withProblem<R>(
   op: string,
   q: Tensor,
   k: Tensor,
   v: Tensor | undefined,
   options: AttentionOptions,
-  kernel: (problem: AttentionProblem) => Tensor,
-): Tensor {
+  kernel: (problem: AttentionProblem) => R,
+): R {
   requireDType(q, ['f32'], op, 'q');
   requireDType(k, ['f32'], op, 'k');
   if (v) requireDType(v, ['f32'], op, 'v');
@@ -109,12 +210,15 @@ function withProblem(
     );
   }
   if (tk === 0 && tq > 0) throw new RangeError(`${op}: no keys to attend to; got ${shapes}`);
-  const unitStride = (t: Tensor) =>
-    t.strides[3] === 1 || t.shape[3] === 1 ? t.view(t.layout) : t.contiguous();
   const inputs = [unitStride(q), unitStride(k), v ? unitStride(v) : unitStride(k)] as const;
   try {
     return kernel({ q: inputs[0], k: inputs[1], v: inputs[2], causal, offset, scale });
   } finally {
     for (const t of inputs) t.dispose();
   }
+}
+
+/** A view of `t` when its last axis has unit stride (what the kernels need), else a dense copy. */
+function unitStride(t: Tensor): Tensor {
+  return t.strides[3] === 1 || t.shape[3] === 1 ? t.view(t.layout) : t.contiguous();
 }
