@@ -155,7 +155,11 @@ describe('attentionGrad', () => {
       });
       const { out, logsumexp } = attentionWithLogsumexp(q, k, v);
       expectClose(await out.data(), (await attention(q, k, v).data()) as Float32Array, TOL);
+      // Token-major in, token-major out: merging the heads back is a view, not a copy.
+      expect(out.permute([0, 2, 1, 3]).isContiguous).toBe(true);
       const grads = attentionGrad(q, k, v, out, logsumexp, g);
+      for (const d of [grads.dq, grads.dk, grads.dv])
+        expect(d.permute([0, 2, 1, 3]).isContiguous).toBe(true);
       expectClose(await grads.dq.data(), ref.dq, TOL);
       expectClose(await grads.dk.data(), ref.dk, TOL);
       expectClose(await grads.dv.data(), ref.dv, TOL);

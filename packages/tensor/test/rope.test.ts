@@ -66,6 +66,8 @@ describe.each(['half', 'interleaved'] as const)('rope (%s pairs)', (layout) => {
       const inv = ropeInvFreq(16, 500000);
       const y = rope(x, tensor(inv), { layout, offset: 3 });
       expectClose(await y.data(), reference(valuesOf(data, x), x.shape, inv, layout, 3), TOL);
+      // The output keeps the token-major order, so un-permuting it is free.
+      expect(y.permute([0, 2, 1, 3]).isContiguous).toBe(true);
       // Also a narrowed head dim view and a narrowed invFreq view (non-zero offsets).
       const invData = new Float32Array([9, 9, ...ropeInvFreq(8, 10000)]);
       const narrow = tensor(data, [2, 6, 4, 16]).narrow(3, 4, 8);

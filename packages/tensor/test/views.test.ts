@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { scope, tensor } from '../src/index.js';
-import { reshapeLayout } from '../src/tensor/layout.js';
+import { denseLayoutLike, reshapeLayout } from '../src/tensor/layout.js';
 import { atIndex, expectClose, indices, randomTensor, testDevice } from './helpers.js';
 
 /** Naive reference: the values of a strided view of `data`, in row-major order. */
@@ -68,6 +68,24 @@ describe('views share storage and read through strides', () => {
     expect(reshapeLayout({ shape: [2, 1, 3], strides: [3, 99, 1], offset: 5 }, [6])?.offset).toBe(
       5,
     );
+  });
+
+  it("denseLayoutLike keeps a view's memory order, or falls back to row-major", () => {
+    // [B, T, H, Dh] storage viewed as [B, H, T, Dh] (heads out of a projection).
+    const heads = { shape: [2, 4, 5, 8], strides: [160, 8, 32, 1], offset: 7 };
+    expect(denseLayoutLike(heads)).toEqual({
+      shape: [2, 4, 5, 8],
+      strides: [160, 8, 32, 1],
+      offset: 0,
+    });
+    // A narrowed KV cache [1, 2, 3 of 9, 4]: same order, packed.
+    const narrowed = { shape: [1, 2, 3, 4], strides: [72, 36, 4, 1], offset: 0 };
+    expect(denseLayoutLike(narrowed).strides.slice(1)).toEqual([12, 4, 1]);
+    // Broadcast and overlapping layouts have no single order: row-major.
+    const broadcast = { shape: [3, 4], strides: [0, 1], offset: 0 };
+    expect(denseLayoutLike(broadcast).strides).toEqual([4, 1]);
+    const overlapping = { shape: [3, 4], strides: [1, 1], offset: 0 };
+    expect(denseLayoutLike(overlapping).strides).toEqual([4, 1]);
   });
 
   it('bad views give errors that name the shapes', () => {

@@ -11,11 +11,13 @@
  * Both are generated unrolled with a named variable per register, like the forward.
  */
 import type { Device } from '../device/device.js';
+import { denseLayoutLike } from '../tensor/layout.js';
 import { Tensor } from '../tensor/tensor.js';
 import {
   type AttentionProblem,
   attentionParams,
   bindings,
+  strided,
   vectorHelpers,
   vectorWidth,
   WG,
@@ -41,21 +43,20 @@ const KC = 2;
 const range = (n: number) => Array.from({ length: n }, (_, i) => i);
 
 /**
- * Param words: the forward's (see `attentionParams`), then dO's offset and its B, H, T strides.
+ * Param words: the forward's (see `attentionParams`), then where dO, dq and dk are (offset and B,
+ * H, T strides each: p[20…23], p[24…27], p[28…31]), then how far dv is past dk (p[32]).
  */
-function gradParams(problem: AttentionProblem, dOut: Tensor): number[] {
-  return [
-    ...attentionParams(problem),
-    dOut.offset,
-    dOut.strides[0] as number,
-    dOut.strides[1] as number,
-    dOut.strides[2] as number,
-  ];
+function gradParams(problem: AttentionProblem, dOut: Tensor, dq: Tensor, dk: Tensor): number[] {
+  return [...attentionParams(problem), ...strided(dOut), ...strided(dq), ...strided(dk), dk.size];
 }
 
 const INPUTS = ['q', 'k', 'v', 'g', 'lse', 'dsum'];
 
-/** dq, dk and dv (contiguous, shaped like q, k and v) of fused attention. */
+/**
+ * dq, dk and dv of fused attention: dense, shaped like q, k and v, dq in q's memory order and dk
+ * and dv in k's (token-major inputs give token-major gradients, so the way back into the
+ * projections' [B, T, H·Dh] needs no copy).
+ */
 export function runAttentionGrad(
   device: Device,
   problem: AttentionProblem,
@@ -63,11 +64,15 @@ export function runAttentionGrad(
 ): { dq: Tensor; dk: Tensor; dv: Tensor } {
   const { q, k } = problem;
   const dh = q.shape[3] as number;
-  const dq = Tensor.empty(device, q.shape);
+  const dq = Tensor.emptyLike(q);
   // dk and dv share one buffer (dk first), so the keys kernel stays within 8 storage bindings.
-  const dkv = Tensor.empty(device, [2, ...k.shape]);
+  const dkv = Tensor.empty(device, [2 * k.size]);
+  const { strides } = denseLayoutLike(k.layout);
+  const dk = dkv.view({ shape: k.shape, strides, offset: 0 });
+  const dv = dkv.view({ shape: k.shape, strides, offset: k.size });
+  dkv.dispose();
   const buffers = [q, k, problem.v, dOut, logsumexp, rowDot].map((t) => t.buffer);
-  const params = gradParams(problem, dOut);
+  const params = gradParams(problem, dOut, dq, dk);
   const helpers = vectorHelpers(dh, ['q', 'k', 'v', 'g']);
   if (q.size > 0) {
     const tq = q.shape[2] as number;
@@ -85,18 +90,10 @@ export function runAttentionGrad(
       name: `attention_grad_keys_d${dh}`,
       source: `${bindings(INPUTS, ['dkv'])}\n${helpers}\n${keysKernel(dh)}`,
       params,
-      buffers: [...buffers, dkv.buffer],
+      buffers: [...buffers, dk.buffer],
       workgroups: workgroups1d(Math.ceil(tk / KB) * (k.size / dh / tk), WG),
     });
   }
-  const part = (index: number) => {
-    const slab = dkv.narrow(0, index, 1);
-    const out = slab.squeeze(0);
-    slab.dispose();
-    return out;
-  };
-  const [dk, dv] = [part(0), part(1)];
-  dkv.dispose();
   return { dq, dk, dv };
 }
 
@@ -161,7 +158,8 @@ function rowsKernel(dh: number): string {
   add(1, '}');
   for (const r of rows) {
     add(1, `if (first + ${r}u < tq) {`);
-    add(2, ...store('dq', `row${r} * ${dh}u`, (c) => `dq${r}_${c} * scale`, nc, w));
+    add(2, `let o${r} = p[24] + b * p[25] + h * p[26] + (first + ${r}u) * p[27];`);
+    add(2, ...store('dq', `o${r}`, (c) => `dq${r}_${c} * scale`, nc, w));
     add(1, '}');
   }
   return `@compute @workgroup_size(${WG})
@@ -218,9 +216,9 @@ function keysKernel(dh: number): string {
     for (const c of vecs)
       body.push(`dv${r}_${c} += p${r} * g_${c};`, `dk${r}_${c} += ds${r} * q_${c};`);
     tail.push(`if (first + ${r}u < tk) {`);
-    tail.push(`  let o${r} = (bk * tk + first + ${r}u) * ${dh}u;`);
+    tail.push(`  let o${r} = p[28] + b * p[29] + kvh * p[30] + (first + ${r}u) * p[31];`);
     tail.push(...store('dkv', `o${r}`, (c) => `dk${r}_${c} * scale`, nc, w).map((l) => `  ${l}`));
-    tail.push(...store('dkv', `half + o${r}`, (c) => `dv${r}_${c}`, nc, w).map((l) => `  ${l}`));
+    tail.push(...store('dkv', `p[32] + o${r}`, (c) => `dv${r}_${c}`, nc, w).map((l) => `  ${l}`));
     tail.push('}');
   }
   const loads = vecs.flatMap((c) => [
@@ -246,7 +244,6 @@ fn main(${MAIN_ARGS}) {
   let scale = bitcast<f32>(p[7]);
   let kb = p[12] + b * p[13] + kvh * p[14];
   let vb = p[16] + b * p[17] + kvh * p[18];
-  let half = batches * hkv * tk * ${dh}u;
 ${indent(1, head)}
   // Causal: row t sees key j when j <= offset + t, so no row before first − offset sees this block.
   let t0 = select(0u, first - min(first, p[5]), p[6] == 1u);

@@ -24,12 +24,6 @@ export const WG = 16;
 export function attentionParams({ q, k, v, causal, offset, scale }: AttentionProblem): number[] {
   const [b, hq, tq] = q.shape as [number, number, number, number];
   const hkv = k.shape[1] as number;
-  const strided = (t: Tensor) => [
-    t.offset,
-    t.strides[0] as number,
-    t.strides[1] as number,
-    t.strides[2] as number,
-  ];
   return [
     b * hq * tq,
     hq,
@@ -43,6 +37,11 @@ export function attentionParams({ q, k, v, causal, offset, scale }: AttentionPro
     ...strided(k),
     ...strided(v),
   ];
+}
+
+/** Param words locating a [B, H, T, Dh] view with unit stride along Dh: offset, B, H, T strides. */
+export function strided(t: Tensor): number[] {
+  return [t.offset, t.strides[0] as number, t.strides[1] as number, t.strides[2] as number];
 }
 
 /** Bindings: params, then the named f32 inputs, then the named f32 outputs (default `y`). */
@@ -115,7 +114,9 @@ const KEY_CHUNK = 4;
  * The WGSL is generated fully unrolled over rows, head-dim vectors and chunk keys, with a named
  * variable per register (\`q1_2\`, \`a1_2\`, \`s1_3\`): shader compilers for CPUs keep named scalars
  * and vectors in registers but spill loop-indexed arrays to memory, which made the looped version of
- * this kernel slower than one row per invocation. Output: contiguous [B, Hq, Tq, Dh].
+ * this kernel slower than one row per invocation. Output: [B, Hq, Tq, Dh], dense in q's memory
+ * order (token-major q from a [B, T, H·Dh] projection gives a token-major output, so merging the
+ * heads back is a free view).
  *
  * With `logsumexp`, also writes each row's log Σ exp(scores) (contiguous [B, Hq, Tq]): all that
  * training's backward needs to recompute the probabilities without a second pass over the keys.
@@ -128,7 +129,7 @@ export function runAttention(
   const { q } = problem;
   const dh = q.shape[3] as number;
   const tq = q.shape[2] as number;
-  const out = Tensor.empty(device, q.shape);
+  const out = Tensor.emptyLike(q);
   if (q.size === 0) return out;
   const w = vectorWidth(dh);
   const nc = dh / w;
@@ -158,7 +159,7 @@ fn main(${MAIN_ARGS}) {
   let vb = p[16] + b * p[17] + kvh * p[18];
 ${unrolledAttention(qb, nc, KEY_CHUNK, w, logsumexp !== undefined)}
 }`,
-    params: attentionParams(problem),
+    params: [...attentionParams(problem), ...strided(out)],
     buffers: [
       problem.q.buffer,
       problem.k.buffer,
@@ -225,7 +226,7 @@ function unrolledAttention(qb: number, nc: number, kc: number, w: number, lse: b
     add(1, `if (first + ${r}u < tq) {`);
     add(
       2,
-      `let o${r} = ((i / blocks) * tq + first + ${r}u) * ${nc * w}u;`,
+      `let o${r} = p[20] + b * p[21] + h * p[22] + (first + ${r}u) * p[23];`,
       `let il${r} = 1.0 / l${r};`,
     );
     if (lse) add(2, `lse[(i / blocks) * tq + first + ${r}u] = m${r} + log(l${r});`);

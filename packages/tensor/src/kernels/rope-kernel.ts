@@ -17,8 +17,10 @@ const PAIR: Record<RopeLayout, string> = {
 
 /**
  * Rotates each pair `(x1, x2)` of the last axis of f32 `x` ([…, T, Dh], any layout) by
- * `angle = (offset + t) · invFreq[k]` (or by −angle when `inverse`), into a fresh contiguous tensor.
- * `invFreq` must be dense [Dh/2] (read from its offset).
+ * `angle = (offset + t) · invFreq[k]` (or by −angle when `inverse`), into a fresh dense tensor in
+ * `x`'s memory order: heads viewed out of a [B, T, H·Dh] projection stay token-major, so merging
+ * them back (and the gradient's way back) needs no copy. `invFreq` must be dense [Dh/2] (read from
+ * its offset).
  */
 export function runRope(
   device: Device,
@@ -28,9 +30,9 @@ export function runRope(
   offset: number,
   inverse: boolean,
 ): Tensor {
-  const out = Tensor.empty(device, x.shape);
+  const out = Tensor.emptyLike(x);
   if (x.size === 0) return out;
-  const walk = planRowWalk(x.layout, x.rank - 1);
+  const walk = planRowWalk(x.layout, x.rank - 1, out.strides);
   const pairs = x.size / 2;
   const extra = rowWalkWords(walk.rank);
   device.run({

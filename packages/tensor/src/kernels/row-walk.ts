@@ -5,7 +5,8 @@ import { coalesceDims } from './coalesce.js';
 /**
  * How a row kernel walks a tensor: every index of the dims other than `axis` names one row, and a
  * row is the `length` elements along `axis`. The input is read through its own strides (so views
- * need no copy) and the output is a fresh contiguous tensor of the input's shape.
+ * need no copy) and the output is a fresh dense tensor of the input's shape: row-major unless the
+ * plan is given another output layout (offset 0).
  */
 export interface RowWalk {
   rows: number;
@@ -25,9 +26,12 @@ export function rowWalkWords(rank: number): number {
 }
 
 /** Plans a walk over the rows of `layout` along `axis` (already normalised). */
-export function planRowWalk(layout: Layout, axis: number): RowWalk {
+export function planRowWalk(
+  layout: Layout,
+  axis: number,
+  outStrides: readonly number[] = contiguousStrides(layout.shape),
+): RowWalk {
   const shape = layout.shape;
-  const outStrides = contiguousStrides(shape);
   const kept = shape.map((_, i) => i).filter((i) => i !== axis);
   const keptShape = kept.map((i) => shape[i] as number);
   const merged = coalesceDims(keptShape, [

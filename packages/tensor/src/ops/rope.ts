@@ -22,7 +22,8 @@ export interface RopeOptions {
  * Rotary position embedding of `x` ([…, T, Dh], any layout): row `t` of axis −2 sits at position
  * `offset + t`, and each pair `k` of its last axis is rotated by `angle = position · invFreq[k]`
  * (computed in f32 in that order, as Hugging Face does), with `invFreq` a [Dh/2] f32 tensor
- * (see {@link ropeInvFreq}). Returns a new contiguous tensor.
+ * (see {@link ropeInvFreq}). Returns a new dense tensor in `x`'s memory order (a permuted view in
+ * gives a permuted view out).
  */
 export function rope(x: Tensor, invFreq: Tensor, options: RopeOptions): Tensor {
   requireDType(x, ['f32'], 'rope', 'x');

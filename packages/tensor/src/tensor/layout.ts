@@ -16,6 +16,35 @@ export function contiguousLayout(shape: Shape): Layout {
   return { shape: [...shape], strides: contiguousStrides(shape), offset: 0 };
 }
 
+/**
+ * A dense layout of `layout.shape` that orders the dims in memory as `layout` does (largest stride
+ * outermost), like PyTorch's `empty_like` with `preserve_format`: an op that writes such an output
+ * turns a permuted view in into a permuted view out, so undoing the permutation later is free.
+ * Row-major when `layout` has no single order: broadcast (stride-0) or overlapping dims.
+ */
+export function denseLayoutLike(layout: Layout): Layout {
+  const { shape } = layout;
+  const dims = shape.map((_, i) => i).filter((i) => (shape[i] as number) > 1);
+  const order = [...dims].sort(
+    (a, b) => (layout.strides[b] as number) - (layout.strides[a] as number) || a - b,
+  );
+  const distinct = order.every(
+    (d, k) =>
+      (layout.strides[d] as number) > 0 &&
+      (k === 0 ||
+        (layout.strides[d] as number) < (layout.strides[order[k - 1] as number] as number)),
+  );
+  if (!distinct) return contiguousLayout(shape);
+  const strides = contiguousStrides(shape); // size-1 dims keep these; their stride is never used
+  let step = 1;
+  for (let k = order.length - 1; k >= 0; k--) {
+    const d = order[k] as number;
+    strides[d] = step;
+    step *= shape[d] as number;
+  }
+  return { shape: [...shape], strides, offset: 0 };
+}
+
 /** True when elements are densely packed in row-major order (size-1 dims may have any stride). */
 export function isContiguous(layout: Layout): boolean {
   let expected = 1;

@@ -3,6 +3,7 @@ import { copy } from '../ops/copy.js';
 import { type ByteEncoding, bytesPerElement, type DType } from './dtype.js';
 import {
   contiguousLayout,
+  denseLayoutLike,
   expandLayout,
   isContiguous,
   type Layout,
@@ -48,6 +49,16 @@ export class Tensor {
   static empty(device: Device, shape: Shape, dtype: DType = 'f32'): Tensor {
     const bytes = Math.max(4, sizeOf(shape) * bytesPerElement(dtype));
     return Tensor.fromBuffer(device, device.pool.acquire(bytes), shape, dtype);
+  }
+
+  /**
+   * Like {@link Tensor.empty} with `like`'s shape, but dense in `like`'s memory order (see
+   * `denseLayoutLike`): for kernels whose output should stay a permuted view when the input is one.
+   */
+  static emptyLike(like: Tensor, dtype: DType = like.dtype): Tensor {
+    const bytes = Math.max(4, like.size * bytesPerElement(dtype));
+    const storage = new Storage(like.device, like.device.pool.acquire(bytes));
+    return new Tensor(storage, denseLayoutLike(like.layout), dtype);
   }
 
   /** Wraps a fresh buffer holding a contiguous tensor of `shape`. */
