@@ -21,7 +21,7 @@ export {
 } from './metrics/index.js';
 export type { WindowChoice } from './metrics/select-window.js';
 export { selectWindow } from './metrics/select-window.js';
-export { tokenCosine } from './metrics/token-cosine.js';
+export { rowDot, tokenCosine, unitRows } from './metrics/token-cosine.js';
 export type { RemovalTarget } from './pipeline/layers-to-remove.js';
 export { layersToRemove } from './pipeline/layers-to-remove.js';
 export type { ProgressEvent, Stage } from './pipeline/progress.js';

@@ -1,6 +1,6 @@
-import { acos, div, scope } from '@llm-streamline/tensor';
+import { acos, div, maximum, minimum, scope } from '@llm-streamline/tensor';
 import { sumOverWindows } from './hidden-state-walk.js';
-import { tokenCosine } from './token-cosine.js';
+import { rowDot, unitRows } from './token-cosine.js';
 import type { MetricContext, WindowMetric } from './window-metric.js';
 
 /**
@@ -15,8 +15,12 @@ export const angularMetric: WindowMetric = {
   higherIsRedundant: false,
   allSizesInOnePass: true,
   async score(context: MetricContext, windowSizes: readonly number[]) {
-    const { sums, tokens } = await sumOverWindows(context, windowSizes, (a, b) =>
-      scope(() => div(acos(tokenCosine(a, b)), Math.PI)),
+    const { sums, tokens } = await sumOverWindows(
+      context,
+      windowSizes,
+      // Rounding can put the dot of two unit rows a hair outside [−1, 1], where arccos is NaN.
+      (a, b) => scope(() => div(acos(minimum(maximum(rowDot(a, b), -1), 1)), Math.PI)),
+      { prepare: unitRows },
     );
     return new Map([...sums].map(([m, s]) => [m, [...s].map((v) => v / tokens)]));
   },

@@ -1,5 +1,5 @@
 import { sumOverWindows } from './hidden-state-walk.js';
-import { tokenCosine } from './token-cosine.js';
+import { rowDot, unitRows } from './token-cosine.js';
 import type { MetricContext, WindowMetric } from './window-metric.js';
 
 /**
@@ -13,7 +13,9 @@ export const cosineMetric: WindowMetric = {
   higherIsRedundant: true,
   allSizesInOnePass: true,
   async score(context: MetricContext, windowSizes: readonly number[]) {
-    const { sums, tokens } = await sumOverWindows(context, windowSizes, tokenCosine);
+    const { sums, tokens } = await sumOverWindows(context, windowSizes, rowDot, {
+      prepare: unitRows,
+    });
     return new Map([...sums].map(([m, s]) => [m, [...s].map((v) => v / tokens)]));
   },
 };

@@ -9,12 +9,16 @@ import type { MetricContext } from './window-metric.js';
  * ring keeps only the boundaries a later comparison still needs.
  *
  * `perToken(h_j, h_{j+m})` returns one value per token ([B, T]); its sum is added to window
- * (j, m). Returns sums and the token count; divide for means.
+ * (j, m). With `prepare`, each boundary's hidden state is mapped once (e.g. to unit rows) and
+ * `perToken` compares the prepared tensors: with every window size scored, each boundary takes
+ * part in up to L comparisons, so per-boundary work is worth hoisting. Returns sums and the token
+ * count; divide for means.
  */
 export async function sumOverWindows(
   context: MetricContext,
   windowSizes: readonly number[],
   perToken: (hj: Tensor, hjm: Tensor) => Tensor,
+  { prepare }: { prepare?: (h: Tensor) => Tensor } = {},
 ): Promise<{ sums: Map<number, Float64Array>; tokens: number }> {
   const { model, blocks, batchSize } = context;
   const numLayers = model.layers.length;
@@ -33,21 +37,28 @@ export async function sumOverWindows(
     const partial: { m: number; j: number; value: Tensor }[] = [];
     noGrad(() =>
       scope(() => {
+        // The prepared boundaries a later comparison still needs (the hidden states themselves
+        // when there is no `prepare`).
         const ring: Tensor[] = [];
         let h = model.embed(tensor(Int32Array.from(batch.flat()), [batch.length, length])).value;
         for (let boundary = 0; boundary <= numLayers; boundary++) {
+          const here = prepare ? scope(() => prepare(h)) : h;
           for (const m of windowSizes) {
             const j = boundary - m;
             const hj = j >= 0 ? ring[ring.length - m] : undefined;
-            if (hj) partial.push({ m, j, value: scope(() => sum(perToken(hj, h))) });
+            if (hj) partial.push({ m, j, value: scope(() => sum(perToken(hj, here))) });
           }
-          ring.push(h);
+          ring.push(here);
           if (ring.length > maxM) ring.shift()?.dispose();
-          if (boundary < numLayers)
+          if (boundary < numLayers) {
+            const input = h;
             h = scope(
-              () => model.layers.at(boundary).forward(variable(h), model.layerContext(0)).value,
+              () => model.layers.at(boundary).forward(variable(input), model.layerContext(0)).value,
             );
+            if (prepare) input.dispose();
+          }
         }
+        if (prepare) h.dispose();
         for (const t of ring) t.dispose();
         return partial.map((p) => p.value);
       }),
