@@ -31,7 +31,7 @@ export interface StreamlineOptions {
   evaluationText?: string;
   evaluationSource?: string;
   /**
-   * Score at most this many blocks of the evaluation text, spread evenly over it (default 48;
+   * Score at most this many blocks of the evaluation text, spread evenly over it (default 32;
    * `Infinity` for all of them). The three perplexities are measured on the same blocks, so their
    * ratios are what the cap affects least.
    */
@@ -102,7 +102,7 @@ export const STREAMLINE_DEFAULTS = {
   scoringBlocks: 32,
   trainingBlocks: 128,
   validationBlocks: 8,
-  evaluationBlocks: 48,
+  evaluationBlocks: 32,
   batchSize: 8,
   microBatches: 1,
   epochs: 4,

@@ -51,9 +51,17 @@ export function registerBlock(plan: MatmulPlan): RegisterBlock {
  */
 function fitWorkgroup(block: RegisterBlock, plan: MatmulPlan): RegisterBlock {
   const invocations = block.WX * block.WY;
-  const wx = Math.min(block.WX, powerOfTwoAtLeast(Math.ceil(plan.N / block.TN)));
+  const tiles = Math.ceil(plan.N / block.TN);
+  // The widest workgroup (up to WX) that wastes the fewest column tiles: 22 tiles (N = 352) in
+  // workgroups of 4 would compute 24, in workgroups of 2 exactly 22.
+  let wx = Math.min(block.WX, powerOfTwoAtLeast(tiles));
+  for (let w = wx; w >= 1; w /= 2) if (wastedTiles(tiles, w) < wastedTiles(tiles, wx)) wx = w;
   const wy = Math.min(invocations / wx, powerOfTwoAtLeast(Math.ceil(plan.M / block.TM)));
   return { ...block, WX: wx, WY: wy };
+}
+
+function wastedTiles(tiles: number, perGroup: number): number {
+  return Math.ceil(tiles / perGroup) * perGroup - tiles;
 }
 
 function powerOfTwoAtLeast(n: number): number {
