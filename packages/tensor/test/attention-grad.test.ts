@@ -1,29 +1,12 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import {
-  attention,
-  attentionGrad,
-  attentionWithLogsumexp,
-  scope,
-  type Tensor,
-  tensor,
-} from '../src/index.js';
-import { atIndex, expectClose, indices, randomArray, testDevice } from './helpers.js';
+import { attention, attentionGrad, attentionWithLogsumexp, scope, tensor } from '../src/index.js';
+import { type AttentionCase, expectClose, randomArray, testDevice, valuesOf } from './helpers.js';
 
 beforeAll(async () => {
   await testDevice();
 });
 
-interface Case {
-  b: number;
-  hq: number;
-  hkv: number;
-  tq: number;
-  tk: number;
-  dh: number;
-  causal?: boolean;
-  offset?: number;
-  scale?: number;
-}
+type Case = AttentionCase;
 
 /**
  * Attention's forward and backward in float64, written out loop by loop over dense [B, H, T, Dh]
@@ -77,10 +60,6 @@ function reference(q: number[], k: number[], v: number[], g: number[], c: Case) 
 }
 
 const TOL = { atol: 1e-5, rtol: 1e-4 };
-
-function valuesOf(data: ArrayLike<number>, view: Tensor): number[] {
-  return [...indices(view.shape)].map((idx) => atIndex(data, view.strides, view.offset, idx));
-}
 
 async function check(c: Case, seed: number): Promise<void> {
   const q = [...randomArray(c.b * c.hq * c.tq * c.dh, seed)];

@@ -1,26 +1,12 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { attention, attentionWeights, scope, type Tensor, tensor } from '../src/index.js';
-import { atIndex, expectClose, indices, randomArray, testDevice } from './helpers.js';
+import { attention, attentionWeights, scope, tensor } from '../src/index.js';
+import { type AttentionCase, expectClose, randomArray, testDevice, valuesOf } from './helpers.js';
 
 beforeAll(async () => {
   await testDevice();
 });
 
-function valuesOf(data: ArrayLike<number>, view: Tensor): number[] {
-  return [...indices(view.shape)].map((idx) => atIndex(data, view.strides, view.offset, idx));
-}
-
-interface Case {
-  b: number;
-  hq: number;
-  hkv: number;
-  tq: number;
-  tk: number;
-  dh: number;
-  causal?: boolean;
-  offset?: number;
-  scale?: number;
-}
+type Case = AttentionCase;
 
 /**
  * Naive attention in float64 over dense [B, H, T, Dh] arrays: returns the probabilities

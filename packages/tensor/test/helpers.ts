@@ -86,3 +86,21 @@ export function* indices(shape: readonly number[]): Generator<number[]> {
     yield idx;
   }
 }
+
+/** The values of a view of `data` in row-major order of the view's shape. */
+export function valuesOf(data: ArrayLike<number>, view: Tensor): number[] {
+  return [...indices(view.shape)].map((idx) => atIndex(data, view.strides, view.offset, idx));
+}
+
+/** An attention problem: q [b, hq, tq, dh], k and v [b, hkv, tk, dh], and the op's options. */
+export interface AttentionCase {
+  b: number;
+  hq: number;
+  hkv: number;
+  tq: number;
+  tk: number;
+  dh: number;
+  causal?: boolean;
+  offset?: number;
+  scale?: number;
+}

@@ -7,7 +7,7 @@ import {
   type Tensor,
   tensor,
 } from '../src/index.js';
-import { atIndex, expectClose, indices, randomArray, testDevice } from './helpers.js';
+import { expectClose, randomArray, testDevice, valuesOf } from './helpers.js';
 
 let device: Device;
 let defaultVariant: KernelVariant;
@@ -18,10 +18,6 @@ beforeAll(async () => {
 afterEach(() => {
   device.kernelVariant = defaultVariant;
 });
-
-function valuesOf(data: ArrayLike<number>, view: Tensor): number[] {
-  return [...indices(view.shape)].map((idx) => atIndex(data, view.strides, view.offset, idx));
-}
 
 /** LLaMA's RMSNorm in float64: weight * (x / sqrt(mean(x²) + eps)) over the last axis. */
 function reference(

@@ -1,14 +1,10 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { type RopeLayout, rope, ropeInvFreq, scope, type Tensor, tensor } from '../src/index.js';
-import { atIndex, expectClose, indices, randomArray, testDevice } from './helpers.js';
+import { type RopeLayout, rope, ropeInvFreq, scope, tensor } from '../src/index.js';
+import { expectClose, randomArray, testDevice, valuesOf } from './helpers.js';
 
 beforeAll(async () => {
   await testDevice();
 });
-
-function valuesOf(data: ArrayLike<number>, view: Tensor): number[] {
-  return [...indices(view.shape)].map((idx) => atIndex(data, view.strides, view.offset, idx));
-}
 
 /**
  * RoPE as Hugging Face computes it: angle = f32(pos · invFreq[k]) (a float32 product), then each

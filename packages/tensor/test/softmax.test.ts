@@ -9,7 +9,7 @@ import {
   type Tensor,
   tensor,
 } from '../src/index.js';
-import { atIndex, expectClose, indices, randomArray, testDevice } from './helpers.js';
+import { expectClose, indices, randomArray, testDevice, valuesOf } from './helpers.js';
 
 let device: Device;
 let defaultVariant: KernelVariant;
@@ -22,10 +22,6 @@ afterEach(() => {
 });
 
 /** The logical values of a view over `data` (the contents of its storage buffer). */
-function valuesOf(data: ArrayLike<number>, view: Tensor): number[] {
-  return [...indices(view.shape)].map((idx) => atIndex(data, view.strides, view.offset, idx));
-}
-
 /** Naive (log-)softmax along `axis` in float64, row-major output. */
 function reference(
   x: readonly number[],
