@@ -52,7 +52,7 @@ function cpuAttention(q: Float64Array, k: Float64Array, v: Float64Array, c: Case
 }
 
 /** Checks both backward routes: fused (log-sum-exp + streaming kernels) and composed (matmuls). */
-async function check(c: Case, label: string) {
+async function check(c: Case, label: string, frozen: { k?: boolean; v?: boolean } = {}) {
   const { b, hq, hkv, tq, tk, dh } = c;
   for (const method of ['fused', 'composed'] as const) {
     await gradcheck(
@@ -64,7 +64,11 @@ async function check(c: Case, label: string) {
           method,
         }),
       ([q, k, v]) => cpuAttention(q as Float64Array, k as Float64Array, v as Float64Array, c),
-      [{ shape: [b, hq, tq, dh] }, { shape: [b, hkv, tk, dh] }, { shape: [b, hkv, tk, dh] }],
+      [
+        { shape: [b, hq, tq, dh] },
+        { shape: [b, hkv, tk, dh], requiresGrad: !frozen.k },
+        { shape: [b, hkv, tk, dh], requiresGrad: !frozen.v },
+      ],
       { label: `${label} (${method})` },
     );
   }
@@ -84,4 +88,7 @@ describe('attention gradients', () => {
     check({ b: 1, hq: 2, hkv: 1, tq: 2, tk: 5, dh: 4, offset: 2 }, 'offset'));
   it('non-causal with a custom scale', () =>
     check({ b: 1, hq: 2, hkv: 1, tq: 3, tk: 4, dh: 2, causal: false, scale: 0.7 }, 'non-causal'));
+  // The fused backward computes dq, dk and dv together: those of frozen inputs must be freed.
+  it('frozen keys and values (only q requires a gradient), with no memory left behind', () =>
+    check({ b: 1, hq: 4, hkv: 2, tq: 5, tk: 5, dh: 4 }, 'frozen k, v', { k: true, v: true }));
 });

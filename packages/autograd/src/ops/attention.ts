@@ -26,8 +26,10 @@ export function attention(
     [q, k, v],
     out,
     [q.value, k.value, v.value, out, logsumexp],
+    // All three come back; the engine keeps those of inputs that require a gradient and its
+    // scope frees the rest.
     (g, [qs, ks, vs, os, lse]) => {
-      const grads = T.attentionGrad(
+      const { dq, dk, dv } = T.attentionGrad(
         qs as T.Tensor,
         ks as T.Tensor,
         vs as T.Tensor,
@@ -36,12 +38,7 @@ export function attention(
         g,
         options,
       );
-      const wanted = [grads.dq, grads.dk, grads.dv].map((t, i) => {
-        if ([q, k, v][i]?.requiresGrad) return t;
-        t.dispose();
-        return undefined;
-      });
-      return wanted;
+      return [dq, dk, dv];
     },
   );
   logsumexp.dispose(); // the node holds its own handle

@@ -10,15 +10,15 @@ import type { MetricContext } from './window-metric.js';
  *
  * `perToken(h_j, h_{j+m})` returns one value per token ([B, T]); its sum is added to window
  * (j, m). With `prepare`, each boundary's hidden state is mapped once (e.g. to unit rows) and
- * `perToken` compares the prepared tensors: with every window size scored, each boundary takes
- * part in up to L comparisons, so per-boundary work is worth hoisting. Returns sums and the token
- * count; divide for means.
+ * `perToken` compares the prepared tensors (by default the hidden states themselves): with every
+ * window size scored, each boundary takes part in up to L comparisons, so per-boundary work is
+ * worth hoisting. Returns sums and the token count; divide for means.
  */
 export async function sumOverWindows(
   context: MetricContext,
   windowSizes: readonly number[],
   perToken: (hj: Tensor, hjm: Tensor) => Tensor,
-  { prepare }: { prepare?: (h: Tensor) => Tensor } = {},
+  { prepare = (h) => h.view(h.layout) }: { prepare?: (h: Tensor) => Tensor } = {},
 ): Promise<{ sums: Map<number, Float64Array>; tokens: number }> {
   const { model, blocks, batchSize } = context;
   const numLayers = model.layers.length;
@@ -37,12 +37,12 @@ export async function sumOverWindows(
     const partial: { m: number; j: number; value: Tensor }[] = [];
     noGrad(() =>
       scope(() => {
-        // The prepared boundaries a later comparison still needs (the hidden states themselves
-        // when there is no `prepare`).
+        // The prepared boundaries a later comparison still needs, each a handle of its own (by
+        // default a view of the hidden state), so the walk disposes `h` after every layer alike.
         const ring: Tensor[] = [];
         let h = model.embed(tensor(Int32Array.from(batch.flat()), [batch.length, length])).value;
         for (let boundary = 0; boundary <= numLayers; boundary++) {
-          const here = prepare ? scope(() => prepare(h)) : h;
+          const here = scope(() => prepare(h));
           for (const m of windowSizes) {
             const j = boundary - m;
             const hj = j >= 0 ? ring[ring.length - m] : undefined;
@@ -55,10 +55,10 @@ export async function sumOverWindows(
             h = scope(
               () => model.layers.at(boundary).forward(variable(input), model.layerContext(0)).value,
             );
-            if (prepare) input.dispose();
+            input.dispose();
           }
         }
-        if (prepare) h.dispose();
+        h.dispose();
         for (const t of ring) t.dispose();
         return partial.map((p) => p.value);
       }),

@@ -39,7 +39,7 @@ export interface AttentionOptions {
  */
 export function attention(q: Tensor, k: Tensor, v: Tensor, options: AttentionOptions = {}): Tensor {
   return withProblem('attention', q, k, v, options, (p) =>
-    problemUsesComposed(p, options.method)
+    useComposed(p.q, p.k, options.method)
       ? composedAttention(p.q, p.k, p.v, p.offset, p.causal, p.scale)
       : runAttention(q.device, p),
   );
@@ -54,9 +54,7 @@ export function attentionMethod(
   k: Tensor,
   options: AttentionOptions = {},
 ): 'fused' | 'composed' {
-  const [b, hq, tq] = q.shape as [number, number, number, number];
-  const scores = { b, hq, tq, tk: k.shape[2] as number, variant: q.device.kernelVariant };
-  return useComposed(scores, options.method) ? 'composed' : 'fused';
+  return useComposed(q, k, options.method) ? 'composed' : 'fused';
 }
 
 /**
@@ -139,27 +137,11 @@ const COMPOSED_SCORES_BYTES = 64 * 2 ** 20;
  * causal attention and keeps rows in registers, and measured 2–4× faster than the composed route
  * at [8, 8, 256, 16] on SwiftShader (packages/tensor/bench).
  */
-function useComposed(
-  { b, hq, tq, tk, variant }: { b: number; hq: number; tq: number; tk: number; variant: string },
-  method: AttentionOptions['method'],
-): boolean {
+function useComposed(q: Tensor, k: Tensor, method: AttentionOptions['method']): boolean {
   if (method) return method === 'composed';
-  if (variant === 'register') return false;
-  return tq >= 16 && b * hq * tq * tk * 4 <= COMPOSED_SCORES_BYTES;
-}
-
-/** {@link useComposed} for a checked problem. */
-function problemUsesComposed({ q, k }: AttentionProblem, method: AttentionOptions['method']) {
-  return useComposed(
-    {
-      b: q.shape[0] as number,
-      hq: q.shape[1] as number,
-      tq: q.shape[2] as number,
-      tk: k.shape[2] as number,
-      variant: q.device.kernelVariant,
-    },
-    method,
-  );
+  if (q.device.kernelVariant === 'register') return false;
+  const [b, hq, tq] = q.shape as [number, number, number, number];
+  return tq >= 16 && b * hq * tq * (k.shape[2] as number) * 4 <= COMPOSED_SCORES_BYTES;
 }
 
 /**
@@ -169,7 +151,7 @@ function problemUsesComposed({ q, k }: AttentionProblem, method: AttentionOption
  */
 export function attentionWeights(q: Tensor, k: Tensor, options: AttentionOptions = {}): Tensor {
   return withProblem('attentionWeights', q, k, undefined, options, (p) =>
-    problemUsesComposed(p, options.method)
+    useComposed(p.q, p.k, options.method)
       ? attentionProbabilities(p.q, p.k, p.offset, p.causal, p.scale)
       : runAttentionWeights(q.device, p),
   );

@@ -44,11 +44,10 @@ export class Tensor {
 
   /**
    * A contiguous tensor of `shape` in a pooled buffer whose contents are undefined: the output of a
-   * kernel that writes every element. (Buffers are at least 4 bytes, as WebGPU bindings require.)
+   * kernel that writes every element.
    */
   static empty(device: Device, shape: Shape, dtype: DType = 'f32'): Tensor {
-    const bytes = Math.max(4, sizeOf(shape) * bytesPerElement(dtype));
-    return Tensor.fromBuffer(device, device.pool.acquire(bytes), shape, dtype);
+    return Tensor.allocate(device, contiguousLayout(shape), dtype);
   }
 
   /**
@@ -56,9 +55,13 @@ export class Tensor {
    * `denseLayoutLike`): for kernels whose output should stay a permuted view when the input is one.
    */
   static emptyLike(like: Tensor, dtype: DType = like.dtype): Tensor {
-    const bytes = Math.max(4, like.size * bytesPerElement(dtype));
-    const storage = new Storage(like.device, like.device.pool.acquire(bytes));
-    return new Tensor(storage, denseLayoutLike(like.layout), dtype);
+    return Tensor.allocate(like.device, denseLayoutLike(like.layout), dtype);
+  }
+
+  /** A pooled buffer for a dense `layout` (at least 4 bytes, as WebGPU bindings require). */
+  private static allocate(device: Device, layout: Layout, dtype: DType): Tensor {
+    const bytes = Math.max(4, sizeOf(layout.shape) * bytesPerElement(dtype));
+    return new Tensor(new Storage(device, device.pool.acquire(bytes)), layout, dtype);
   }
 
   /** Wraps a fresh buffer holding a contiguous tensor of `shape`. */
