@@ -23,6 +23,15 @@ export default defineConfig({
         packageProjects(resolve(import.meta.dirname, dir), { browser: false }),
       ),
       webE2eProject,
+      // The repository's own scripts (the import-graph check).
+      {
+        test: {
+          name: 'scripts:node',
+          root: import.meta.dirname,
+          include: ['scripts/**/*.test.mjs'],
+          environment: 'node',
+        },
+      },
     ],
   },
 });
