@@ -7,6 +7,7 @@
 export type { CalibrationOptions, CalibrationSplits } from './calibration/calibration-data.js';
 export { prepareCalibration } from './calibration/calibration-data.js';
 export { seededRandom, shuffled } from './calibration/seeded-random.js';
+export type { SaveStreamlinedOptions } from './export/save-streamlined.js';
 export { saveStreamlined } from './export/save-streamlined.js';
 export { TOKENIZER_FILES } from './export/tokenizer-files.js';
 export { sumOverWindows } from './metrics/hidden-state-walk.js';

@@ -4,15 +4,12 @@
  * are well-formed XML apart from the doctype), so the checks are the same in Node and Chromium;
  * in Chromium the page is also rendered in an iframe and the SVGs parsed by the browser.
  */
-import { MemorySink } from '@llm-streamline/llm';
 import { describe, expect, it } from 'vitest';
 import {
   lossCurvesSvg,
   perplexityBarsSvg,
   renderReportHtml,
   type StreamlineReport,
-  type StreamlineResult,
-  saveStreamlined,
   similarityHeatmapSvg,
 } from '../src/index.js';
 import { niceTicks } from '../src/report/chart-kit.js';
@@ -589,32 +586,6 @@ describe('renderReportHtml', () => {
     const markers = all(loss, (e) => e.name === 'circle' && e.attrs['data-epoch'] !== undefined);
     const fifth = (steps.attrs.points as string).split(' ')[4]?.split(',')[0];
     expect(num(markers[1] as El, 'cx')).toBe(Number(fifth));
-  });
-});
-
-describe('saveStreamlined', () => {
-  it('writes report.html, rendered from the final report, before streamline.json', async () => {
-    const report = syntheticReport({
-      replacement: {
-        kind: 'linear',
-        description: 'least squares',
-        parameters: 4,
-        exportedAs: 'not exportable: no decoder layer',
-      },
-    });
-    delete report.timings.export;
-    const sink = new MemorySink();
-    // Not exportable: no checkpoint, so the model is never read.
-    await saveStreamlined({ report, model: undefined } as unknown as StreamlineResult, sink, {
-      extraFiles: new Map([['tokenizer.model', new Uint8Array([1, 2, 3])]]),
-    });
-    expect([...sink.files.keys()]).toEqual(['tokenizer.model', 'report.html', 'streamline.json']);
-    const decoder = new TextDecoder();
-    const written = JSON.parse(decoder.decode(sink.files.get('streamline.json')));
-    expect(written.timings.export).toBeGreaterThanOrEqual(0);
-    const html = decoder.decode(sink.files.get('report.html'));
-    expect(html).toBe(renderReportHtml(written));
-    expect(html).toContain('<th scope="row">export</th>');
   });
 });
 

@@ -9,6 +9,7 @@ import { join, resolve } from 'node:path';
 import {
   layersToRemove,
   type ProgressEvent,
+  renderReportHtml,
   replacementByName,
   STREAMLINE_DEFAULTS,
   type StreamlineReport,
@@ -200,6 +201,7 @@ export const run: Command['run'] = async (argv, io) => {
         force,
         tokenizerFrom: tokenizerDir,
         save: { dtype: dtype.toUpperCase() as 'F32' | 'F16' | 'BF16' },
+        renderReport: renderReportHtml,
       },
     );
     const written = await listFiles(outDir);
