@@ -5,11 +5,8 @@
  * allows it.
  */
 import { MemorySink } from '@llm-streamline/llm';
-import {
-  renderReportHtml,
-  type StreamlineResult,
-  saveStreamlined,
-} from '@llm-streamline/streamline';
+import { renderReportHtml } from '@llm-streamline/report';
+import { type StreamlineResult, saveStreamlined } from '@llm-streamline/streamline';
 
 /** The run's output files by name, in the order they were written (streamline.json last). */
 export async function checkpointFiles(

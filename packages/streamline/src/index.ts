@@ -43,15 +43,6 @@ export {
   REPLACEMENTS,
   replacementByName,
 } from './replacements/index.js';
-export type { SvgOptions } from './report/chart-kit.js';
-export type { HeatmapInput } from './report/heatmap-svg.js';
-export { similarityHeatmapSvg } from './report/heatmap-svg.js';
-export type { LossCurvesInput, LossCurvesOptions } from './report/loss-curves-svg.js';
-export { lossCurvesSvg } from './report/loss-curves-svg.js';
-export type { PerplexityBarsOptions, PerplexityEntry } from './report/perplexity-bars-svg.js';
-export { perplexityBarsSvg, perplexityEntries } from './report/perplexity-bars-svg.js';
-export type { ReportHtmlOptions } from './report/report-html.js';
-export { renderReportHtml } from './report/report-html.js';
 export { lmObjective } from './training/lm-objective.js';
 export type { PairSplit, TrainingObjective } from './training/objective.js';
 export { mseObjective } from './training/objective.js';

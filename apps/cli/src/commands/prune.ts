@@ -6,10 +6,10 @@
 import { mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { renderReportHtml } from '@llm-streamline/report';
 import {
   layersToRemove,
   type ProgressEvent,
-  renderReportHtml,
   replacementByName,
   STREAMLINE_DEFAULTS,
   type StreamlineReport,
