@@ -8,6 +8,7 @@ const packageDirs = [
   'packages/autograd',
   'packages/llm',
   'packages/streamline',
+  'packages/report',
   'packages/test-utils',
 ];
 /** Node-only packages: no Chromium project. */

@@ -1,9 +1,11 @@
 /**
  * The pruned checkpoint as files: exactly what `saveStreamlined` writes into a folder in Node
- * (config.json, model.safetensors, tokenizer files, streamline.json…), kept in memory and offered
- * as downloads, or written into a folder the user picks where the browser allows it.
+ * (config.json, model.safetensors, tokenizer files, report.html, streamline.json…), kept in
+ * memory and offered as downloads, or written into a folder the user picks where the browser
+ * allows it.
  */
 import { MemorySink } from '@llm-streamline/llm';
+import { renderReportHtml } from '@llm-streamline/report';
 import { type StreamlineResult, saveStreamlined } from '@llm-streamline/streamline';
 
 /** The run's output files by name, in the order they were written (streamline.json last). */
@@ -12,7 +14,10 @@ export async function checkpointFiles(
   tokenizerFiles: ReadonlyMap<string, Uint8Array>,
 ): Promise<{ files: Map<string, Uint8Array>; checkpoint: boolean }> {
   const sink = new MemorySink();
-  const { checkpoint } = await saveStreamlined(result, sink, { extraFiles: tokenizerFiles });
+  const { checkpoint } = await saveStreamlined(result, sink, {
+    extraFiles: tokenizerFiles,
+    renderReport: renderReportHtml,
+  });
   return { files: sink.files, checkpoint };
 }
 

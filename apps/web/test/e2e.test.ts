@@ -157,6 +157,7 @@ describe('web app', () => {
         expect.arrayContaining([
           'config.json',
           'model.safetensors',
+          'report.html',
           'streamline.json',
           'tokenizer.model',
         ]),

@@ -7,6 +7,7 @@
 export type { CalibrationOptions, CalibrationSplits } from './calibration/calibration-data.js';
 export { prepareCalibration } from './calibration/calibration-data.js';
 export { seededRandom, shuffled } from './calibration/seeded-random.js';
+export type { SaveStreamlinedOptions } from './export/save-streamlined.js';
 export { saveStreamlined } from './export/save-streamlined.js';
 export { TOKENIZER_FILES } from './export/tokenizer-files.js';
 export { sumOverWindows } from './metrics/hidden-state-walk.js';
@@ -42,15 +43,6 @@ export {
   REPLACEMENTS,
   replacementByName,
 } from './replacements/index.js';
-export type { SvgOptions } from './report/chart-kit.js';
-export type { HeatmapInput } from './report/heatmap-svg.js';
-export { similarityHeatmapSvg } from './report/heatmap-svg.js';
-export type { LossCurvesInput, LossCurvesOptions } from './report/loss-curves-svg.js';
-export { lossCurvesSvg } from './report/loss-curves-svg.js';
-export type { PerplexityBarsOptions, PerplexityEntry } from './report/perplexity-bars-svg.js';
-export { perplexityBarsSvg, perplexityEntries } from './report/perplexity-bars-svg.js';
-export type { ReportHtmlOptions } from './report/report-html.js';
-export { renderReportHtml } from './report/report-html.js';
 export { lmObjective } from './training/lm-objective.js';
 export type { PairSplit, TrainingObjective } from './training/objective.js';
 export { mseObjective } from './training/objective.js';

@@ -281,7 +281,6 @@ describe('bad input', () => {
         expect((await readdir(out)).sort()).toEqual([
           'config.json',
           'model.safetensors',
-          'report.html',
           'streamline.json',
           'tokenizer.model',
           'tokenizer_config.json',

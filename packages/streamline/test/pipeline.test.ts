@@ -98,8 +98,8 @@ async function save(
   expect(names.at(-1)).toBe('streamline.json');
   expect(names).toEqual(
     expectCheckpoint
-      ? ['config.json', 'model.safetensors', 'tokenizer.model', 'report.html', 'streamline.json']
-      : ['tokenizer.model', 'report.html', 'streamline.json'],
+      ? ['config.json', 'model.safetensors', 'tokenizer.model', 'streamline.json']
+      : ['tokenizer.model', 'streamline.json'],
   );
   const written = JSON.parse(new TextDecoder().decode(sink.files.get('streamline.json')));
   expect(written).toEqual(JSON.parse(JSON.stringify(result.report)));

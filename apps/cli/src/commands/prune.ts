@@ -6,6 +6,7 @@
 import { mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { renderReportHtml } from '@llm-streamline/report';
 import {
   layersToRemove,
   type ProgressEvent,
@@ -200,6 +201,7 @@ export const run: Command['run'] = async (argv, io) => {
         force,
         tokenizerFrom: tokenizerDir,
         save: { dtype: dtype.toUpperCase() as 'F32' | 'F16' | 'BF16' },
+        renderReport: renderReportHtml,
       },
     );
     const written = await listFiles(outDir);

@@ -1,5 +1,6 @@
 /** The layer-redundancy heat map and a sentence about the chosen window. */
-import { type StreamlineReport, similarityHeatmapSvg } from '@llm-streamline/streamline';
+import { similarityHeatmapSvg } from '@llm-streamline/report';
+import type { StreamlineReport } from '@llm-streamline/streamline';
 
 export function renderHeatmap(
   holder: HTMLElement,

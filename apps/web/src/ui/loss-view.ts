@@ -2,11 +2,8 @@
  * The live training-loss chart: step and validation losses gathered from progress events, redrawn
  * at most a few times a second; replaced at the end by the report's curves.
  */
-import {
-  lossCurvesSvg,
-  type ProgressEvent,
-  type StreamlineReport,
-} from '@llm-streamline/streamline';
+import { lossCurvesSvg } from '@llm-streamline/report';
+import type { ProgressEvent, StreamlineReport } from '@llm-streamline/streamline';
 import { throttled } from './throttle.js';
 
 export class LossView {

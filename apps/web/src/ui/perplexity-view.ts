@@ -1,5 +1,6 @@
 /** Perplexity before and after, as bars and as one sentence. */
-import { perplexityBarsSvg, type StreamlineReport } from '@llm-streamline/streamline';
+import { perplexityBarsSvg } from '@llm-streamline/report';
+import type { StreamlineReport } from '@llm-streamline/streamline';
 
 export function renderPerplexity(
   holder: HTMLElement,

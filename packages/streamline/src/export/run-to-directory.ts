@@ -14,7 +14,7 @@ import {
   streamline,
 } from '../pipeline/streamline.js';
 import { FilePairStorage } from '../training/node-file-pair-storage.js';
-import { saveStreamlined } from './save-streamlined.js';
+import { type SaveStreamlinedOptions, saveStreamlined } from './save-streamlined.js';
 import { TOKENIZER_FILES } from './tokenizer-files.js';
 
 export interface RunToDirectoryOptions {
@@ -28,6 +28,8 @@ export interface RunToDirectoryOptions {
   tokenizerFrom?: string;
   /** Checkpoint dtype and shard size (see saveHfModel). */
   save?: Pick<SaveOptions, 'dtype' | 'maxShardBytes'>;
+  /** Renders the final report as `report.html` (see saveStreamlined). Default: no report.html. */
+  renderReport?: SaveStreamlinedOptions['renderReport'];
 }
 
 export interface RunToDirectoryResult extends StreamlineResult {
@@ -47,7 +49,7 @@ export interface RunToDirectoryResult extends StreamlineResult {
 export async function runToDirectory(
   options: StreamlineOptions,
   outDir: string,
-  { force = false, tokenizerFrom, save = {} }: RunToDirectoryOptions = {},
+  { force = false, tokenizerFrom, save = {}, renderReport }: RunToDirectoryOptions = {},
 ): Promise<RunToDirectoryResult> {
   const tokenizerDir =
     tokenizerFrom ??
@@ -77,6 +79,7 @@ export async function runToDirectory(
     const { checkpoint } = await saveStreamlined(result, sink, {
       ...save,
       extraFiles,
+      renderReport,
       onProgress: (done, total) => {
         signal?.throwIfAborted();
         onProgress?.({ stage: 'export', done, total });

@@ -5,7 +5,7 @@
  * everywhere. No `node:` imports: the report renders in browsers too.
  */
 
-import type { StreamlineReport } from '../pipeline/report.js';
+import type { StreamlineReport } from '@llm-streamline/streamline';
 
 const ENTITIES: Record<string, string> = {
   '&': '&amp;',

@@ -4,18 +4,16 @@
  * are well-formed XML apart from the doctype), so the checks are the same in Node and Chromium;
  * in Chromium the page is also rendered in an iframe and the SVGs parsed by the browser.
  */
-import { MemorySink } from '@llm-streamline/llm';
+import type { StreamlineReport } from '@llm-streamline/streamline';
 import { describe, expect, it } from 'vitest';
+import { niceTicks } from '../src/chart-kit.js';
 import {
   lossCurvesSvg,
   perplexityBarsSvg,
   renderReportHtml,
-  type StreamlineReport,
-  type StreamlineResult,
-  saveStreamlined,
   similarityHeatmapSvg,
 } from '../src/index.js';
-import { niceTicks } from '../src/report/chart-kit.js';
+import realRun from './fixtures/stories260k-ffn.streamline.json' with { type: 'json' };
 
 // ---------------------------------------------------------------------------------------------
 // A strict reader for the generated markup: elements, attributes (double-quoted), text, the five
@@ -592,29 +590,29 @@ describe('renderReportHtml', () => {
   });
 });
 
-describe('saveStreamlined', () => {
-  it('writes report.html, rendered from the final report, before streamline.json', async () => {
-    const report = syntheticReport({
-      replacement: {
-        kind: 'linear',
-        description: 'least squares',
-        parameters: 4,
-        exportedAs: 'not exportable: no decoder layer',
-      },
-    });
-    delete report.timings.export;
-    const sink = new MemorySink();
-    // Not exportable: no checkpoint, so the model is never read.
-    await saveStreamlined({ report, model: undefined } as unknown as StreamlineResult, sink, {
-      extraFiles: new Map([['tokenizer.model', new Uint8Array([1, 2, 3])]]),
-    });
-    expect([...sink.files.keys()]).toEqual(['tokenizer.model', 'report.html', 'streamline.json']);
-    const decoder = new TextDecoder();
-    const written = JSON.parse(decoder.decode(sink.files.get('streamline.json')));
-    expect(written.timings.export).toBeGreaterThanOrEqual(0);
-    const html = decoder.decode(sink.files.get('report.html'));
-    expect(html).toBe(renderReportHtml(written));
-    expect(html).toContain('<th scope="row">export</th>');
+describe('a run of the CLI (test/fixtures/stories260k-ffn.streamline.json)', () => {
+  // streamline.json as `llm-streamline prune` wrote it for stories260K (5 layers, n = 1, ffn, three
+  // epochs), with the paths made relative: what the renderers read in practice, numbers and all.
+  const report = realRun as StreamlineReport;
+
+  it('draws every scored window, every step and every perplexity of the file', () => {
+    const doc = parse(renderReportHtml(report));
+    expectAccessible(doc);
+    const [heatmap, loss, perplexity] = all(doc, named('svg')) as [El, El, El];
+    const cells = heatmapCells(heatmap);
+    expect(cells.size).toBe(Object.values(report.scores).flat().length);
+    for (const [m, row] of Object.entries(report.scores))
+      for (const [j, v] of row.entries())
+        expect(Number(cells.get(`${m},${j}`)?.attrs['data-value'])).toBe(v);
+    const steps = all(loss, (e) => e.attrs['data-series'] === 'step')[0] as El;
+    expect((steps.attrs.points as string).split(' ')).toHaveLength(
+      report.training?.stepLoss.length as number,
+    );
+    const bars = all(perplexity, (e) => e.name === 'rect' && e.attrs['data-value'] !== undefined);
+    const { original, none, replaced } = report.perplexity as NonNullable<
+      StreamlineReport['perplexity']
+    >;
+    expect(bars.map((b) => Number(b.attrs['data-value']))).toEqual([original, none, replaced]);
   });
 });
 

@@ -4,7 +4,7 @@
  * triangle. Sizes the run did not score are hatched, not left out, so the shape tells what is
  * missing.
  */
-import type { StreamlineReport } from '../pipeline/report.js';
+import type { StreamlineReport } from '@llm-streamline/streamline';
 import {
   emptyChart,
   escapeXml,

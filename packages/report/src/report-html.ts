@@ -4,7 +4,7 @@
  * only: no scripts, no external URLs, no fonts to fetch, and a Content-Security-Policy that forbids
  * loading anything, so the file opens the same offline, from disk or as a download.
  */
-import type { StreamlineReport } from '../pipeline/report.js';
+import type { StreamlineReport } from '@llm-streamline/streamline';
 import {
   escapeXml,
   formatInteger,
@@ -60,7 +60,8 @@ footer { margin-top: 40px; color: var(--muted); font-size: 0.85em; }
  * One self-contained HTML document for a run: summary, window-score heat map and table, training
  * curves and per-epoch table, perplexity bars and table, timings, hyperparameters. Every text from
  * the report is escaped; numbers are formatted without the locale, so the same report always gives
- * the same bytes. Pure: call it in Node or a browser (`saveStreamlined` writes it as `report.html`).
+ * the same bytes. Pure: call it in Node or a browser (`saveStreamlined` writes it as `report.html`
+ * when given it as `renderReport`).
  */
 export function renderReportHtml(
   report: StreamlineReport,

@@ -2,7 +2,7 @@
  * The perplexity comparison: the original model, plain removal of the best n-layer window, and the
  * model with the replacement, as bars from zero (so their heights compare as ratios).
  */
-import type { StreamlineReport } from '../pipeline/report.js';
+import type { StreamlineReport } from '@llm-streamline/streamline';
 import {
   emptyChart,
   escapeXml,

@@ -1,14 +1,15 @@
 /**
  * Renders a run's report again: reads the streamline.json given as argument and writes report.html
- * beside it (what saveStreamlined writes with every run; useful for runs saved before it did, or
- * after changing the report's look). From the repository root:
+ * beside it (what `prune` writes with every run; useful for runs saved without it, or after
+ * changing the report's look). From the repository root:
  *
  *   node scripts/run.mjs node --conditions=@llm-streamline/source --import tsx \
- *     packages/streamline/examples/render-report.ts path/to/streamline.json
+ *     packages/report/examples/render-report.ts path/to/streamline.json
  */
 import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { renderReportHtml, type StreamlineReport } from '@llm-streamline/streamline';
+import { renderReportHtml } from '@llm-streamline/report';
+import type { StreamlineReport } from '@llm-streamline/streamline';
 
 const path = process.argv[2];
 if (!path) {
