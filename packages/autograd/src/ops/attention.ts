@@ -80,19 +80,19 @@ function composedGradAttention(
       const rows = (hq / hkv) * tq;
       const scale = options.scale ?? 1 / Math.sqrt(dh);
 
-      const p = T.attentionWeights(qv, kv, options).reshape([b, hkv, rows, tk]);
-      const dOut = g.reshape([b, hkv, rows, dh]);
+      const p = T.reshape(T.attentionWeights(qv, kv, options), [b, hkv, rows, tk]);
+      const dOut = T.reshape(g, [b, hkv, rows, dh]);
       const dv = v.requiresGrad ? T.matmul(p.transpose(), dOut) : undefined;
       if (!q.requiresGrad && !k.requiresGrad) return [undefined, undefined, dv];
 
       const dp = T.matmul(dOut, vv.transpose());
-      const d = T.sum(T.mul(dOut, ov.reshape([b, hkv, rows, dh])), -1, { keepdim: true });
+      const d = T.sum(T.mul(dOut, T.reshape(ov, [b, hkv, rows, dh])), -1, { keepdim: true });
       const ds = T.softmaxGrad(p, dp, d, scale);
       p.dispose();
       dp.dispose();
-      const dq = q.requiresGrad ? T.matmul(ds, kv).reshape([b, hq, tq, dh]) : undefined;
+      const dq = q.requiresGrad ? T.reshape(T.matmul(ds, kv), [b, hq, tq, dh]) : undefined;
       const dk = k.requiresGrad
-        ? T.matmul(ds.transpose(), qv.reshape([b, hkv, rows, dh]))
+        ? T.matmul(ds.transpose(), T.reshape(qv, [b, hkv, rows, dh]))
         : undefined;
       return [dq, dk, dv];
     },

@@ -20,7 +20,7 @@ export function crossEntropy(
   const loss = T.crossEntropy(logits.value, targets, options);
   return record('crossEntropy', [logits], loss, [logits.value, targets], (g, [zs, ts]) => {
     const [z, t] = [zs, ts] as [T.Tensor, T.Tensor];
-    const counted = T.ne(t, ignoreIndex).castTo('f32');
+    const counted = T.cast(T.ne(t, ignoreIndex), 'f32');
     let weight = T.mul(counted, g); // [N]: g is 0-d for 'sum' and 'mean', [N] for 'none'
     if (reduction === 'mean') weight = T.div(weight, T.sum(counted));
     const delta = T.sub(T.softmax(z, -1), T.oneHot(t, z.shape[1] as number));

@@ -24,21 +24,21 @@ export function linear(x: Variable, weight: Variable, bias?: Variable): Variable
   }
   const xShape = x.shape;
   const outShape = [...xShape.slice(0, -1), outDim];
-  const rows = x.value.reshape([-1, inDim]);
+  const rows = T.reshape(x.value, [-1, inDim]);
   const wT = weight.value.transpose();
   const product = T.matmul(rows, wT);
   wT.dispose();
   const flat = bias ? T.add(product, bias.value) : product;
   if (bias) product.dispose();
-  const y = flat.reshape(outShape);
+  const y = T.reshape(flat, outShape);
   flat.dispose();
   const inputs = bias ? [x, weight, bias] : [x, weight];
   try {
     return record('linear', inputs, y, [rows, weight.value], (g, [xs, ws]) => {
       const [r, w] = [xs, ws] as [T.Tensor, T.Tensor];
-      const g2 = g.reshape([-1, outDim]);
+      const g2 = T.reshape(g, [-1, outDim]);
       return [
-        x.requiresGrad ? T.matmul(g2, w).reshape(xShape) : undefined,
+        x.requiresGrad ? T.reshape(T.matmul(g2, w), xShape) : undefined,
         weight.requiresGrad ? T.matmul(g2.transpose(), r) : undefined,
         bias?.requiresGrad ? T.sum(g2, 0) : undefined,
       ];

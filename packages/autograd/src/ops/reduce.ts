@@ -19,7 +19,7 @@ export function sum(x: Variable, axes?: Axes, options: ReduceOptions = {}): Vari
   const shape = keptShape(x.shape, axes);
   const inputShape = x.shape;
   return record('sum', [x], T.sum(x.value, axes, options), [], (g) => [
-    g.reshape(shape).expand(inputShape),
+    T.reshape(g, shape).expand(inputShape),
   ]);
 }
 
@@ -38,9 +38,9 @@ function extreme(kind: 'max' | 'min', x: Variable, axes: Axes, options: ReduceOp
   const out = kind === 'max' ? T.max(x.value, axes, options) : T.min(x.value, axes, options);
   const shape = keptShape(x.shape, axes);
   return record(kind, [x], out, [x.value, out], (g, [input, result]) => {
-    const hit = T.eq(input as T.Tensor, (result as T.Tensor).reshape(shape));
+    const hit = T.eq(input as T.Tensor, T.reshape(result as T.Tensor, shape));
     const count = T.sum(hit, axes, { keepdim: true });
-    return [T.div(T.mul(hit, g.reshape(shape)), count)];
+    return [T.div(T.mul(hit, T.reshape(g, shape)), count)];
   });
 }
 

@@ -1,3 +1,4 @@
+import * as T from '@llm-streamline/tensor';
 import type { Variable } from '../variable.js';
 import { padInto } from './pad-into.js';
 import { record } from './record.js';
@@ -10,7 +11,7 @@ import { record } from './record.js';
 
 export function reshape(x: Variable, shape: readonly number[]): Variable {
   const from = x.shape;
-  return record('reshape', [x], x.value.reshape(shape), [], (g) => [g.reshape(from)]);
+  return record('reshape', [x], T.reshape(x.value, shape), [], (g) => [T.reshape(g, from)]);
 }
 
 export function permute(x: Variable, axes: readonly number[]): Variable {
@@ -32,16 +33,16 @@ export function expand(x: Variable, shape: readonly number[]): Variable {
 
 export function unsqueeze(x: Variable, axis: number): Variable {
   const from = x.shape;
-  return record('unsqueeze', [x], x.value.unsqueeze(axis), [], (g) => [g.reshape(from)]);
+  return record('unsqueeze', [x], x.value.unsqueeze(axis), [], (g) => [T.reshape(g, from)]);
 }
 
 export function squeeze(x: Variable, axis?: number): Variable {
   const from = x.shape;
-  return record('squeeze', [x], x.value.squeeze(axis), [], (g) => [g.reshape(from)]);
+  return record('squeeze', [x], x.value.squeeze(axis), [], (g) => [T.reshape(g, from)]);
 }
 
 export function contiguous(x: Variable): Variable {
-  return record('contiguous', [x], x.value.contiguous(), [], (g) => [g]);
+  return record('contiguous', [x], T.contiguous(x.value), [], (g) => [g]);
 }
 
 export function narrow(x: Variable, axis: number, start: number, length: number): Variable {

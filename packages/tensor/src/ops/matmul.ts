@@ -5,6 +5,7 @@ import { runTiledMatmul } from '../kernels/matmul-tiled.js';
 import { expandLayout } from '../tensor/layout.js';
 import { broadcastShapes, formatShape, sizeOf } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
+import { contiguous } from './copy.js';
 
 export interface MatmulOptions {
   /** Kernel family; defaults to the device's `kernelVariant` (`register` on CPU adapters, `tiled` on GPUs). */
@@ -81,7 +82,7 @@ function usable(x: Tensor): Tensor {
     s[r - 1] as number,
   )
     ? x
-    : x.contiguous();
+    : contiguous(x);
 }
 
 function matrixView(x: Tensor, batchShape: readonly number[]): MatrixView {
