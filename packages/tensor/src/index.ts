@@ -28,6 +28,7 @@ export {
   ge,
   gt,
   le,
+  logPositive,
   lt,
   maximum,
   minimum,
@@ -61,19 +62,23 @@ export { split } from './ops/split.js';
 export {
   abs,
   acos,
+  acosGrad,
   exp,
   gelu,
+  geluGrad,
   log,
+  mulSign,
   neg,
   relu,
   rsqrt,
   sigmoid,
   silu,
+  siluGrad,
   sqrt,
   tanh,
   UNARY,
 } from './ops/unary.js';
-export { WHERE, where } from './ops/where.js';
+export { isNonzero, isZero, WHERE, where } from './ops/where.js';
 export { writeInto } from './ops/write-into.js';
 export type { MemoryStats } from './runtime/buffer-pool.js';
 export { WgslCompileError } from './runtime/wgsl-errors.js';
