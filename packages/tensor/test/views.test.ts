@@ -32,7 +32,7 @@ describe('views share storage and read through strides', () => {
       for (const v of cases) {
         expect(v.buffer).toBe(t.buffer);
         expectClose(await data(v), viewValues(x, v.shape, v.strides, v.offset));
-        // contiguous() of the view holds the same values in a dense layout.
+        // contiguous(view) holds the same values in a dense layout.
         const dense = contiguous(v);
         expect(dense.isContiguous).toBe(true);
         expectClose(await data(dense), viewValues(x, v.shape, v.strides, v.offset));

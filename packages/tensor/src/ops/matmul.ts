@@ -26,7 +26,7 @@ export function matmul(a: Tensor, b: Tensor, options: MatmulOptions = {}): Tenso
   const shapes = `${formatShape(a.shape)} and ${formatShape(b.shape)}`;
   if (a.dtype !== 'f32' || b.dtype !== 'f32') {
     throw new TypeError(
-      `matmul: only f32 is supported, got ${a.dtype} and ${b.dtype} (shapes ${shapes}); cast with castTo('f32')`,
+      `matmul: only f32 is supported, got ${a.dtype} and ${b.dtype} (shapes ${shapes}); cast with cast(x, 'f32')`,
     );
   }
   if (a.rank < 2 || b.rank < 2) {
