@@ -20,7 +20,10 @@ export type TensorData = Float32Array | Int32Array | Uint32Array | readonly numb
 
 /**
  * An n-dimensional array on the GPU: a {@link Storage} buffer plus a {@link Layout} (shape,
- * strides, offset) and a dtype. Views (reshape, permute, narrow, expand…) share the storage.
+ * strides, offset) and a dtype. Views (permute, narrow, expand…) share the storage.
+ *
+ * The class runs no kernels: ops that may copy or read back (`reshape`, `contiguous`, `cast`,
+ * `data`, `item`) are free functions in `ops/`, which import this file and never the reverse.
  *
  * Tensors are immutable values: ops return new tensors. The caller owns every tensor it gets and
  * frees it with {@link Tensor.dispose} or by creating it inside a `scope`.
