@@ -7,7 +7,7 @@ import { copyFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { LlamaForCausalLM } from '@llm-streamline/llm';
 import { loadModelFromPath } from '@llm-streamline/llm/node';
-import { getDevice, scope, tensor } from '@llm-streamline/tensor';
+import { data, getDevice, scope, tensor } from '@llm-streamline/tensor';
 import { fixturePath } from '@llm-streamline/test-utils/paths';
 import { describe, expect, it } from 'vitest';
 import { jsonResult, runCli, STORIES_BIN, tempDir } from './helpers.js';
@@ -15,12 +15,10 @@ import { jsonResult, runCli, STORIES_BIN, tempDir } from './helpers.js';
 const IDS = [1, 403, 407, 261, 378, 30, 100, 7];
 
 async function logits(model: LlamaForCausalLM): Promise<Float32Array> {
-  return scope(
-    async () =>
-      (await model
-        .forward(tensor(Int32Array.from(IDS), [1, IDS.length]))
-        .logits?.data()) as Float32Array,
-  );
+  return scope(async () => {
+    const out = model.forward(tensor(Int32Array.from(IDS), [1, IDS.length])).logits;
+    return (out && (await data(out))) as Float32Array;
+  });
 }
 
 function maxAbsDiff(a: Float32Array, b: Float32Array): number {

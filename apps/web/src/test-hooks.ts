@@ -5,7 +5,7 @@
  */
 import type { LlamaForCausalLM } from '@llm-streamline/llm';
 import type { StreamlineReport } from '@llm-streamline/streamline';
-import { scope, type Tensor, tensor } from '@llm-streamline/tensor';
+import { data, scope, type Tensor, tensor } from '@llm-streamline/tensor';
 
 export type AppState =
   | 'starting'
@@ -43,6 +43,6 @@ export function logitsOf(model: LlamaForCausalLM, ids: readonly number[]): Promi
   return scope(async () => {
     const input = tensor(Int32Array.from(ids), [1, ids.length]);
     const logits = model.forward(input).logits as Tensor;
-    return Array.from((await logits.data()) as Float32Array);
+    return Array.from((await data(logits)) as Float32Array);
   });
 }

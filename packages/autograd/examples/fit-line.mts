@@ -33,12 +33,12 @@ for (let step = 0; step < 300; step++) {
   opt.step(); // on the GPU: nothing is read back
   opt.zeroGrad();
   if (step % 100 === 99)
-    console.log(`step ${step + 1}: loss ${(await loss.item()).toExponential(2)}`);
+    console.log(`step ${step + 1}: loss ${(await T.item(loss)).toExponential(2)}`);
   loss.dispose();
 }
 
-const [w] = await model.weight.value.data();
-const [b] = await (model.bias as A.Variable).value.data();
+const [w] = await T.data(model.weight.value);
+const [b] = await T.data((model.bias as A.Variable).value);
 console.log(`learned y = ${w?.toFixed(3)}x + ${b?.toFixed(3)}`); // ≈ 3.000x + 2.000
 model.dispose();
 opt.dispose();

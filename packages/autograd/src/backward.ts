@@ -1,7 +1,6 @@
 import { add, formatShape, ones, scope, type Tensor } from '@llm-streamline/tensor';
 import { sumToShape } from './broadcast.js';
-import type { Node } from './node.js';
-import type { Variable } from './variable.js';
+import type { GraphVariable, Node } from './node.js';
 
 /**
  * Reverse-mode differentiation, as in micrograd: sort the graph topologically once (depth-first
@@ -10,7 +9,7 @@ import type { Variable } from './variable.js';
  * in a scope; only the gradients it returns survive, and they are freed as soon as they have been
  * passed on.
  */
-export function runBackward(output: Variable, seed?: Tensor): void {
+export function runBackward(output: GraphVariable, seed?: Tensor): void {
   if (!output.requiresGrad) {
     throw new Error(
       `backward: ${output.toString()} does not require grad (no input of the graph requires grad)`,
@@ -22,7 +21,7 @@ export function runBackward(output: Variable, seed?: Tensor): void {
     );
   }
   const order = topologicalOrder(output);
-  const grads = new Map<Variable, Tensor>();
+  const grads = new Map<GraphVariable, Tensor>();
   grads.set(output, seed ? seed.view(seed.layout) : ones(output.shape, 'f32', output.value.device));
 
   for (const v of order) {
@@ -37,14 +36,14 @@ export function runBackward(output: Variable, seed?: Tensor): void {
     const node = v.node as Node;
     const inputGrads = scope(() =>
       node.backward(g).map((gi, k) => {
-        const input = node.inputs[k] as Variable;
+        const input = node.inputs[k] as GraphVariable;
         return gi && input.requiresGrad ? sumToShape(gi, input.shape) : undefined;
       }),
     );
     g.dispose();
     inputGrads.forEach((gi, k) => {
       if (!gi) return;
-      const input = node.inputs[k] as Variable;
+      const input = node.inputs[k] as GraphVariable;
       const previous = grads.get(input);
       if (!previous) {
         grads.set(input, gi);
@@ -58,13 +57,13 @@ export function runBackward(output: Variable, seed?: Tensor): void {
 }
 
 /** Variables reachable from `output` through nodes, outputs before inputs. */
-function topologicalOrder(output: Variable): Variable[] {
-  const visited = new Set<Variable>();
-  const postOrder: Variable[] = [];
+function topologicalOrder(output: GraphVariable): GraphVariable[] {
+  const visited = new Set<GraphVariable>();
+  const postOrder: GraphVariable[] = [];
   // Iterative DFS: decoder stacks are deep enough to make recursion a risk.
-  const stack: [Variable, boolean][] = [[output, false]];
+  const stack: [GraphVariable, boolean][] = [[output, false]];
   while (stack.length > 0) {
-    const [v, expanded] = stack.pop() as [Variable, boolean];
+    const [v, expanded] = stack.pop() as [GraphVariable, boolean];
     if (expanded) {
       postOrder.push(v);
       continue;

@@ -1,4 +1,4 @@
-import { formatShape, sum, type Tensor } from '@llm-streamline/tensor';
+import { formatShape, reshape, sum, type Tensor } from '@llm-streamline/tensor';
 
 /**
  * Reduces a gradient computed at a broadcast shape back to an input's shape: sums over the
@@ -17,7 +17,7 @@ export function sumToShape(grad: Tensor, shape: readonly number[]): Tensor {
   for (let i = 0; i < grad.rank; i++)
     if (i < lead || (shape[i - lead] === 1 && grad.shape[i] !== 1)) axes.push(i);
   const reduced = sum(grad, axes, { keepdim: true });
-  const out = reduced.reshape(shape);
+  const out = reshape(reduced, shape);
   reduced.dispose();
   return out;
 }

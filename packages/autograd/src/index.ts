@@ -5,6 +5,8 @@
 
 export { sumToShape } from './broadcast.js';
 export { isGradEnabled, noGrad } from './grad-mode.js';
+export type { GradientAttrs, GradientOp, GradientRule } from './gradients.js';
+export { GRADIENTS } from './gradients.js';
 export type { EmbeddingOptions } from './nn/embedding.js';
 export { Embedding } from './nn/embedding.js';
 export * as init from './nn/init.js';
@@ -17,7 +19,7 @@ export { Module, ModuleList } from './nn/module.js';
 export { RMSNorm } from './nn/rms-norm.js';
 export type { SwiGLUOptions } from './nn/swiglu.js';
 export { SwiGLU } from './nn/swiglu.js';
-export type { BackwardFn } from './node.js';
+export type { BackwardFn, GraphVariable } from './node.js';
 export { Node } from './node.js';
 export * from './ops/attention.js';
 export * from './ops/concat.js';
@@ -27,7 +29,7 @@ export * from './ops/linear.js';
 export * from './ops/matmul.js';
 export * from './ops/pointwise.js';
 export type { VarOperand } from './ops/record.js';
-export { record } from './ops/record.js';
+export { record, recordOp } from './ops/record.js';
 export * from './ops/reduce.js';
 export * from './ops/rms-norm.js';
 export * from './ops/rope.js';

@@ -1,5 +1,4 @@
 import { keep, type Tensor } from '@llm-streamline/tensor';
-import type { Variable } from './variable.js';
 
 /**
  * Computes the gradients of an op's inputs from the gradient of its output. Returns one entry per
@@ -7,6 +6,21 @@ import type { Variable } from './variable.js';
  * (backward reduces broadcast dims).
  */
 export type BackwardFn = (grad: Tensor, saved: readonly Tensor[]) => (Tensor | undefined)[];
+
+/**
+ * What the graph needs of a variable: its value, whether it wants a gradient, the node that made
+ * it (none for leaves) and how a leaf takes its gradient. `Variable` is the implementation;
+ * declaring the shape here keeps this file and the backward walk from importing variable.ts,
+ * which imports them (no import cycle).
+ */
+export interface GraphVariable {
+  readonly value: Tensor;
+  readonly requiresGrad: boolean;
+  readonly shape: readonly number[];
+  readonly node?: Node;
+  readonly isLeaf: boolean;
+  accumulateGrad(g: Tensor): void;
+}
 
 /**
  * One recorded op: its inputs, the tensors its gradient needs (held as their own storage
@@ -18,7 +32,7 @@ export class Node {
 
   constructor(
     readonly name: string,
-    readonly inputs: readonly Variable[],
+    readonly inputs: readonly GraphVariable[],
     saved: readonly Tensor[],
     readonly backwardFn: BackwardFn,
   ) {

@@ -68,7 +68,7 @@ export async function gradcheck(
   const gpuValues = await T.scope(async () => {
     const out = fn(vars);
     expect(out.value.size, `${label} output size vs CPU reference`).toBe(cpuValues.length);
-    const values = Array.from(await out.value.data());
+    const values = Array.from(await T.data(out.value));
     out.backward(out.value.size === 1 ? undefined : T.tensor(weights, out.shape));
     return values;
   });
@@ -96,7 +96,9 @@ export async function gradcheck(
       x[j] = x0;
       numeric[j] = (plus - minus) / (2 * h);
     }
-    const analytic = v.grad ? Array.from(await v.grad.data()) : new Array<number>(x.length).fill(0);
+    const analytic = v.grad
+      ? Array.from(await T.data(v.grad))
+      : new Array<number>(x.length).fill(0);
     expectClose(analytic, numeric, {
       atol,
       rtol,

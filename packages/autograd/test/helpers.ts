@@ -57,7 +57,7 @@ export function expectClose(
 
 /** Reads a tensor back as plain numbers. */
 export async function read(t: T.Tensor): Promise<number[]> {
-  return Array.from(await t.data());
+  return Array.from(await T.data(t));
 }
 
 /** The broadcast shape of several shapes (NumPy rules; assumes they are compatible). */

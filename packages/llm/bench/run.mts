@@ -17,6 +17,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import * as T from '@llm-streamline/tensor';
 import { getDevice, scope, type Tensor, tensor } from '@llm-streamline/tensor';
 import { writeBenchResults } from '@llm-streamline/test-utils/bench-results';
 import {
@@ -77,7 +78,7 @@ async function lastLogits(
   return scope(async () => {
     const input = tensor(Int32Array.from(ids), [1, ids.length]);
     const { logits } = model.forward(input, { cache, lastPositionOnly: true });
-    return (await (logits as Tensor).data()) as Float32Array;
+    return (await T.data(logits as Tensor)) as Float32Array;
   });
 }
 

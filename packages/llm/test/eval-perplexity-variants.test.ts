@@ -3,7 +3,7 @@
  * plain perplexity() of the model with its layer list edited into each variant, and a naive
  * per-block NLL computed on the CPU from the model's logits.
  */
-import { getDevice, scope, tensor } from '@llm-streamline/tensor';
+import { data, getDevice, scope, tensor } from '@llm-streamline/tensor';
 import { readFixtureText } from '@llm-streamline/test-utils';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { packBlocks, perplexity, perplexityOfVariants } from '../src/eval/perplexity.js';
@@ -61,9 +61,10 @@ describe('perplexityOfVariants (stories260K)', () => {
     let nll = 0;
     let count = 0;
     for (const block of blocks) {
-      const logits = (await scope(async () =>
-        model.forward(tensor(Int32Array.from(block), [1, block.length])).logits?.data(),
-      )) as Float32Array;
+      const logits = (await scope(async () => {
+        const out = model.forward(tensor(Int32Array.from(block), [1, block.length])).logits;
+        return out && data(out);
+      })) as Float32Array;
       const vocab = logits.length / block.length;
       for (let p = 0; p + 1 < block.length; p++) {
         const row = logits.subarray(p * vocab, (p + 1) * vocab);

@@ -3,7 +3,7 @@
  * Chromium: fixtures come through @llm-streamline/test-utils, files are in-memory ByteSources.
  */
 
-import { scope, type Tensor, tensor } from '@llm-streamline/tensor';
+import { data, scope, type Tensor, tensor } from '@llm-streamline/tensor';
 import { readFixture, readFixtureText } from '@llm-streamline/test-utils';
 import { expect } from 'vitest';
 import { bytesByteSource } from '../src/io/byte-source.js';
@@ -59,7 +59,7 @@ export async function logitsOf(
   return scope(async () => {
     const input = tensor(Int32Array.from(ids), [1, ids.length]);
     const { logits } = model.forward(input, options);
-    return (await (logits as Tensor).data()) as Float32Array;
+    return (await data(logits as Tensor)) as Float32Array;
   });
 }
 

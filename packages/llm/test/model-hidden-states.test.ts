@@ -3,7 +3,7 @@
  * runLayers / head as the pieces of forward, and an editable layer list.
  */
 import { Module, noGrad, type Variable, variable } from '@llm-streamline/autograd';
-import { getDevice, scope, type Tensor, tensor } from '@llm-streamline/tensor';
+import { data, getDevice, scope, type Tensor, tensor } from '@llm-streamline/tensor';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LoadedModel } from '../src/load/load-model.js';
 import type { DecoderBlock } from '../src/model/decoder-block.js';
@@ -20,7 +20,7 @@ class IdentityBlock extends Module implements DecoderBlock {
 }
 
 const bits = (a: ArrayLike<number>) => new Uint32Array(Float32Array.from(a).buffer);
-const read = async (t: Tensor) => (await t.data()) as Float32Array;
+const read = async (t: Tensor) => (await data(t)) as Float32Array;
 
 /** Logits of `head(h)` for a hidden state h [1, T, D]. */
 async function headLogits(model: LlamaForCausalLM, h: Tensor): Promise<Float32Array> {

@@ -2,7 +2,7 @@
  * Incremental decoding with the KV cache gives the logits of a full forward pass (1e-4), token by
  * token and in chunks, for stories260K (llama2.c, 5 layers) and tinystories-12L (HF, 12 layers).
  */
-import { getDevice, scope, type Tensor, tensor } from '@llm-streamline/tensor';
+import { data, getDevice, scope, type Tensor, tensor } from '@llm-streamline/tensor';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { LoadedModel } from '../src/load/load-model.js';
 import type { KvCache } from '../src/model/kv-cache.js';
@@ -25,7 +25,7 @@ async function decodeInChunks(
     const start = at;
     const logits = await scope(async () => {
       const input = tensor(Int32Array.from(ids.slice(start, start + size)), [1, size]);
-      return (await (model.forward(input, { cache }).logits as Tensor).data()) as Float32Array;
+      return (await data(model.forward(input, { cache }).logits as Tensor)) as Float32Array;
     });
     out.set(logits, start * VOCAB);
     at += size;

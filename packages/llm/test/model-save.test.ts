@@ -3,7 +3,7 @@
  * tinystories-12L the same bytes as the original model.safetensors); F16 and BF16 reload within
  * the rounding of the dtype; a sharded save (small maxShardBytes) reloads through its index.
  */
-import { getDevice } from '@llm-streamline/tensor';
+import { data, getDevice } from '@llm-streamline/tensor';
 import { readFixture } from '@llm-streamline/test-utils';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseHfConfig } from '../src/config/llama-config.js';
@@ -63,7 +63,7 @@ async function roundTrip(
 /** Every checkpoint tensor's float32 values, by HF name. */
 async function weights(model: LlamaForCausalLM): Promise<Map<string, Float32Array>> {
   const out = new Map<string, Float32Array>();
-  for (const [name, t] of checkpointTensors(model)) out.set(name, (await t.data()) as Float32Array);
+  for (const [name, t] of checkpointTensors(model)) out.set(name, (await data(t)) as Float32Array);
   return out;
 }
 

@@ -22,6 +22,7 @@ import {
   type Tokenizer,
 } from '@llm-streamline/llm';
 import { loadModelFromPath } from '@llm-streamline/llm/node';
+import * as T from '@llm-streamline/tensor';
 import { getDevice, scope, type Tensor, tensor } from '@llm-streamline/tensor';
 import { type StreamlineResult, saveStreamlined, streamline } from '../src/index.js';
 import { FilePairStorage } from '../src/node.js';
@@ -115,7 +116,7 @@ async function reloadDifference(
   const blocks = packBlocks(heldout, tokenizer, 256).slice(0, 2);
   const logits = (m: LlamaForCausalLM) =>
     scope(async () =>
-      (m.forward(tensor(Int32Array.from(blocks.flat()), [2, 256])).logits as Tensor).data(),
+      T.data(m.forward(tensor(Int32Array.from(blocks.flat()), [2, 256])).logits as Tensor),
     );
   const [a, b] = [await logits(result.model), await logits(reloaded.model)];
   reloaded.model.dispose();

@@ -10,7 +10,7 @@ import {
   splitDocuments,
   type Tokenizer,
 } from '@llm-streamline/llm';
-import { getDevice, type Tensor, tensor } from '@llm-streamline/tensor';
+import { data, getDevice, type Tensor, tensor } from '@llm-streamline/tensor';
 import { readFixture, readFixtureText, rng } from '@llm-streamline/test-utils';
 
 let binBytes: Promise<[Uint8Array, Uint8Array]> | undefined;
@@ -57,7 +57,7 @@ export async function allHiddenStates(
   const out: Float32Array[] = [];
   for (const j of boundaries) {
     const h = hidden.get(j) as Tensor;
-    out.push((await h.data()) as Float32Array);
+    out.push((await data(h)) as Float32Array);
     h.dispose();
   }
   ids.dispose();
@@ -71,7 +71,7 @@ export async function logitsOf(
 ): Promise<Float32Array> {
   const ids = idsTensor(blocks);
   const logits = model.forward(ids).logits as Tensor;
-  const out = (await logits.data()) as Float32Array;
+  const out = (await data(logits)) as Float32Array;
   logits.dispose();
   ids.dispose();
   return out;

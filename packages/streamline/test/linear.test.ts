@@ -4,7 +4,7 @@
  */
 import { variable } from '@llm-streamline/autograd';
 import type { LlamaConfig } from '@llm-streamline/llm';
-import { getDevice, tensor } from '@llm-streamline/tensor';
+import { data, getDevice, tensor } from '@llm-streamline/tensor';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
   choleskySolve,
@@ -169,7 +169,7 @@ describe('linear replacement', () => {
     const h = Float32Array.from({ length: 3 * D }, () => r());
     const x = tensor(h, [1, 3, D]);
     const ctx = {} as never;
-    expect(maxAbsDiff(await block.forward(variable(x), ctx).value.data(), h)).toBe(0);
+    expect(maxAbsDiff(await data(block.forward(variable(x), ctx).value), h)).toBe(0);
 
     const { a, b } = randomAffine(21);
     const pairs = affinePairs(a, b, 2, 22);
@@ -180,7 +180,7 @@ describe('linear replacement', () => {
         want[t * D + i] =
           (b[i] as number) +
           a.subarray(i * D, i * D + D).reduce((s, v, k) => s + v * (h[t * D + k] as number), 0);
-    expect(maxAbsDiff(await block.forward(variable(x), ctx).value.data(), want)).toBeLessThan(1e-3);
+    expect(maxAbsDiff(await data(block.forward(variable(x), ctx).value), want)).toBeLessThan(1e-3);
     x.dispose();
     block.dispose();
   });

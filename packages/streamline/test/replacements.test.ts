@@ -12,7 +12,7 @@ import {
   saveHfModel,
   type Tokenizer,
 } from '@llm-streamline/llm';
-import { type Tensor, tensor } from '@llm-streamline/tensor';
+import { data, type Tensor, tensor } from '@llm-streamline/tensor';
 import { readFixture } from '@llm-streamline/test-utils';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FfnBlock, ffnReplacement, layerReplacement, noReplacement } from '../src/index.js';
@@ -40,7 +40,7 @@ afterAll(() => model.dispose());
 async function sameState(a: Map<string, Tensor>, b: Map<string, Tensor>): Promise<void> {
   expect([...a.keys()].sort()).toEqual([...b.keys()].sort());
   for (const [name, t] of a)
-    expect(maxAbsDiff(await t.data(), await (b.get(name) as Tensor).data()), name).toBe(0);
+    expect(maxAbsDiff(await data(t), await data(b.get(name) as Tensor)), name).toBe(0);
 }
 
 describe('building replacements', () => {
@@ -66,7 +66,7 @@ describe('building replacements', () => {
     // The source layer is untouched by disposing the copy.
     const up = model.layers.at(2).stateDict().get('mlp.up_proj.weight') as Tensor;
     expect(up.isDisposed).toBe(false);
-    expect((await up.data()).length).toBe(172 * 64);
+    expect((await data(up)).length).toBe(172 * 64);
   });
 
   it('ffn: the first layer’s MLP and post-attention norm (or random), hidden size checked', async () => {
@@ -133,7 +133,7 @@ describe('ffn block saved as a decoder layer', () => {
       const layer = reloaded.model.layers.at(2);
       expect(layer).toBeInstanceOf(LlamaDecoderLayer);
       const state = layer.stateDict();
-      expect(maxAbs(await (state.get('self_attn.o_proj.weight') as Tensor).data())).toBe(0);
+      expect(maxAbs(await data(state.get('self_attn.o_proj.weight') as Tensor))).toBe(0);
       const got = await logitsOf(reloaded.model, blocks);
       expect(maxAbsDiff(got, inMemory)).toBeLessThan(1e-5);
       // The block matters: without it the logits are far off.

@@ -5,6 +5,7 @@
  */
 import { type LlamaForCausalLM, packBlocks, type Tokenizer } from '@llm-streamline/llm';
 import type { Tensor } from '@llm-streamline/tensor';
+import { data } from '@llm-streamline/tensor';
 import { testRuntime } from '@llm-streamline/test-utils';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
@@ -49,7 +50,7 @@ const OPTIONS: TrainOptions = {
 
 async function snapshotData(state: Map<string, Tensor>): Promise<Map<string, Float32Array>> {
   const out = new Map<string, Float32Array>();
-  for (const [name, t] of state) out.set(name, (await t.data()) as Float32Array);
+  for (const [name, t] of state) out.set(name, (await data(t)) as Float32Array);
   return out;
 }
 
@@ -58,9 +59,9 @@ describe('training pairs', () => {
     const hidden = await allHiddenStates(model, trainBlocks.slice(0, 3));
     const direct = computePair(model, trainBlocks.slice(0, 3), START, SIZE);
     expect(direct.input.shape).toEqual([3, 64, 64]);
-    expect(maxAbsDiff(await direct.input.data(), hidden[START] as Float32Array)).toBeLessThan(1e-5);
+    expect(maxAbsDiff(await data(direct.input), hidden[START] as Float32Array)).toBeLessThan(1e-5);
     expect(
-      maxAbsDiff(await direct.target.data(), hidden[START + SIZE] as Float32Array),
+      maxAbsDiff(await data(direct.target), hidden[START + SIZE] as Float32Array),
     ).toBeLessThan(1e-5);
     direct.input.dispose();
     direct.target.dispose();
@@ -86,11 +87,11 @@ describe('training pairs', () => {
       const a = await stored.batch(i);
       const b = await recomputed.batch(i);
       expect(a.input.shape).toEqual([i === 0 ? 2 : 1, 64, 64]);
-      expect(maxAbsDiff(await a.input.data(), await b.input.data())).toBe(0);
-      expect(maxAbsDiff(await a.target.data(), await b.target.data())).toBe(0);
+      expect(maxAbsDiff(await data(a.input), await data(b.input))).toBe(0);
+      expect(maxAbsDiff(await data(a.target), await data(b.target))).toBe(0);
       const from = (rows[i] as number) * 64 * 64;
       const target = (hidden[START + SIZE] as Float32Array).subarray(from, from + a.target.size);
-      expect(maxAbsDiff(await a.target.data(), target)).toBeLessThan(1e-5);
+      expect(maxAbsDiff(await data(a.target), target)).toBeLessThan(1e-5);
       for (const t of [a.input, a.target, b.input, b.target]) t.dispose();
     }
     await stored.dispose();
@@ -143,8 +144,8 @@ describe('training pairs', () => {
           const a = await inMemory.batch(i);
           const b = await inFile.batch(i);
           expect(b.input.shape).toEqual(a.input.shape);
-          expect(maxAbsDiff(await a.input.data(), await b.input.data())).toBe(0);
-          expect(maxAbsDiff(await a.target.data(), await b.target.data())).toBe(0);
+          expect(maxAbsDiff(await data(a.input), await data(b.input))).toBe(0);
+          expect(maxAbsDiff(await data(a.target), await data(b.target))).toBe(0);
           for (const t of [a.input, a.target, b.input, b.target]) t.dispose();
         }
         await expect(storage.write(5, new Float32Array(2), new Float32Array(3))).rejects.toThrow(

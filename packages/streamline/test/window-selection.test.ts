@@ -5,7 +5,17 @@
  */
 import { type Variable, variable } from '@llm-streamline/autograd';
 import type { LlamaForCausalLM } from '@llm-streamline/llm';
-import { add, cast, getDevice, mul, scope, sub, sum, type Tensor } from '@llm-streamline/tensor';
+import {
+  add,
+  cast,
+  getDevice,
+  mul,
+  reshape,
+  scope,
+  sub,
+  sum,
+  type Tensor,
+} from '@llm-streamline/tensor';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
   angularMetric,
@@ -84,7 +94,7 @@ function fakeModel(c: readonly number[]): LlamaForCausalLM {
   }));
   return {
     layers: { length: layers.length, at: (i: number) => layers[i] },
-    embed: (ids: Tensor) => variable(scope(() => cast(ids, 'f32').reshape([...ids.shape, 1]))),
+    embed: (ids: Tensor) => variable(scope(() => reshape(cast(ids, 'f32'), [...ids.shape, 1]))),
     layerContext: () => ({}),
   } as unknown as LlamaForCausalLM;
 }

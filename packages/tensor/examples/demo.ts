@@ -2,7 +2,17 @@
  * The smallest tour of the tensor library: find an adapter, upload data, run a few kernels,
  * read the result back. Run with `npm run demo` from the repository root.
  */
-import { getDevice, matmul, mean, randNormal, scope, softmax, tensor } from '../src/index.js';
+import {
+  data,
+  getDevice,
+  item,
+  matmul,
+  mean,
+  randNormal,
+  scope,
+  softmax,
+  tensor,
+} from '../src/index.js';
 
 const device = await getDevice();
 const { vendor, architecture, description, isCpu } = device.adapter;
@@ -19,9 +29,9 @@ const result = await scope(async () => {
   const x = randNormal([256, 256], 0, 1, { seed: 42 });
   const gram = matmul(x, x.transpose()); // xᵀ read through strides: no copy
   return {
-    c: [...(await c.data())],
-    p: [...(await p.data())].map((v) => v.toFixed(4)),
-    meanDiag: (await mean(gram).item()).toFixed(3),
+    c: [...(await data(c))],
+    p: [...(await data(p))].map((v) => v.toFixed(4)),
+    meanDiag: (await item(mean(gram))).toFixed(3),
   };
 });
 console.log('a·b =', result.c);

@@ -11,6 +11,7 @@ export type {
 } from './device/device.js';
 export { currentDevice, Device, getDevice, setCurrentDevice } from './device/device.js';
 export { NoAdapterError } from './device/no-adapter-error.js';
+export { bitsToF32, f32Bits } from './kernels/float-bits.js';
 export type { AttentionOptions } from './ops/attention.js';
 export {
   attention,
@@ -27,6 +28,7 @@ export {
   ge,
   gt,
   le,
+  logPositive,
   lt,
   maximum,
   minimum,
@@ -36,19 +38,21 @@ export {
   sub,
 } from './ops/binary.js';
 export { cat, stack } from './ops/concat.js';
-export { cast, copy } from './ops/copy.js';
+export { cast, contiguous, copy } from './ops/copy.js';
 export type { RandomOptions } from './ops/creation.js';
 export { arange, full, ones, randNormal, randUniform, tensor, zeros } from './ops/creation.js';
 export type { CrossEntropyOptions } from './ops/cross-entropy.js';
 export { crossEntropy } from './ops/cross-entropy.js';
+export { data, item } from './ops/data.js';
 export { embedding, embeddingBackward } from './ops/embedding.js';
 export type { MatmulOptions } from './ops/matmul.js';
 export { matmul } from './ops/matmul.js';
 export { oneHot } from './ops/one-hot.js';
-export type { Operand, PointwiseGrad, PointwiseSpec } from './ops/pointwise.js';
+export type { Operand, PointwiseSpec } from './ops/pointwise.js';
 export { applyPointwise } from './ops/pointwise.js';
 export type { Axes, ReduceOptions, VarianceOptions } from './ops/reduce.js';
 export { argmax, argmin, max, mean, min, reducedCount, sum, variance } from './ops/reduce.js';
+export { reshape } from './ops/reshape.js';
 export { rmsNorm } from './ops/rms-norm.js';
 export type { Llama3RopeScaling, RopeLayout, RopeOptions } from './ops/rope.js';
 export { rope, ropeInvFreq } from './ops/rope.js';
@@ -58,24 +62,38 @@ export { split } from './ops/split.js';
 export {
   abs,
   acos,
+  acosGrad,
   exp,
   gelu,
+  geluGrad,
   log,
+  mulSign,
   neg,
   relu,
   rsqrt,
   sigmoid,
   silu,
+  siluGrad,
   sqrt,
   tanh,
   UNARY,
 } from './ops/unary.js';
-export { WHERE, where } from './ops/where.js';
+export { isNonzero, isZero, WHERE, where } from './ops/where.js';
 export { writeInto } from './ops/write-into.js';
 export type { MemoryStats } from './runtime/buffer-pool.js';
 export { WgslCompileError } from './runtime/wgsl-errors.js';
 export type { ByteEncoding, DType } from './tensor/dtype.js';
 export { bytesPerElement } from './tensor/dtype.js';
+export {
+  bf16ToF32,
+  f16BitsToNumber,
+  f16ToF32,
+  f32BitsToBf16Bits,
+  f32BitsToF16Bits,
+  f32ToBf16,
+  f32ToF16,
+  numberToF16Bits,
+} from './tensor/half-float.js';
 export type { Layout } from './tensor/layout.js';
 export type { Disposable } from './tensor/scope.js';
 export { heldTensors, keep, scope } from './tensor/scope.js';

@@ -1,5 +1,13 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { attention, attentionGrad, attentionWithLogsumexp, scope, tensor } from '../src/index.js';
+import * as T from '../src/index.js';
+import {
+  attention,
+  attentionGrad,
+  attentionWithLogsumexp,
+  reshape,
+  scope,
+  tensor,
+} from '../src/index.js';
 import { type AttentionCase, expectClose, randomArray, testDevice, valuesOf } from './helpers.js';
 
 beforeAll(async () => {
@@ -75,15 +83,15 @@ async function check(c: Case, seed: number): Promise<void> {
   ];
   const ref = reference(q, k, v, g, c);
   const { out, logsumexp } = attentionWithLogsumexp(qt, kt, vt, opts);
-  expectClose(await out.data(), ref.out, { atol: 2e-6, rtol: 1e-5 });
-  expectClose(await logsumexp.data(), ref.lse, { atol: 2e-6, rtol: 1e-5 });
+  expectClose(await T.data(out), ref.out, { atol: 2e-6, rtol: 1e-5 });
+  expectClose(await T.data(logsumexp), ref.lse, { atol: 2e-6, rtol: 1e-5 });
   const grads = attentionGrad(qt, kt, vt, out, logsumexp, gt, opts);
   expect(grads.dq.shape).toEqual(qt.shape);
   expect(grads.dk.shape).toEqual(kt.shape);
   expect(grads.dv.shape).toEqual(vt.shape);
-  expectClose(await grads.dq.data(), ref.dq, TOL);
-  expectClose(await grads.dk.data(), ref.dk, TOL);
-  expectClose(await grads.dv.data(), ref.dv, TOL);
+  expectClose(await T.data(grads.dq), ref.dq, TOL);
+  expectClose(await T.data(grads.dk), ref.dk, TOL);
+  expectClose(await T.data(grads.dv), ref.dv, TOL);
 }
 
 describe('attentionGrad', () => {
@@ -133,15 +141,15 @@ describe('attentionGrad', () => {
         dh,
       });
       const { out, logsumexp } = attentionWithLogsumexp(q, k, v);
-      expectClose(await out.data(), (await attention(q, k, v).data()) as Float32Array, TOL);
+      expectClose(await T.data(out), (await T.data(attention(q, k, v))) as Float32Array, TOL);
       // Token-major in, token-major out: merging the heads back is a view, not a copy.
       expect(out.permute([0, 2, 1, 3]).isContiguous).toBe(true);
       const grads = attentionGrad(q, k, v, out, logsumexp, g);
       for (const d of [grads.dq, grads.dk, grads.dv])
         expect(d.permute([0, 2, 1, 3]).isContiguous).toBe(true);
-      expectClose(await grads.dq.data(), ref.dq, TOL);
-      expectClose(await grads.dk.data(), ref.dk, TOL);
-      expectClose(await grads.dv.data(), ref.dv, TOL);
+      expectClose(await T.data(grads.dq), ref.dq, TOL);
+      expectClose(await T.data(grads.dk), ref.dk, TOL);
+      expectClose(await T.data(grads.dv), ref.dv, TOL);
     });
   });
 
@@ -149,7 +157,7 @@ describe('attentionGrad', () => {
     await scope(async () => {
       const q = tensor(randomArray(2 * 3 * 4, 1), [1, 2, 3, 4]);
       const { out, logsumexp } = attentionWithLogsumexp(q, q, q);
-      expect(() => attentionGrad(q, q, q, out, logsumexp, q.reshape([2, 3, 4]))).toThrow(
+      expect(() => attentionGrad(q, q, q, out, logsumexp, reshape(q, [2, 3, 4]))).toThrow(
         /attentionGrad: dOut must have q's shape \[1, 2, 3, 4\], got \[2, 3, 4\]/,
       );
       expect(() => attentionGrad(q, q, q, out, out, q)).toThrow(

@@ -1,5 +1,13 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { attention, attentionWeights, scope, tensor } from '../src/index.js';
+import {
+  attention,
+  attentionWeights,
+  contiguous,
+  data,
+  reshape,
+  scope,
+  tensor,
+} from '../src/index.js';
 import { type AttentionCase, expectClose, randomArray, testDevice, valuesOf } from './helpers.js';
 
 beforeAll(async () => {
@@ -65,10 +73,10 @@ async function check(c: Case, seed: number, lo = -1, hi = 1): Promise<void> {
   for (const method of ['fused', 'composed'] as const) {
     const y = attention(qt, kt, vt, { ...opts, method });
     expect(y.shape).toEqual([c.b, c.hq, c.tq, c.dh]);
-    expectClose(await y.data(), ref.out, TOL);
+    expectClose(await data(y), ref.out, TOL);
     const p = attentionWeights(qt, kt, { ...opts, method });
     expect(p.shape).toEqual([c.b, c.hq, c.tq, c.tk]);
-    expectClose(await p.data(), ref.probs, TOL);
+    expectClose(await data(p), ref.probs, TOL);
   }
 }
 
@@ -133,21 +141,23 @@ describe('attention', () => {
         tk,
         dh,
       });
-      expectClose(await attention(q, k, v).data(), ref.out, TOL);
+      expectClose(await data(attention(q, k, v)), ref.out, TOL);
       // k stored [.., Dh, T] and transposed: Dh is not unit-stride, so it is copied first.
-      const kT = tensor(valuesOf(cacheK, k), [b, hkv, tk, dh]).transpose().contiguous().transpose();
-      expectClose(await attention(q, kT, v).data(), ref.out, TOL);
-      expectClose(await attentionWeights(q, kT).data(), ref.probs, TOL);
+      const kT = contiguous(tensor(valuesOf(cacheK, k), [b, hkv, tk, dh]).transpose()).transpose();
+      expectClose(await data(attention(q, kT, v)), ref.out, TOL);
+      expectClose(await data(attentionWeights(q, kT)), ref.probs, TOL);
     });
   });
 
   it('gives probabilities that sum to 1 with zeros where masked', async () => {
     await scope(async () => {
-      const p = await attentionWeights(
-        tensor(randomArray(3 * 4, 14), [1, 1, 3, 4]),
-        tensor(randomArray(5 * 4, 15), [1, 1, 5, 4]),
-        { offset: 0 },
-      ).data();
+      const p = await data(
+        attentionWeights(
+          tensor(randomArray(3 * 4, 14), [1, 1, 3, 4]),
+          tensor(randomArray(5 * 4, 15), [1, 1, 5, 4]),
+          { offset: 0 },
+        ),
+      );
       for (let t = 0; t < 3; t++) {
         const row = p.subarray(t * 5, t * 5 + 5);
         expect(Array.from(row).reduce((a, x) => a + x, 0)).toBeCloseTo(1, 5);
@@ -163,7 +173,7 @@ describe('attention', () => {
       expect(() => attention(q, k, k)).toThrow(
         /query heads \(6\) must be a multiple of kv heads \(4\); got q \[1, 6, 1, 4\], k \[1, 4, 1, 4\]/,
       );
-      expect(() => attention(q.reshape([6, 1, 4]), k, k)).toThrow(/expected 4-d q/);
+      expect(() => attention(reshape(q, [6, 1, 4]), k, k)).toThrow(/expected 4-d q/);
       const k2 = tensor(randomArray(2 * 4, 2), [1, 2, 1, 4]);
       expect(() => attention(q, k2, k2, { offset: -1 })).toThrow(
         /offset must be a non-negative integer/,

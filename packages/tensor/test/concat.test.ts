@@ -1,4 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
+import * as T from '../src/index.js';
 import { cat, scope, split, stack, type Tensor, tensor } from '../src/index.js';
 import { atIndex, indices, randomArray, testDevice } from './helpers.js';
 
@@ -69,7 +70,7 @@ describe('cat', () => {
         );
         const y = cat([ta, b], axis);
         expect(y.shape).toEqual(ref.shape);
-        expect([...(await y.data())]).toEqual(ref.data.map(Math.fround));
+        expect([...(await T.data(y))]).toEqual(ref.data.map(Math.fround));
       }
     });
   });
@@ -89,14 +90,14 @@ describe('cat', () => {
         0,
       );
       expect(y.shape).toEqual([6 + 0 + 2, 3]);
-      expect([...(await y.data())]).toEqual(ref.data.map(Math.fround));
+      expect([...(await T.data(y))]).toEqual(ref.data.map(Math.fround));
       const ints = cat([
         tensor(new Int32Array([1, 2]), [1, 2]),
         tensor(new Int32Array([3, 4, 5, 6]), [2, 2]),
       ]);
       expect(ints.dtype).toBe('i32');
-      expect(await ints.data()).toEqual(new Int32Array([1, 2, 3, 4, 5, 6]));
-      expect(await cat([tensor([7], [1])]).data()).toEqual(new Float32Array([7]));
+      expect(await T.data(ints)).toEqual(new Int32Array([1, 2, 3, 4, 5, 6]));
+      expect(await T.data(cat([tensor([7], [1])]))).toEqual(new Float32Array([7]));
     });
   });
 
@@ -117,7 +118,7 @@ describe('stack', () => {
       const a = randomArray(2 * 3, 6);
       const b = randomArray(2 * 3, 7);
       const ta = tensor(a, [2, 3]);
-      const tb = tensor(b, [2, 3]).transpose().contiguous().transpose(); // a strided view of the same values
+      const tb = T.contiguous(tensor(b, [2, 3]).transpose()).transpose(); // a strided view of the same values
       for (const axis of [0, 1, 2, -1]) {
         const ax = axis < 0 ? axis + 3 : axis;
         const shape = [2, 3];
@@ -131,7 +132,7 @@ describe('stack', () => {
         );
         const y = stack([ta, tb], axis);
         expect(y.shape).toEqual(ref.shape);
-        expect([...(await y.data())]).toEqual(ref.data.map(Math.fround));
+        expect([...(await T.data(y))]).toEqual(ref.data.map(Math.fround));
       }
       expect(() => stack([ta, tensor([1, 2], [2])])).toThrow(/same shape; got \[2, 3\], \[2\]/);
     });
@@ -151,16 +152,16 @@ describe('split', () => {
       ]);
       for (const t of thirds) expect(t.buffer).toBe(x.buffer);
       const second = valuesOf(data, x.narrow(1, 2, 2)).data;
-      expect([...(await (thirds[1] as Tensor).data())]).toEqual(second);
+      expect([...(await T.data(thirds[1] as Tensor))]).toEqual(second);
       const parts = split(x, [1, 0, 3], 0);
       expect(parts.map((t) => t.shape)).toEqual([
         [1, 6],
         [0, 6],
         [3, 6],
       ]);
-      expect([...(await (parts[2] as Tensor).data())]).toEqual([...data.subarray(6)]);
+      expect([...(await T.data(parts[2] as Tensor))]).toEqual([...data.subarray(6)]);
       // Round trip: cat of the parts is the input.
-      expect(await cat(split(x, [2, 4], -1), -1).data()).toEqual(data);
+      expect(await T.data(cat(split(x, [2, 4], -1), -1))).toEqual(data);
     });
   });
 

@@ -2,7 +2,9 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import {
   arange,
   type Device,
+  data,
   full,
+  item,
   ones,
   randNormal,
   randUniform,
@@ -21,17 +23,17 @@ beforeAll(async () => {
 describe('full / zeros / ones / tensor', () => {
   it('fills every dtype', async () => {
     await scope(async () => {
-      expect(await full([2, 3], 1.25).data()).toEqual(new Float32Array(6).fill(1.25));
+      expect(await data(full([2, 3], 1.25))).toEqual(new Float32Array(6).fill(1.25));
       const i = full([3], -7, 'i32');
       expect(i.dtype).toBe('i32');
-      expect(await i.data()).toEqual(new Int32Array([-7, -7, -7]));
-      expect(await full([2], 4000000000, 'u32').data()).toEqual(
+      expect(await data(i)).toEqual(new Int32Array([-7, -7, -7]));
+      expect(await data(full([2], 4000000000, 'u32'))).toEqual(
         new Uint32Array([4000000000, 4000000000]),
       );
-      expect(await zeros([2, 2]).data()).toEqual(new Float32Array(4));
-      expect(await ones([1], 'i32').data()).toEqual(new Int32Array([1]));
+      expect(await data(zeros([2, 2]))).toEqual(new Float32Array(4));
+      expect(await data(ones([1], 'i32'))).toEqual(new Int32Array([1]));
       expect(full([0, 3], 1).shape).toEqual([0, 3]);
-      expect(await full([], 3).item()).toBe(3);
+      expect(await item(full([], 3))).toBe(3);
       expect(() => tensor([1, 2, 3], [2, 2])).toThrow(
         /3 values do not fill shape \[2, 2\] \(4 elements\)/,
       );
@@ -42,14 +44,14 @@ describe('full / zeros / ones / tensor', () => {
 describe('arange', () => {
   it('matches numpy.arange for floats and ints', async () => {
     await scope(async () => {
-      expect(await arange(5).data()).toEqual(new Float32Array([0, 1, 2, 3, 4]));
-      expect(await arange(2, 8, 2).data()).toEqual(new Float32Array([2, 4, 6]));
-      expect(await arange(5, 0, -1.5).data()).toEqual(new Float32Array([5, 3.5, 2, 0.5]));
+      expect(await data(arange(5))).toEqual(new Float32Array([0, 1, 2, 3, 4]));
+      expect(await data(arange(2, 8, 2))).toEqual(new Float32Array([2, 4, 6]));
+      expect(await data(arange(5, 0, -1.5))).toEqual(new Float32Array([5, 3.5, 2, 0.5]));
       expect(arange(3, 3).shape).toEqual([0]);
       const ints = arange(-3, 4, 2, 'i32');
       expect(ints.dtype).toBe('i32');
-      expect(await ints.data()).toEqual(new Int32Array([-3, -1, 1, 3]));
-      expect(await arange(0, 3, 1, 'u32').data()).toEqual(new Uint32Array([0, 1, 2]));
+      expect(await data(ints)).toEqual(new Int32Array([-3, -1, 1, 3]));
+      expect(await data(arange(0, 3, 1, 'u32'))).toEqual(new Uint32Array([0, 1, 2]));
       expect(() => arange(0, 1, 0)).toThrow(/step must not be 0/);
     });
   });
@@ -75,7 +77,7 @@ describe('random', () => {
 
   it('uniform values cover [low, high) with the right moments', async () => {
     await scope(async () => {
-      const x = (await randUniform([n], -2, 6, { seed: 1 }).data()) as Float32Array;
+      const x = (await data(randUniform([n], -2, 6, { seed: 1 }))) as Float32Array;
       const s = stats(x);
       // Standard error of the mean: sqrt(64/12 / n) ≈ 0.009; allow 5σ.
       expect(Math.abs(s.mean - 2)).toBeLessThan(0.05);
@@ -91,7 +93,7 @@ describe('random', () => {
 
   it('normal values have the requested mean, std and bell shape', async () => {
     await scope(async () => {
-      const x = (await randNormal([n], 3, 0.5, { seed: 2 }).data()) as Float32Array;
+      const x = (await data(randNormal([n], 3, 0.5, { seed: 2 }))) as Float32Array;
       const s = stats(x);
       expect(Math.abs(s.mean - 3)).toBeLessThan(0.01);
       expect(Math.abs(Math.sqrt(s.variance) - 0.5)).toBeLessThan(0.01);
@@ -105,14 +107,14 @@ describe('random', () => {
 
   it('is reproducible from the seed and differs between seeds', async () => {
     await scope(async () => {
-      const a = await randNormal([1000], 0, 1, { seed: 42 }).data();
-      const b = await randNormal([1000], 0, 1, { seed: 42 }).data();
-      const c = await randNormal([1000], 0, 1, { seed: 43 }).data();
+      const a = await data(randNormal([1000], 0, 1, { seed: 42 }));
+      const b = await data(randNormal([1000], 0, 1, { seed: 42 }));
+      const c = await data(randNormal([1000], 0, 1, { seed: 43 }));
       expect(b).toEqual(a);
       expect(c).not.toEqual(a);
       // Element i depends only on (seed, i): a longer draw starts with the shorter one.
-      const longer = await randUniform([2000], 0, 1, { seed: 7 }).data();
-      const shorter = await randUniform([1000], 0, 1, { seed: 7 }).data();
+      const longer = await data(randUniform([2000], 0, 1, { seed: 7 }));
+      const shorter = await data(randUniform([1000], 0, 1, { seed: 7 }));
       expect(longer.subarray(0, 1000)).toEqual(shorter);
     });
   });
@@ -131,7 +133,7 @@ describe('Tensor.fromBytes', () => {
       const t = Tensor.fromBytes(bytesOf(words), 'f16', [3, 3], device);
       expect(t.dtype).toBe('f32');
       expect(t.shape).toEqual([3, 3]);
-      expect([...(await t.data())]).toEqual(expected);
+      expect([...(await data(t))]).toEqual(expected);
     });
   });
 
@@ -145,7 +147,7 @@ describe('Tensor.fromBytes', () => {
         (w) => new Float32Array(new Uint32Array([w << 16]).buffer)[0] as number,
       );
       const t = Tensor.fromBytes(bytesOf(words), 'bf16', [7], device);
-      expect([...(await t.data())]).toEqual(expected);
+      expect([...(await data(t))]).toEqual(expected);
       expect(expected.slice(0, 3)).toEqual([1, -3.5, 0.15625]);
     });
   });
@@ -153,13 +155,9 @@ describe('Tensor.fromBytes', () => {
   it('keeps f32 and integer bytes as they are and checks the byte length', async () => {
     await scope(async () => {
       const f = new Float32Array([1.5, -2]);
-      expect(await Tensor.fromBytes(new Uint8Array(f.buffer), 'f32', [2], device).data()).toEqual(
-        f,
-      );
+      expect(await data(Tensor.fromBytes(new Uint8Array(f.buffer), 'f32', [2], device))).toEqual(f);
       const i = new Int32Array([-1, 2, 3]);
-      expect(await Tensor.fromBytes(new Uint8Array(i.buffer), 'i32', [3], device).data()).toEqual(
-        i,
-      );
+      expect(await data(Tensor.fromBytes(new Uint8Array(i.buffer), 'i32', [3], device))).toEqual(i);
       expect(() => Tensor.fromBytes(new Uint8Array(6), 'f16', [2, 2], device)).toThrow(
         /6 bytes given for f16 shape \[2, 2\], expected 8/,
       );

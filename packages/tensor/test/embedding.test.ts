@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { embedding, embeddingBackward, scope, tensor } from '../src/index.js';
+import { data, embedding, embeddingBackward, scope, tensor } from '../src/index.js';
 import { expectClose, randomArray, rng, testDevice } from './helpers.js';
 
 beforeAll(async () => {
@@ -49,12 +49,12 @@ describe('embedding', () => {
       const ids = randomIds(2 * 5, v, 2);
       const y = embedding(tensor(w, [v, d]), tensor(ids, [2, 5]));
       expect(y.shape).toEqual([2, 5, d]);
-      expect(await y.data()).toEqual(reference(w, v, d, ids));
+      expect(await data(y)).toEqual(reference(w, v, d, ids));
       const u = embedding(tensor(w, [v, d]), tensor(Uint32Array.from(ids), [10]));
-      expect(await u.data()).toEqual(reference(w, v, d, ids));
+      expect(await data(u)).toEqual(reference(w, v, d, ids));
       const scalar = embedding(tensor(w, [v, d]), tensor(new Int32Array([3]), []));
       expect(scalar.shape).toEqual([d]);
-      expect(await scalar.data()).toEqual(w.subarray(3 * d, 4 * d));
+      expect(await data(scalar)).toEqual(w.subarray(3 * d, 4 * d));
     });
   });
 
@@ -70,7 +70,7 @@ describe('embedding', () => {
       const ids = randomIds(8, v, 4);
       const idView = tensor(ids, [4, 2]).transpose();
       const expectedIds = [0, 2, 4, 6, 1, 3, 5, 7].map((i) => ids[i] as number);
-      expect(await embedding(weight, idView).data()).toEqual(reference(dense, v, d, expectedIds));
+      expect(await data(embedding(weight, idView))).toEqual(reference(dense, v, d, expectedIds));
     });
   });
 
@@ -79,11 +79,11 @@ describe('embedding', () => {
       const [v, d] = [4, 3];
       const w = randomArray(v * d, 5);
       const ids = new Int32Array([-1, 4, 100, -2147483648, 2]);
-      expect(await embedding(tensor(w, [v, d]), tensor(ids)).data()).toEqual(
+      expect(await data(embedding(tensor(w, [v, d]), tensor(ids)))).toEqual(
         reference(w, v, d, ids),
       );
       const big = new Uint32Array([0xffffffff, 7, 1]);
-      expect(await embedding(tensor(w, [v, d]), tensor(big)).data()).toEqual(
+      expect(await data(embedding(tensor(w, [v, d]), tensor(big)))).toEqual(
         reference(w, v, d, [3, 3, 1]),
       );
     });
@@ -109,7 +109,7 @@ describe('embeddingBackward', () => {
       const grad = randomArray(ids.length * d, 6);
       const g = embeddingBackward(tensor(grad, [3, 4, d]), tensor(ids, [3, 4]), v);
       expect(g.shape).toEqual([v, d]);
-      expectClose(await g.data(), backwardReference(grad, ids, v, d), { atol: 1e-6, rtol: 1e-6 });
+      expectClose(await data(g), backwardReference(grad, ids, v, d), { atol: 1e-6, rtol: 1e-6 });
     });
   });
 
@@ -119,7 +119,7 @@ describe('embeddingBackward', () => {
       const ids = new Int32Array([2, 0, 2, 2, 1]);
       const grad = randomArray(ids.length * d, 9);
       expectClose(
-        await embeddingBackward(tensor(grad, [5, d]), tensor(ids), v).data(),
+        await data(embeddingBackward(tensor(grad, [5, d]), tensor(ids), v)),
         backwardReference(grad, ids, v, d),
         {
           atol: 1e-6,
@@ -140,7 +140,7 @@ describe('embeddingBackward', () => {
         (_, i) => gT[(i % d) * 6 + Math.floor(i / d)] as number,
       );
       expectClose(
-        await embeddingBackward(grad, tensor(ids), v).data(),
+        await data(embeddingBackward(grad, tensor(ids), v)),
         backwardReference(dense, ids, v, d),
         { atol: 1e-6, rtol: 1e-6 },
       );

@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { add, getDevice, scope, tensor, WgslCompileError } from '../src/index.js';
+import { add, data, getDevice, scope, tensor, WgslCompileError } from '../src/index.js';
 import { testDevice } from './helpers.js';
 
 describe('errors say what was expected and what was found', () => {
@@ -17,7 +17,7 @@ describe('errors say what was expected and what was found', () => {
     const a = tensor([1, 2], [2]);
     a.dispose();
     expect(() => add(a, 1)).toThrow(/add: tensor f32\[2\] was already disposed/);
-    await expect(a.data()).rejects.toThrow(/data: tensor f32\[2\] was already disposed/);
+    await expect(data(a)).rejects.toThrow(/data: tensor f32\[2\] was already disposed/);
   });
 
   it('data that does not fill the shape is rejected', () => {

@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { type KernelVariant, matmul, type Tensor, tensor } from '../src/index.js';
+import { data, type KernelVariant, matmul, reshape, type Tensor, tensor } from '../src/index.js';
 import { matmulLaunch, planMatmul } from '../src/kernels/matmul-plan.js';
 import { atIndex, expectClose, indices, randomArray, randomTensor, testDevice } from './helpers.js';
 
@@ -55,7 +55,7 @@ async function check(a: Operand, b: Operand, variant: KernelVariant): Promise<vo
   const want = reference(a, b);
   const c = matmul(a.t, b.t, { variant });
   expect(c.shape).toEqual(want.shape);
-  expectClose(await c.data(), want.values, { rtol: 1e-4, atol: 1e-4 });
+  expectClose(await data(c), want.values, { rtol: 1e-4, atol: 1e-4 });
   c.dispose();
 }
 
@@ -124,7 +124,7 @@ describe.each(['register', 'tiled'] as const)('matmul (%s kernels)', (variant) =
   it('a view with no contiguous dim is copied first', async () => {
     const x = rand([6, 10]);
     // [6, 5] with strides [10, 2]: neither row- nor column-major.
-    const strided = x.t.reshape([6, 5, 2]).narrow(2, 1, 1).squeeze(2);
+    const strided = reshape(x.t, [6, 5, 2]).narrow(2, 1, 1).squeeze(2);
     expect(strided.strides).toEqual([10, 2]);
     await check({ t: strided, data: x.data }, rand([5, 7]), variant);
   });
@@ -148,7 +148,7 @@ describe.each(['register', 'tiled'] as const)('matmul (%s kernels)', (variant) =
       variant,
     });
     expect(c.shape).toEqual([3, 4]);
-    expect(Array.from(await c.data())).toEqual(new Array(12).fill(0));
+    expect(Array.from(await data(c))).toEqual(new Array(12).fill(0));
     expect(
       matmul(tensor(new Float32Array(0), [0, 2]), tensor([1, 2], [2, 1]), { variant }).shape,
     ).toEqual([0, 1]);
@@ -162,7 +162,7 @@ describe.each(['register', 'tiled'] as const)('matmul (%s kernels)', (variant) =
       const a = rand([9, 13]);
       const b = rand([13, 6]);
       const want = reference(a, b);
-      expectClose(await matmul(a.t, b.t).data(), want.values, { rtol: 1e-4, atol: 1e-4 });
+      expectClose(await data(matmul(a.t, b.t)), want.values, { rtol: 1e-4, atol: 1e-4 });
     } finally {
       device.kernelVariant = before;
     }

@@ -1,5 +1,19 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { add, exp, keep, mean, mul, scope, sum, type Tensor, tensor, zeros } from '../src/index.js';
+import {
+  add,
+  data,
+  exp,
+  item,
+  keep,
+  mean,
+  mul,
+  reshape,
+  scope,
+  sum,
+  type Tensor,
+  tensor,
+  zeros,
+} from '../src/index.js';
 import { randomTensor, testDevice } from './helpers.js';
 
 describe('memory: scopes, disposal and the buffer pool', () => {
@@ -17,10 +31,10 @@ describe('memory: scopes, disposal and the buffer pool', () => {
       const s = scope(() => {
         const a = add(w, step); // 4 ops per step, each leaving intermediates
         const b = exp(mul(a, 0.001));
-        const c = b.transpose().reshape([-1]);
+        const c = reshape(b.transpose(), [-1]);
         return sum(c);
       });
-      if (step % 50 === 0) last = await s.item();
+      if (step % 50 === 0) last = await item(s);
       s.dispose();
     }
     await device.sync();
@@ -57,7 +71,7 @@ describe('memory: scopes, disposal and the buffer pool', () => {
     const before = device.memoryStats().bytesLive;
     const value = await scope(async () => {
       const a = tensor([1, 2, 3]);
-      return mean(mul(a, a)).item();
+      return item(mean(mul(a, a)));
     });
     expect(value).toBeCloseTo(14 / 3, 5);
     await device.sync();
@@ -68,7 +82,7 @@ describe('memory: scopes, disposal and the buffer pool', () => {
     const a = tensor([1, 2, 3, 4], [2, 2]);
     const v = a.transpose();
     a.dispose();
-    expect([...(await v.data())]).toEqual([1, 3, 2, 4]);
+    expect([...(await data(v))]).toEqual([1, 3, 2, 4]);
     v.dispose();
   });
 

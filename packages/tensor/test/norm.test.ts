@@ -1,4 +1,5 @@
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import * as T from '../src/index.js';
 import {
   type Device,
   type KernelVariant,
@@ -46,7 +47,7 @@ async function check(
   expect(y.shape).toEqual(x.shape);
   expect(y.isContiguous).toBe(true);
   expectClose(
-    await y.data(),
+    await T.data(y),
     reference(valuesOf(data, x), x.shape[x.rank - 1] as number, weight, eps),
     { atol: 1e-6, rtol: 1e-5 },
   );
@@ -73,7 +74,7 @@ describe.each(['register', 'tiled'] as const)('rmsNorm (%s kernels)', (variant) 
       const wData = randomArray(20, 8);
       const w = tensor(wData).narrow(0, 5, 12);
       const y = rmsNorm(base, w, 1e-5);
-      expectClose(await y.data(), reference([...data], 12, wData.subarray(5, 17), 1e-5), {
+      expectClose(await T.data(y), reference([...data], 12, wData.subarray(5, 17), 1e-5), {
         atol: 1e-6,
         rtol: 1e-5,
       });
@@ -84,7 +85,7 @@ describe.each(['register', 'tiled'] as const)('rmsNorm (%s kernels)', (variant) 
     device.kernelVariant = variant;
     await scope(async () => {
       const x = tensor([0, 0, 0, 0, 1e-4, -1e-4, 1e-4, -1e-4], [2, 4]);
-      const y = await rmsNorm(x, tensor([1, 2, 3, 4]), 1e-6).data();
+      const y = await T.data(rmsNorm(x, tensor([1, 2, 3, 4]), 1e-6));
       expectClose(y, reference([0, 0, 0, 0, 1e-4, -1e-4, 1e-4, -1e-4], 4, [1, 2, 3, 4], 1e-6), {
         atol: 1e-6,
         rtol: 1e-5,

@@ -1,4 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
+import * as T from '../src/index.js';
 import {
   argmax,
   argmin,
@@ -6,6 +7,7 @@ import {
   mean,
   min,
   reducedCount,
+  reshape,
   scope,
   sum,
   type Tensor,
@@ -89,10 +91,10 @@ describe('sum / mean / max / min', () => {
           const ref = reference(cpu, list, fold);
           const y = op(x, axes);
           expect(y.shape).toEqual(keptShape);
-          expectClose(await y.data(), ref, { atol: 1e-5, rtol: 1e-5 });
+          expectClose(await T.data(y), ref, { atol: 1e-5, rtol: 1e-5 });
           const k = op(x, axes, { keepdim: true });
           expect(k.shape).toEqual(keepdimShape);
-          expectClose(await k.data(), ref, { atol: 1e-5, rtol: 1e-5 });
+          expectClose(await T.data(k), ref, { atol: 1e-5, rtol: 1e-5 });
         }
         expect(reducedCount(x, axes)).toBe(list.reduce((n, i) => n * (x.shape[i] as number), 1));
       });
@@ -103,16 +105,16 @@ describe('sum / mean / max / min', () => {
     await scope(async () => {
       const data = randomArray(6 * 7, 2);
       const narrowed = tensor(data, [6, 7]).narrow(1, 2, 4).narrow(0, 1, 3);
-      expectClose(await sum(narrowed, 1).data(), reference(valuesOf(data, narrowed), [1], sumOf), {
+      expectClose(await T.data(sum(narrowed, 1)), reference(valuesOf(data, narrowed), [1], sumOf), {
         atol: 1e-6,
       });
       const expanded = tensor(data.subarray(0, 7), [1, 7]).expand([5, 7]);
-      expectClose(await sum(expanded, 0).data(), reference(valuesOf(data, expanded), [0], sumOf), {
+      expectClose(await T.data(sum(expanded, 0)), reference(valuesOf(data, expanded), [0], sumOf), {
         atol: 1e-5,
       });
       const ones = tensor(data.subarray(0, 7), [1, 7, 1]);
-      expectClose(await max(ones, [0, 2]).data(), data.subarray(0, 7));
-      expect(await sum(tensor([], [0, 3]), 0).data()).toEqual(new Float32Array([0, 0, 0]));
+      expectClose(await T.data(max(ones, [0, 2])), data.subarray(0, 7));
+      expect(await T.data(sum(tensor([], [0, 3]), 0))).toEqual(new Float32Array([0, 0, 0]));
       expect(() => max(tensor([], [0, 3]), 0)).toThrow(/cannot reduce an empty axis/);
     });
   });
@@ -123,9 +125,9 @@ describe('sum / mean / max / min', () => {
       const x = tensor(a, [2, 3]);
       const s = sum(x, 1);
       expect(s.dtype).toBe('i32');
-      expect([...(await s.data())]).toEqual([10, 100005]);
-      expect([...(await max(x, 0).data())]).toEqual([100000, -2, 8]);
-      expect([...(await min(tensor(new Uint32Array([4000000000, 3, 9]))).data())]).toEqual([3]);
+      expect([...(await T.data(s))]).toEqual([10, 100005]);
+      expect([...(await T.data(max(x, 0)))]).toEqual([100000, -2, 8]);
+      expect([...(await T.data(min(tensor(new Uint32Array([4000000000, 3, 9])))))]).toEqual([3]);
     });
   });
 });
@@ -140,14 +142,14 @@ describe('argmax / argmin', () => {
         const cpu = valuesOf(data, x);
         const am = argmax(x, axis);
         expect(am.dtype).toBe('i32');
-        expect([...(await am.data())]).toEqual(
+        expect([...(await T.data(am))]).toEqual(
           reference(
             cpu,
             [a],
             argOf((u, v) => u > v),
           ),
         );
-        expect([...(await argmin(x, axis).data())]).toEqual(
+        expect([...(await T.data(argmin(x, axis)))]).toEqual(
           reference(
             cpu,
             [a],
@@ -156,9 +158,9 @@ describe('argmax / argmin', () => {
         );
         expect(argmax(x, axis, { keepdim: true }).shape).toEqual(a === 0 ? [1, 6] : [4, 1]);
       }
-      expect([...(await argmax(tensor([1, 3, 3, 2, 3])).data())]).toEqual([1]);
+      expect([...(await T.data(argmax(tensor([1, 3, 3, 2, 3]))))]).toEqual([1]);
       expect([
-        ...(await argmin(tensor([2, 0, 1, 0]).reshape([1, 4]).transpose(), 0).data()),
+        ...(await T.data(argmin(reshape(tensor([2, 0, 1, 0]), [1, 4]).transpose(), 0))),
       ]).toEqual([1]);
     });
   });
@@ -176,23 +178,23 @@ describe('long rows (workgroup-parallel path: R ≥ 4096, fewer than 2048 output
       data[r + 3] = -2;
       const x = tensor(data, [rows, r]);
       const cpu = valuesOf(data, x);
-      expectClose(await sum(x, 1).data(), reference(cpu, [1], sumOf), { atol: 1e-4, rtol: 1e-5 });
+      expectClose(await T.data(sum(x, 1)), reference(cpu, [1], sumOf), { atol: 1e-4, rtol: 1e-5 });
       expectClose(
-        await max(x, 1).data(),
+        await T.data(max(x, 1)),
         reference(cpu, [1], (v) => Math.max(...v)),
       );
       expectClose(
-        await min(x, 1).data(),
+        await T.data(min(x, 1)),
         reference(cpu, [1], (v) => Math.min(...v)),
       );
-      expect([...(await argmax(x, 1).data())]).toEqual(
+      expect([...(await T.data(argmax(x, 1)))]).toEqual(
         reference(
           cpu,
           [1],
           argOf((u, v) => u > v),
         ),
       );
-      expect([...(await argmin(x, 1).data())]).toEqual(
+      expect([...(await T.data(argmin(x, 1)))]).toEqual(
         reference(
           cpu,
           [1],
@@ -200,9 +202,9 @@ describe('long rows (workgroup-parallel path: R ≥ 4096, fewer than 2048 output
         ),
       );
       // The whole tensor, and a transposed view reduced over its strided axis.
-      expectClose(await sum(x).data(), [sumOf(cpu.data as number[])], { atol: 1e-3, rtol: 1e-5 });
+      expectClose(await T.data(sum(x)), [sumOf(cpu.data as number[])], { atol: 1e-3, rtol: 1e-5 });
       const t = x.transpose();
-      expect([...(await argmax(t, 0).data())]).toEqual(
+      expect([...(await T.data(argmax(t, 0)))]).toEqual(
         reference(
           cpu,
           [1],
@@ -222,12 +224,12 @@ describe('variance', () => {
       for (const axes of [1, [0, 2], undefined] as const) {
         const list = normalize(axes as number | number[] | undefined, 3);
         expectClose(
-          await variance(x, axes).data(),
+          await T.data(variance(x, axes)),
           reference(cpu, list, (v) => variancePop(v, 1)),
           { atol: 1e-5, rtol: 1e-4 },
         );
         expectClose(
-          await variance(x, axes, { correction: 0 }).data(),
+          await T.data(variance(x, axes, { correction: 0 })),
           reference(cpu, list, (v) => variancePop(v, 0)),
           { atol: 1e-5, rtol: 1e-4 },
         );
@@ -235,7 +237,7 @@ describe('variance', () => {
       expect(variance(x, 2, { keepdim: true }).shape).toEqual([3, 4, 1]);
       // Two passes keep a large mean from cancelling the variance.
       const shifted = tensor([1e4 + 1, 1e4 + 2, 1e4 + 3, 1e4 + 4]);
-      expectClose(await variance(shifted).data(), [5 / 3], { rtol: 1e-4 });
+      expectClose(await T.data(variance(shifted)), [5 / 3], { rtol: 1e-4 });
     });
   });
 });

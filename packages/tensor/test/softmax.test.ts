@@ -1,8 +1,10 @@
 import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import * as T from '../src/index.js';
 import {
   type Device,
   type KernelVariant,
   logSoftmax,
+  reshape,
   scope,
   softmax,
   softmaxGrad,
@@ -58,8 +60,8 @@ async function check(
   const logical = valuesOf(data, x);
   const a = axis < 0 ? axis + x.rank : axis;
   expect(softmax(x, axis).shape).toEqual(x.shape);
-  expectClose(await softmax(x, axis).data(), reference(logical, x.shape, a, false), tol);
-  expectClose(await logSoftmax(x, axis).data(), reference(logical, x.shape, a, true), tol);
+  expectClose(await T.data(softmax(x, axis)), reference(logical, x.shape, a, false), tol);
+  expectClose(await T.data(logSoftmax(x, axis)), reference(logical, x.shape, a, true), tol);
 }
 
 describe.each(['register', 'tiled'] as const)('softmax / logSoftmax (%s kernels)', (variant) => {
@@ -90,8 +92,8 @@ describe.each(['register', 'tiled'] as const)('softmax / logSoftmax (%s kernels)
       const data = randomArray(5, 3);
       await check(tensor(data, [5, 1]), data, -1);
       await check(tensor(data, [1, 5]), data, -1);
-      expect(await softmax(tensor([3], [])).data()).toEqual(new Float32Array([1]));
-      expect(await logSoftmax(tensor([3], [])).data()).toEqual(new Float32Array([0]));
+      expect(await T.data(softmax(tensor([3], [])))).toEqual(new Float32Array([1]));
+      expect(await T.data(logSoftmax(tensor([3], [])))).toEqual(new Float32Array([0]));
     });
   });
 
@@ -101,9 +103,9 @@ describe.each(['register', 'tiled'] as const)('softmax / logSoftmax (%s kernels)
       const data = randomArray(4 * 33, 4, 1e4 - 20, 1e4 + 20);
       await check(tensor(data, [4, 33]), data, -1, { atol: 1e-5, rtol: 1e-4 });
       // log(softmax) would underflow to −∞ here; logSoftmax stays exact.
-      const tail = await logSoftmax(tensor([0, -200, -1e4], [3])).data();
+      const tail = await T.data(logSoftmax(tensor([0, -200, -1e4], [3])));
       expectClose(tail, [0, -200, -1e4], { atol: 1e-4, rtol: 1e-6 });
-      const p = await softmax(tensor([-Infinity, 0, -Infinity, 1000], [4])).data();
+      const p = await T.data(softmax(tensor([-Infinity, 0, -Infinity, 1000], [4])));
       expectClose(p, [0, 0, 0, 1]);
     });
   });
@@ -155,12 +157,9 @@ describe('softmaxGrad', () => {
         randomArray(rows * n, 22),
         randomArray(rows, 23),
       ];
-      const got = await softmaxGrad(
-        tensor(p, [rows, n]),
-        tensor(dp, [rows, n]),
-        tensor(d, [rows, 1]),
-        0.25,
-      ).data();
+      const got = await T.data(
+        softmaxGrad(tensor(p, [rows, n]), tensor(dp, [rows, n]), tensor(d, [rows, 1]), 0.25),
+      );
       expectClose(got, naive(p, dp, d, n, 0.25));
     });
   });
@@ -168,13 +167,11 @@ describe('softmaxGrad', () => {
   it('reads views: an offset p, a transposed dp, a flat d', async () => {
     await scope(async () => {
       const base = randomArray(4 + 3 * 8, 24);
-      const p = tensor(base, [4 + 3 * 8])
-        .narrow(0, 4, 24)
-        .reshape([3, 8]);
+      const p = reshape(tensor(base, [4 + 3 * 8]).narrow(0, 4, 24), [3, 8]);
       const dpData = randomArray(24, 25);
       const dpT = tensor(dpData, [8, 3]).transpose();
       const d = randomArray(3, 26);
-      const got = await softmaxGrad(p, dpT, tensor(d, [3])).data();
+      const got = await T.data(softmaxGrad(p, dpT, tensor(d, [3])));
       const dpRows = [...indices([3, 8])].map(
         ([r, c]) => dpData[(c as number) * 3 + (r as number)] as number,
       );

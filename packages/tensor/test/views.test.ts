@@ -1,5 +1,5 @@
 import { beforeAll, describe, expect, it } from 'vitest';
-import { scope, tensor } from '../src/index.js';
+import { contiguous, data, reshape, scope, tensor } from '../src/index.js';
 import { denseLayoutLike, reshapeLayout } from '../src/tensor/layout.js';
 import { atIndex, expectClose, indices, randomTensor, testDevice } from './helpers.js';
 
@@ -31,11 +31,11 @@ describe('views share storage and read through strides', () => {
       ];
       for (const v of cases) {
         expect(v.buffer).toBe(t.buffer);
-        expectClose(await v.data(), viewValues(x, v.shape, v.strides, v.offset));
-        // contiguous() of the view holds the same values in a dense layout.
-        const dense = v.contiguous();
+        expectClose(await data(v), viewValues(x, v.shape, v.strides, v.offset));
+        // contiguous(view) holds the same values in a dense layout.
+        const dense = contiguous(v);
         expect(dense.isContiguous).toBe(true);
-        expectClose(await dense.data(), viewValues(x, v.shape, v.strides, v.offset));
+        expectClose(await data(dense), viewValues(x, v.shape, v.strides, v.offset));
       }
     });
   });
@@ -43,17 +43,17 @@ describe('views share storage and read through strides', () => {
   it('reshape is a view when strides allow it and a copy otherwise, with the same values', async () => {
     await scope(async () => {
       const { t, x } = randomTensor([4, 6], 2);
-      const r = t.reshape([2, 2, 6]);
+      const r = reshape(t, [2, 2, 6]);
       expect(r.buffer).toBe(t.buffer);
-      expectClose(await r.data(), x);
+      expectClose(await data(r), x);
       const tt = t.transpose(); // [6, 4], not contiguous
-      const flat = tt.reshape([-1]);
+      const flat = reshape(tt, [-1]);
       expect(flat.buffer).not.toBe(t.buffer);
-      expectClose(await flat.data(), viewValues(x, [6, 4], [1, 6], 0));
+      expectClose(await data(flat), viewValues(x, [6, 4], [1, 6], 0));
       // Splitting a transposed dim keeps a view.
-      const split = tt.reshape([2, 3, 4]);
+      const split = reshape(tt, [2, 3, 4]);
       expect(split.buffer).toBe(t.buffer);
-      expectClose(await split.data(), viewValues(x, [6, 4], [1, 6], 0));
+      expectClose(await data(split), viewValues(x, [6, 4], [1, 6], 0));
     });
   });
 
@@ -91,7 +91,7 @@ describe('views share storage and read through strides', () => {
   it('bad views give errors that name the shapes', () => {
     scope(() => {
       const t = tensor([1, 2, 3, 4, 5, 6], [2, 3]);
-      expect(() => t.reshape([4, 2])).toThrow(/\[2, 3\].*\[4, 2\]/);
+      expect(() => reshape(t, [4, 2])).toThrow(/\[2, 3\].*\[4, 2\]/);
       expect(() => t.narrow(1, 2, 2)).toThrow(/axis 1 of size 3/);
       expect(() => t.expand([4, 3, 2])).toThrow(/\[2, 3\] to \[4, 3, 2\]/);
       expect(() => t.permute([0, 0])).toThrow(/not a permutation/);

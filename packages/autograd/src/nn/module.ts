@@ -176,7 +176,7 @@ export class Module {
     for (const [key, target] of own) {
       const source = state.get(key);
       if (!source) continue;
-      const converted = source.castTo(target.dtype);
+      const converted = T.cast(source, target.dtype);
       target.assign(converted);
       converted.dispose();
     }

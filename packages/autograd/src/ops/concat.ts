@@ -1,26 +1,22 @@
 import * as T from '@llm-streamline/tensor';
 import type { Variable } from '../variable.js';
-import { record } from './record.js';
+import { recordOp } from './record.js';
 
-/**
- * Concatenation along `axis`. Each input's gradient is its slice of the output gradient: a view,
- * no copy.
- */
+/** Concatenation along `axis`. Each input's gradient is its slice of the output gradient (a view). */
 export function cat(xs: readonly Variable[], axis = 0): Variable {
   const out = T.cat(
     xs.map((x) => x.value),
     axis,
   );
   const a = axis < 0 ? axis + out.rank : axis;
+  const sizes = xs.map((x) => x.shape[a] as number);
   const starts: number[] = [];
   let start = 0;
-  for (const x of xs) {
+  for (const size of sizes) {
     starts.push(start);
-    start += x.shape[a] as number;
+    start += size;
   }
-  return record('cat', xs, out, [], (g) =>
-    xs.map((x, i) => g.narrow(a, starts[i] as number, x.shape[a] as number)),
-  );
+  return recordOp('cat', xs, out, [], { axis: a, starts, sizes });
 }
 
 /** Stacking along a new `axis`. Input i's gradient is the i-th entry of that axis (a view). */
@@ -30,5 +26,5 @@ export function stack(xs: readonly Variable[], axis = 0): Variable {
     axis,
   );
   const a = axis < 0 ? axis + out.rank : axis;
-  return record('stack', xs, out, [], (g) => xs.map((_, i) => g.narrow(a, i, 1).squeeze(a)));
+  return recordOp('stack', xs, out, [], { axis: a, count: xs.length });
 }

@@ -1,6 +1,6 @@
 import * as T from '@llm-streamline/tensor';
 import type { Variable } from '../variable.js';
-import { record } from './record.js';
+import { recordOp } from './record.js';
 
 /**
  * y = x·Wᵀ + b for x [..., in], W [out, in] (PyTorch's layout), b [out]: `torch.nn.functional.linear`.
@@ -9,7 +9,7 @@ import { record } from './record.js';
  * flattened so the weight gradient is one [out, N]·[N, in] matmul (not a batch of them summed), and
  * that matmul is written as gᵀ·x, which yields dW directly in W's [out, in] layout. Composing
  * matmul(x, Wᵀ) would produce dWᵀ and hand the optimiser a transposed view it must copy.
- *   dx = g·W,  dW = gᵀ·x,  db = Σ_rows g
+ * The rule (`linear` in gradients.ts): dx = g·W,  dW = gᵀ·x,  db = Σ_rows g.
  */
 export function linear(x: Variable, weight: Variable, bias?: Variable): Variable {
   const [outDim, inDim] = weight.shape as [number, number];
@@ -24,25 +24,17 @@ export function linear(x: Variable, weight: Variable, bias?: Variable): Variable
   }
   const xShape = x.shape;
   const outShape = [...xShape.slice(0, -1), outDim];
-  const rows = x.value.reshape([-1, inDim]);
+  const rows = T.reshape(x.value, [-1, inDim]);
   const wT = weight.value.transpose();
   const product = T.matmul(rows, wT);
   wT.dispose();
   const flat = bias ? T.add(product, bias.value) : product;
   if (bias) product.dispose();
-  const y = flat.reshape(outShape);
+  const y = T.reshape(flat, outShape);
   flat.dispose();
   const inputs = bias ? [x, weight, bias] : [x, weight];
   try {
-    return record('linear', inputs, y, [rows, weight.value], (g, [xs, ws]) => {
-      const [r, w] = [xs, ws] as [T.Tensor, T.Tensor];
-      const g2 = g.reshape([-1, outDim]);
-      return [
-        x.requiresGrad ? T.matmul(g2, w).reshape(xShape) : undefined,
-        weight.requiresGrad ? T.matmul(g2.transpose(), r) : undefined,
-        bias?.requiresGrad ? T.sum(g2, 0) : undefined,
-      ];
-    });
+    return recordOp('linear', inputs, y, [rows, weight.value], { xShape, outDim });
   } finally {
     rows.dispose();
   }

@@ -1,5 +1,6 @@
 import { type Tensor, tensor } from '@llm-streamline/tensor';
 import { isGradEnabled } from '../grad-mode.js';
+import { GRADIENTS, type GradientAttrs, type GradientOp } from '../gradients.js';
 import { type BackwardFn, Node } from '../node.js';
 import { Variable } from '../variable.js';
 
@@ -20,6 +21,31 @@ export function record(
   if (!isGradEnabled() || !inputs.some((v) => v.requiresGrad)) return new Variable(output);
   return new Variable(output, true, new Node(name, inputs, saved, backward));
 }
+
+/**
+ * {@link record} for an op of the gradient table: its backward is the table's rule for `op`, given
+ * the saved tensors, `attrs` and which inputs require a gradient (read when backward runs).
+ */
+export function recordOp<Op extends GradientOp>(
+  op: Op,
+  inputs: readonly Variable[],
+  output: Tensor,
+  saved: readonly Tensor[],
+  ...[attrs]: AttrsArgument<GradientAttrs<Op>>
+): Variable {
+  const rule = GRADIENTS[op];
+  return record(op, inputs, output, saved, (g, kept) =>
+    rule(
+      g,
+      kept,
+      attrs as never,
+      inputs.map((v) => v.requiresGrad),
+    ),
+  );
+}
+
+/** No argument for rules that read no attributes, else the attributes. */
+type AttrsArgument<A> = [A] extends [never] ? [] : unknown extends A ? [] : [attrs: A];
 
 /** Turns numbers into constant 0-d variables so every rule sees tensors. */
 export function asVariables(

@@ -2,7 +2,7 @@ import type { Axes, ReduceOptions, VarianceOptions } from '@llm-streamline/tenso
 import * as T from '@llm-streamline/tensor';
 import type { Variable } from '../variable.js';
 import { mul, sub } from './pointwise.js';
-import { record } from './record.js';
+import { recordOp } from './record.js';
 
 /** The input shape with reduced axes kept as 1, so a gradient broadcasts back over them. */
 function keptShape(shape: readonly number[], axes: Axes): number[] {
@@ -14,13 +14,10 @@ function keptShape(shape: readonly number[], axes: Axes): number[] {
   return shape.map((d, i) => (list.includes(i) ? 1 : d));
 }
 
-/** d sum / dx = 1: the gradient broadcasts back over the reduced axes. */
+/** Sum over `axes` (all by default). Gradient: `sum` in gradients.ts. */
 export function sum(x: Variable, axes?: Axes, options: ReduceOptions = {}): Variable {
-  const shape = keptShape(x.shape, axes);
-  const inputShape = x.shape;
-  return record('sum', [x], T.sum(x.value, axes, options), [], (g) => [
-    g.reshape(shape).expand(inputShape),
-  ]);
+  const kept = keptShape(x.shape, axes);
+  return recordOp('sum', [x], T.sum(x.value, axes, options), [], { kept, inputShape: x.shape });
 }
 
 export function mean(x: Variable, axes?: Axes, options: ReduceOptions = {}): Variable {
@@ -30,18 +27,10 @@ export function mean(x: Variable, axes?: Axes, options: ReduceOptions = {}): Var
   return out;
 }
 
-/**
- * max/min send the gradient to the positions that hold the extreme value, split evenly between
- * ties (the subgradient PyTorch's `amax` uses).
- */
+/** max/min over `axes`; the gradient (gradients.ts) goes to the positions holding the extreme. */
 function extreme(kind: 'max' | 'min', x: Variable, axes: Axes, options: ReduceOptions): Variable {
   const out = kind === 'max' ? T.max(x.value, axes, options) : T.min(x.value, axes, options);
-  const shape = keptShape(x.shape, axes);
-  return record(kind, [x], out, [x.value, out], (g, [input, result]) => {
-    const hit = T.eq(input as T.Tensor, (result as T.Tensor).reshape(shape));
-    const count = T.sum(hit, axes, { keepdim: true });
-    return [T.div(T.mul(hit, g.reshape(shape)), count)];
-  });
+  return recordOp(kind, [x], out, [x.value, out], { axes, kept: keptShape(x.shape, axes) });
 }
 
 export const max = (x: Variable, axes?: Axes, options: ReduceOptions = {}) =>

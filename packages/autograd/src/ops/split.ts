@@ -1,7 +1,6 @@
 import * as T from '@llm-streamline/tensor';
 import type { Variable } from '../variable.js';
-import { padInto } from './pad-into.js';
-import { record } from './record.js';
+import { recordOp } from './record.js';
 
 /**
  * Splits `x` along `axis` into views: a number gives that many equal parts, an array gives parts
@@ -14,11 +13,11 @@ import { record } from './record.js';
 export function split(x: Variable, sizesOrCount: number | readonly number[], axis = 0): Variable[] {
   const parts = T.split(x.value, sizesOrCount, axis);
   const a = axis < 0 ? axis + x.shape.length : axis;
-  const shape = x.shape;
+  const from = x.shape;
   let start = 0;
   return parts.map((part) => {
-    const from = start;
+    const at = start;
     start += part.shape[a] as number;
-    return record('split', [x], part, [], (g) => [padInto(g, shape, a, from)]);
+    return recordOp('split', [x], part, [], { from, axis: a, start: at });
   });
 }

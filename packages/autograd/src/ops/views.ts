@@ -1,16 +1,14 @@
+import * as T from '@llm-streamline/tensor';
 import type { Variable } from '../variable.js';
-import { padInto } from './pad-into.js';
-import { record } from './record.js';
+import { recordOp } from './record.js';
 
 /**
- * Differentiable views. Each costs no copy forward; backward maps the gradient back to the
- * input's layout: reshape back, permute by the inverse permutation, expand by summing (done by
- * backward's broadcast reduction), narrow by writing into zeros.
+ * Differentiable views. Each costs no copy forward (reshape copies only when the strides do not
+ * allow a view); their gradients (gradients.ts) map the gradient back to the input's layout.
  */
 
 export function reshape(x: Variable, shape: readonly number[]): Variable {
-  const from = x.shape;
-  return record('reshape', [x], x.value.reshape(shape), [], (g) => [g.reshape(from)]);
+  return recordOp('reshape', [x], T.reshape(x.value, shape), [], { from: x.shape });
 }
 
 export function permute(x: Variable, axes: readonly number[]): Variable {
@@ -18,37 +16,35 @@ export function permute(x: Variable, axes: readonly number[]): Variable {
   axes.forEach((a, i) => {
     inverse[a < 0 ? a + axes.length : a] = i;
   });
-  return record('permute', [x], x.value.permute(axes), [], (g) => [g.permute(inverse)]);
+  return recordOp('permute', [x], x.value.permute(axes), [], { inverse });
 }
 
 export function transpose(x: Variable, a = -2, b = -1): Variable {
-  return record('transpose', [x], x.value.transpose(a, b), [], (g) => [g.transpose(a, b)]);
+  return recordOp('transpose', [x], x.value.transpose(a, b), [], { a, b });
 }
 
 export function expand(x: Variable, shape: readonly number[]): Variable {
-  // The gradient at the expanded shape is summed back by backward's broadcast reduction.
-  return record('expand', [x], x.value.expand(shape), [], (g) => [g]);
+  return recordOp('expand', [x], x.value.expand(shape), []);
 }
 
 export function unsqueeze(x: Variable, axis: number): Variable {
-  const from = x.shape;
-  return record('unsqueeze', [x], x.value.unsqueeze(axis), [], (g) => [g.reshape(from)]);
+  return recordOp('unsqueeze', [x], x.value.unsqueeze(axis), [], { from: x.shape });
 }
 
 export function squeeze(x: Variable, axis?: number): Variable {
-  const from = x.shape;
-  return record('squeeze', [x], x.value.squeeze(axis), [], (g) => [g.reshape(from)]);
+  return recordOp('squeeze', [x], x.value.squeeze(axis), [], { from: x.shape });
 }
 
 export function contiguous(x: Variable): Variable {
-  return record('contiguous', [x], x.value.contiguous(), [], (g) => [g]);
+  return recordOp('contiguous', [x], T.contiguous(x.value), []);
 }
 
 export function narrow(x: Variable, axis: number, start: number, length: number): Variable {
-  const from = x.shape;
-  return record('narrow', [x], x.value.narrow(axis, start, length), [], (g) => [
-    padInto(g, from, axis, start),
-  ]);
+  return recordOp('narrow', [x], x.value.narrow(axis, start, length), [], {
+    from: x.shape,
+    axis,
+    start,
+  });
 }
 
 /** Python-style `x[..., start:end]` on one axis. */

@@ -12,7 +12,7 @@ export interface ClipGradNormOptions {
  *
  * Everything runs on the GPU, including the decision to clip (a `minimum`, not a branch), so
  * nothing is read back. Returns the norm before clipping as a 0-d tensor the caller owns: await
- * `norm.item()` to log it (that waits for the GPU), or just dispose it.
+ * `item(norm)` to log it (that waits for the GPU), or just dispose it.
  */
 export function clipGradNorm(
   params: Iterable<Variable>,

@@ -44,8 +44,8 @@ export function runUpdate(
       `${program.name}: gradient ${T.formatShape(grad.shape)} does not match parameter ${T.formatShape(param.shape)}`,
     );
   const device = param.device;
-  const p = param.contiguous();
-  const g = grad.contiguous();
+  const p = T.contiguous(param);
+  const g = T.contiguous(grad);
   const n = param.size;
   const out = T.Tensor.fromBuffer(
     device,
@@ -61,7 +61,13 @@ export function runUpdate(
     device.run({
       name: program.name,
       source: updateSource(program),
-      params: [n, p.offset, g.offset, ...state.map((s) => s.offset), ...scalars.map(f32Bits)],
+      params: [
+        n,
+        p.offset,
+        g.offset,
+        ...state.map((s) => s.offset),
+        ...scalars.map((x) => T.f32Bits(x)),
+      ],
       buffers: [p.buffer, g.buffer, ...state.map((s) => s.buffer), out.buffer],
       workgroups: [Math.ceil(groups / gy), gy, 1],
     });
@@ -106,8 +112,4 @@ fn main(@builtin(global_invocation_id) gid: vec3<u32>, @builtin(num_workgroups) 
 `;
   sources.set(program.name, source);
   return source;
-}
-
-function f32Bits(x: number): number {
-  return new Uint32Array(new Float32Array([x]).buffer)[0] as number;
 }

@@ -1,5 +1,5 @@
 import { noGrad, variable } from '@llm-streamline/autograd';
-import { crossEntropy, scope, type Tensor, tensor } from '@llm-streamline/tensor';
+import { crossEntropy, item, reshape, scope, type Tensor, tensor } from '@llm-streamline/tensor';
 import type { DecoderBlock } from '../model/decoder-block.js';
 import type { LlamaForCausalLM } from '../model/llama-model.js';
 import type { Tokenizer } from '../tokenizer/tokenizer.js';
@@ -93,19 +93,19 @@ export async function perplexityOfVariants(
           [...model.layers].slice(0, sharedLayers),
         );
         // Position p predicts token p + 1: drop the last logit row and the first target.
-        const targets = ids.narrow(1, 1, t - 1).reshape([-1]);
+        const targets = reshape(ids.narrow(1, 1, t - 1), [-1]);
         return variants.map((layers) =>
           scope(() => {
             const logits = model.head(runStack(model, prefix, layers));
             const vocab = logits.shape[2] as number;
-            const inputs = logits.narrow(1, 0, t - 1).reshape([-1, vocab]);
+            const inputs = reshape(logits.narrow(1, 0, t - 1), [-1, vocab]);
             return crossEntropy(inputs, targets, { reduction: 'sum' });
           }),
         );
       }),
     );
     // One readback per variant, after every dispatch of the batch is queued.
-    const sums = await Promise.all(losses.map((l) => l.item()));
+    const sums = await Promise.all(losses.map((l) => item(l)));
     for (const l of losses) l.dispose();
     sums.forEach((s, v) => {
       nllSums[v] = (nllSums[v] as number) + s;

@@ -1,4 +1,4 @@
-import { scope, tensor } from '@llm-streamline/tensor';
+import { data, scope, tensor } from '@llm-streamline/tensor';
 import type { LlamaForCausalLM } from '../model/llama-model.js';
 import { Sampler, type SamplerOptions } from './sampler.js';
 
@@ -41,9 +41,8 @@ export async function* generate(
       if (options.shouldStop?.()) return;
       const logits = await scope(async () => {
         const ids = tensor(Int32Array.from(input), [1, input.length]);
-        return (await model
-          .forward(ids, { cache, lastPositionOnly: true })
-          .logits?.data()) as Float32Array;
+        const out = model.forward(ids, { cache, lastPositionOnly: true }).logits;
+        return (out && (await data(out))) as Float32Array;
       });
       const next = sampler.sample(logits);
       if (stopIds.includes(next)) return;

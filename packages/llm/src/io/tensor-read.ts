@@ -3,8 +3,8 @@
  * 16-bit float formats to float32 (the compute dtype of the WebGPU kernels).
  * Assumes a little-endian host, which every WebGPU platform is.
  */
+import { bf16ToF32, f16ToF32 } from '@llm-streamline/tensor';
 import { assertReadRange } from './byte-source.js';
-import { bf16ToF32, f16ToF32 } from './dtype-convert.js';
 import { numElements, type TensorRecord } from './tensor-index.js';
 
 /** Reads the raw little-endian bytes of one tensor. */

@@ -1,6 +1,5 @@
-import type { Tensor } from '@llm-streamline/tensor';
+import { data, f32ToBf16, f32ToF16, type Tensor } from '@llm-streamline/tensor';
 import { toHfConfig } from '../config/llama-config.js';
-import { f32ToBf16, f32ToF16 } from '../io/dtype-convert.js';
 import {
   layoutSafetensors,
   planSafetensorsShards,
@@ -50,7 +49,7 @@ export async function saveHfModel(
     async function* chunks(): AsyncGenerator<Uint8Array> {
       yield layout.header;
       for (const entry of layout.entries) {
-        yield encode(await (state.get(entry.name) as Tensor).data(), dtype);
+        yield encode(await data(state.get(entry.name) as Tensor), dtype);
         options.onProgress?.(++done, specs.length);
       }
     }

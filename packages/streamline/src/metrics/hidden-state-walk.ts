@@ -1,5 +1,5 @@
 import { noGrad, variable } from '@llm-streamline/autograd';
-import { scope, sum, type Tensor, tensor } from '@llm-streamline/tensor';
+import { item, scope, sum, type Tensor, tensor } from '@llm-streamline/tensor';
 import type { MetricContext } from './window-metric.js';
 
 /**
@@ -63,7 +63,7 @@ export async function sumOverWindows(
         return partial.map((p) => p.value);
       }),
     );
-    const values = await Promise.all(partial.map((p) => p.value.item()));
+    const values = await Promise.all(partial.map((p) => item(p.value)));
     partial.forEach((p, k) => {
       (sums.get(p.m) as Float64Array)[p.j] += values[k] as number;
       p.value.dispose();

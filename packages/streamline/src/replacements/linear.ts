@@ -1,6 +1,15 @@
 import { linear, Module, type Variable } from '@llm-streamline/autograd';
 import type { DecoderBlock, LayerContext, LlamaConfig } from '@llm-streamline/llm';
-import { cat, matmul, ones, scope, type Tensor, tensor } from '@llm-streamline/tensor';
+import {
+  cat,
+  data,
+  matmul,
+  ones,
+  reshape,
+  scope,
+  type Tensor,
+  tensor,
+} from '@llm-streamline/tensor';
 import type { PairSource } from '../training/pairs.js';
 import type { ReplacementKind } from './replacement.js';
 
@@ -50,10 +59,10 @@ export async function fitLeastSquares(
     signal?.throwIfAborted();
     const { input, target } = await pairs.batch(i);
     const [a, b] = await scope(async () => {
-      const x = input.reshape([-1, dim]);
+      const x = reshape(input, [-1, dim]);
       const xa = cat([x, ones([x.shape[0] as number, 1])], 1);
-      const y = target.reshape([-1, dim]);
-      return Promise.all([matmul(xa.transpose(), xa).data(), matmul(xa.transpose(), y).data()]);
+      const y = reshape(target, [-1, dim]);
+      return Promise.all([data(matmul(xa.transpose(), xa)), data(matmul(xa.transpose(), y))]);
     });
     input.dispose();
     target.dispose();

@@ -1,6 +1,6 @@
 import { noGrad, variable } from '@llm-streamline/autograd';
 import type { LlamaForCausalLM } from '@llm-streamline/llm';
-import { scope, type Tensor, tensor } from '@llm-streamline/tensor';
+import { data, scope, type Tensor, tensor } from '@llm-streamline/tensor';
 
 /** One batch of training pairs: the window's input h_j and its output h_{j+m}, each [B, T, D]. */
 export interface PairBatch {
@@ -124,7 +124,7 @@ export class StoredPairs implements PairSource {
       for (const [i, batch] of batches.entries()) {
         signal?.throwIfAborted();
         const pair = computePair(model, batch, start, size);
-        const [input, target] = await Promise.all([pair.input.data(), pair.target.data()]);
+        const [input, target] = await Promise.all([data(pair.input), data(pair.target)]);
         shapes.push([...pair.input.shape]);
         pair.input.dispose();
         pair.target.dispose();

@@ -6,7 +6,7 @@ import {
   warmupCosine,
 } from '@llm-streamline/autograd';
 import type { DecoderBlock, LlamaForCausalLM } from '@llm-streamline/llm';
-import { copy, keep, scope, type Tensor } from '@llm-streamline/tensor';
+import { copy, item, keep, scope, type Tensor } from '@llm-streamline/tensor';
 import { seededRandom, shuffled } from '../calibration/seeded-random.js';
 import { mseObjective, type TrainingObjective } from './objective.js';
 import type { PairSource } from './pairs.js';
@@ -175,7 +175,7 @@ async function trainStep(
         objective.loss(module, pair, { split: 'training', index, start, rows }),
       );
       backwardMicroBatch(loss, Math.ceil(batch / per));
-      total += (await loss.value.item()) * rows;
+      total += (await item(loss.value)) * rows;
       loss.value.dispose();
     }
     const norm = clipGradNorm(module.parameters(), options.clipNorm);
@@ -205,9 +205,13 @@ export async function validationLoss(
       rows *
       (await noGrad(() =>
         scope(() =>
-          objective
-            .loss(module, { input, target }, { split: 'validation', index: i, start: 0, rows })
-            .value.item(),
+          item(
+            objective.loss(
+              module,
+              { input, target },
+              { split: 'validation', index: i, start: 0, rows },
+            ).value,
+          ),
         ),
       ));
     count += rows;

@@ -4,6 +4,13 @@ export function f32Bits(x: number): number {
   return U32[0] as number;
 }
 
+/** The f32 value of a bit pattern (the inverse of {@link f32Bits}). */
+export function bitsToF32(bits: number): number {
+  U32[0] = bits >>> 0;
+  return F32[0] as number;
+}
+
+// Scratch views to reinterpret float32 <-> uint32 without allocation.
 const F32 = new Float32Array(1);
 const U32 = new Uint32Array(F32.buffer);
 

@@ -8,7 +8,9 @@
  * every operand walks contiguously.
  *
  * The WGSL that kernels generate from a plan depends only on its {@link MatmulFlags}; every size,
- * stride and offset travels in the params array, so one pipeline serves every shape of a kind.
+ * stride and offset travels in the params array ({@link matmulLaunch} packs it), so one pipeline
+ * serves every shape of a kind. Each kernel file (matmul-tiled.ts, matmul-register.ts) holds its
+ * whole WGSL, including the prologue that reads those params back.
  */
 import { coalesceDims } from './coalesce.js';
 
@@ -134,6 +136,7 @@ const MAX_GROUPS = 65535;
  * Param words: [M, N, K, batch, lda, ldb, offA, offB, groupsY, fold,
  *               batchShape[r], aBatchStrides[r], bBatchStrides[r]].
  * The batch runs in z; past 65535 matrices, `fold` matrices share each z slice, stacked in y.
+ * The kernels' prologues read these words by position: change both with this list.
  */
 export function matmulLaunch(
   plan: MatmulPlan,
@@ -167,42 +170,4 @@ export function matmulLaunch(
     ...plan.b.batchStrides,
   ];
   return { params, workgroups: [gx, gy * fold, Math.ceil(plan.batch / fold)] };
-}
-
-/** WGSL declarations of the params buffer and the two inputs (`A`, `B`) and the output (`C`). */
-export function matmulBindings(flags: MatmulFlags): string {
-  const t = (vec: boolean) => (vec ? 'vec4<f32>' : 'f32');
-  return `@group(0) @binding(0) var<storage, read> p: array<u32>;
-@group(0) @binding(1) var<storage, read> A: array<${t(flags.a.vec4)}>;
-@group(0) @binding(2) var<storage, read> B: array<${t(flags.b.vec4)}>;
-@group(0) @binding(3) var<storage, read_write> C: array<${t(flags.outVec4)}>;`;
-}
-
-/**
- * WGSL statements (inside `main`, with `wid` the workgroup id) that define `M`, `N`, `K`, `lda`,
- * `ldb`, `tileY` (this workgroup's row of tiles), `oa`/`ob` (element offsets of this matrix of A
- * and B) and `oc` (of C), returning early past the last matrix.
- */
-export function matmulPrologue(batchRank: number): string {
-  const r = batchRank;
-  const walk =
-    r === 0
-      ? ''
-      : `var rem = bi;
-  for (var d = ${r}u; d > 0u; d--) {
-    let size = p[${10}u + d - 1u];
-    let c = rem % size;
-    rem = rem / size;
-    oa += c * p[${10 + r}u + d - 1u];
-    ob += c * p[${10 + 2 * r}u + d - 1u];
-  }`;
-  return `let M = p[0]; let N = p[1]; let K = p[2];
-  let lda = p[4]; let ldb = p[5];
-  let bi = wid.z * p[9] + wid.y / p[8];
-  if (bi >= p[3]) { return; }
-  let tileY = wid.y % p[8];
-  var oa = p[6];
-  var ob = p[7];
-  ${walk}
-  let oc = bi * M * N;`;
 }

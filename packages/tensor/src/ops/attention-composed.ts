@@ -1,6 +1,7 @@
 import { runMaskedSoftmax } from '../kernels/masked-softmax-kernel.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { matmul } from './matmul.js';
+import { reshape } from './reshape.js';
 
 /**
  * Attention as two matmuls around a masked softmax — what attention costs when the score matrix
@@ -20,12 +21,12 @@ export function attentionProbabilities(
 ): Tensor {
   const [b, hq, tq, dh] = q.shape as [number, number, number, number];
   const [, hkv, tk] = k.shape as [number, number, number, number];
-  const grouped = q.reshape([b, hkv, (hq / hkv) * tq, dh]);
+  const grouped = reshape(q, [b, hkv, (hq / hkv) * tq, dh]);
   const scores = matmul(grouped, k.transpose());
-  const flat = scores.reshape([-1, tk]);
+  const flat = reshape(scores, [-1, tk]);
   const probs = runMaskedSoftmax(q.device, flat, tq, offset, causal, scale);
   for (const t of [grouped, scores, flat]) t.dispose();
-  const out = probs.reshape([b, hq, tq, tk]);
+  const out = reshape(probs, [b, hq, tq, tk]);
   probs.dispose();
   return out;
 }
@@ -42,9 +43,9 @@ export function composedAttention(
   const [b, hq, tq, dh] = q.shape as [number, number, number, number];
   const [, hkv, tk] = k.shape as [number, number, number, number];
   const probs = attentionProbabilities(q, k, offset, causal, scale);
-  const grouped = probs.reshape([b, hkv, (hq / hkv) * tq, tk]);
+  const grouped = reshape(probs, [b, hkv, (hq / hkv) * tq, tk]);
   const context = matmul(grouped, v);
-  const out = context.reshape([b, hq, tq, dh]);
+  const out = reshape(context, [b, hq, tq, dh]);
   for (const t of [probs, grouped, context]) t.dispose();
   return out;
 }

@@ -8,6 +8,7 @@ import { formatShape } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
 import { attentionProbabilities, composedAttention } from './attention-composed.js';
 import { mul } from './binary.js';
+import { contiguous } from './copy.js';
 import { requireDType } from './dtype-check.js';
 import { sum } from './reduce.js';
 
@@ -202,5 +203,5 @@ function withProblem<R>(
 
 /** A view of `t` when its last axis has unit stride (what the kernels need), else a dense copy. */
 function unitStride(t: Tensor): Tensor {
-  return t.strides[3] === 1 || t.shape[3] === 1 ? t.view(t.layout) : t.contiguous();
+  return t.strides[3] === 1 || t.shape[3] === 1 ? t.view(t.layout) : contiguous(t);
 }

@@ -1,6 +1,5 @@
 import type { Tensor } from '../tensor/tensor.js';
 import { applyPointwise, type Operand, type PointwiseSpec } from './pointwise.js';
-import { neg } from './unary.js';
 
 /**
  * pow for any sign of base: WGSL's pow is undefined for a < 0, but x^n with integer n is common
@@ -22,49 +21,13 @@ const compare = (name: string, op: string): PointwiseSpec => ({
 
 /** Every binary pointwise op. Comparisons return 1/0 in the inputs' compute type. */
 export const BINARY = {
-  add: { name: 'add', expr: 'a + b', grad: (g) => [g, g] },
-  sub: { name: 'sub', expr: 'a - b', grad: (g) => [g, neg(g)] },
-  mul: {
-    name: 'mul',
-    expr: 'a * b',
-    grad: (g, [a, b]) => [mul(g, b as Tensor), mul(g, a as Tensor)],
-  },
-  div: {
-    name: 'div',
-    expr: 'a / b',
-    grad: (g, [a, b]) => [
-      div(g, b as Tensor),
-      neg(div(mul(g, a as Tensor), mul(b as Tensor, b as Tensor))),
-    ],
-  },
-  pow: {
-    name: 'pow',
-    expr: 'pow_(a, b)',
-    helpers: POW,
-    floatOnly: true,
-    // d/da a^b = b·a^(b-1); d/db a^b = a^b·ln a (only defined for a > 0)
-    grad: (g, [a, b], y) => [
-      mul(g, mul(b as Tensor, pow(a as Tensor, sub(b as Tensor, 1)))),
-      mul(g, mul(y, logPositive(a as Tensor))),
-    ],
-  },
-  maximum: {
-    name: 'maximum',
-    expr: 'max(a, b)',
-    // Ties send the gradient to the first input, as PyTorch splits it evenly… we pick `a` for determinism.
-    grad: (g, [a, b]) => [
-      mul(g, ge(a as Tensor, b as Tensor)),
-      mul(g, lt(a as Tensor, b as Tensor)),
-    ],
-  },
-  minimum: {
-    name: 'minimum',
-    expr: 'min(a, b)',
-    grad: (g, [a, b]) => [
-      mul(g, le(a as Tensor, b as Tensor)),
-      mul(g, gt(a as Tensor, b as Tensor)),
-    ],
-  },
+  add: { name: 'add', expr: 'a + b' },
+  sub: { name: 'sub', expr: 'a - b' },
+  mul: { name: 'mul', expr: 'a * b' },
+  div: { name: 'div', expr: 'a / b' },
+  pow: { name: 'pow', expr: 'pow_(a, b)', helpers: POW, floatOnly: true },
+  maximum: { name: 'maximum', expr: 'max(a, b)' },
+  minimum: { name: 'minimum', expr: 'min(a, b)' },
   eq: compare('eq', '=='),
   ne: compare('ne', '!='),
   lt: compare('lt', '<'),
@@ -78,7 +41,8 @@ const LOG_POSITIVE: PointwiseSpec = {
   expr: 'select(0.0, log(a), a > 0.0)',
   floatOnly: true,
 };
-const logPositive = (a: Tensor): Tensor => applyPointwise(LOG_POSITIVE, [a]);
+/** ln a where a > 0, else 0: the factor of pow's exponent gradient, finite where ln is not. */
+export const logPositive = (a: Tensor): Tensor => applyPointwise(LOG_POSITIVE, [a]);
 
 export const add = (a: Operand, b: Operand): Tensor => applyPointwise(BINARY.add, [a, b]);
 export const sub = (a: Operand, b: Operand): Tensor => applyPointwise(BINARY.sub, [a, b]);

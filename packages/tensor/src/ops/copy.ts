@@ -4,7 +4,7 @@ import type { Tensor } from '../tensor/tensor.js';
 
 /**
  * A dense copy of a tensor (of any layout), optionally converted to another dtype.
- * This is what `contiguous()`, `castTo()` and reshape-of-a-strided-view run.
+ * This is what {@link contiguous}, {@link cast} and `reshape` of a strided view run.
  */
 export function copy(x: Tensor, dtype: DType = x.dtype): Tensor {
   x.assertAlive('copy');
@@ -22,7 +22,15 @@ export function copy(x: Tensor, dtype: DType = x.dtype): Tensor {
   );
 }
 
-/** Converts a tensor to `dtype` (a new tensor; floats to ints truncate toward zero). */
+/** A densely packed tensor with the same values: a new view when already dense, else a copy. */
+export function contiguous(x: Tensor): Tensor {
+  return x.isContiguous ? x.view(x.layout) : copy(x);
+}
+
+/**
+ * Converts a tensor to `dtype`: a copy (floats to ints truncate toward zero), or a new view when
+ * the dtype is already right.
+ */
 export function cast(x: Tensor, dtype: DType): Tensor {
-  return x.castTo(dtype);
+  return dtype === x.dtype ? x.view(x.layout) : copy(x, dtype);
 }

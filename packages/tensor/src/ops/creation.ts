@@ -1,12 +1,24 @@
 import { currentDevice, type Device } from '../device/device.js';
 import { flatIndex, MAIN_ARGS, workgroups1d } from '../kernels/dispatch-size.js';
+import { f32Bits } from '../kernels/float-bits.js';
 import type { DType } from '../tensor/dtype.js';
 import { type Shape, sizeOf } from '../tensor/shape.js';
 import { Tensor, type TensorData } from '../tensor/tensor.js';
+import { cast } from './copy.js';
 
-/** Uploads values: `tensor([1, 2, 3, 4], [2, 2])`. */
+/**
+ * Uploads values: `tensor([1, 2, 3, 4], [2, 2])`. f16 is uploaded as f32 and narrowed on the GPU
+ * (needs an adapter with `shader-f16`).
+ */
 export function tensor(data: TensorData, shape?: Shape, dtype?: DType, device?: Device): Tensor {
-  return Tensor.fromArray(data, shape ?? [data.length], dtype, device);
+  const dims = shape ?? [data.length];
+  if (dtype !== 'f16') return Tensor.fromArray(data, dims, dtype, device);
+  const wide = Tensor.fromArray(Float32Array.from(data), dims, 'f32', device);
+  try {
+    return cast(wide, 'f16');
+  } finally {
+    wide.dispose();
+  }
 }
 
 /**
@@ -42,8 +54,6 @@ fn main(${MAIN_ARGS}) {
   });
   return out;
 }
-
-const f32Bits = (x: number) => new Uint32Array(new Float32Array([x]).buffer)[0] as number;
 
 /** Bits of a value in the given dtype, for passing through the u32 params array. */
 function bitsOf(value: number, dtype: DType): number {

@@ -2,6 +2,7 @@ import { runCrossEntropy } from '../kernels/cross-entropy-kernel.js';
 import { formatShape } from '../tensor/shape.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { div } from './binary.js';
+import { contiguous } from './copy.js';
 import { requireDType } from './dtype-check.js';
 import { sum } from './reduce.js';
 
@@ -46,7 +47,7 @@ export function crossEntropy(
       `crossEntropy: reduction must be 'mean', 'sum' or 'none', got '${reduction}'`,
     );
   }
-  const dense = targets.contiguous();
+  const dense = contiguous(targets);
   const { loss, counted } = runCrossEntropy(logits.device, logits, dense, ignoreIndex);
   dense.dispose();
   if (reduction === 'none') {

@@ -1,6 +1,7 @@
 import { runEmbedding, runEmbeddingBackward } from '../kernels/embedding-kernel.js';
 import { formatShape } from '../tensor/shape.js';
 import type { Tensor } from '../tensor/tensor.js';
+import { contiguous } from './copy.js';
 import { requireDType } from './dtype-check.js';
 
 /**
@@ -20,7 +21,7 @@ export function embedding(weight: Tensor, ids: Tensor): Tensor {
       `embedding: weight ${formatShape(weight.shape)} must be [V, D] with V > 0`,
     );
   }
-  const dense = ids.contiguous();
+  const dense = contiguous(ids);
   try {
     return runEmbedding(weight.device, weight, dense, [...ids.shape, weight.shape[1] as number]);
   } finally {
@@ -47,8 +48,8 @@ export function embeddingBackward(grad: Tensor, ids: Tensor, vocabSize: number):
     throw new RangeError(
       `embeddingBackward: vocabSize must be a positive integer, got ${vocabSize}`,
     );
-  const g = grad.contiguous();
-  const dense = ids.contiguous();
+  const g = contiguous(grad);
+  const dense = contiguous(ids);
   try {
     return runEmbeddingBackward(grad.device, g, dense, vocabSize, dim);
   } finally {

@@ -5,6 +5,7 @@ import { runTiledMatmul } from '../kernels/matmul-tiled.js';
 import { expandLayout } from '../tensor/layout.js';
 import { broadcastShapes, formatShape, sizeOf } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
+import { contiguous } from './copy.js';
 
 export interface MatmulOptions {
   /** Kernel family; defaults to the device's `kernelVariant` (`register` on CPU adapters, `tiled` on GPUs). */
@@ -25,7 +26,7 @@ export function matmul(a: Tensor, b: Tensor, options: MatmulOptions = {}): Tenso
   const shapes = `${formatShape(a.shape)} and ${formatShape(b.shape)}`;
   if (a.dtype !== 'f32' || b.dtype !== 'f32') {
     throw new TypeError(
-      `matmul: only f32 is supported, got ${a.dtype} and ${b.dtype} (shapes ${shapes}); cast with castTo('f32')`,
+      `matmul: only f32 is supported, got ${a.dtype} and ${b.dtype} (shapes ${shapes}); cast with cast(x, 'f32')`,
     );
   }
   if (a.rank < 2 || b.rank < 2) {
@@ -81,7 +82,7 @@ function usable(x: Tensor): Tensor {
     s[r - 1] as number,
   )
     ? x
-    : x.contiguous();
+    : contiguous(x);
 }
 
 function matrixView(x: Tensor, batchShape: readonly number[]): MatrixView {

@@ -8,19 +8,9 @@ import { Tensor } from '../tensor/tensor.js';
 export type Operand = Tensor | number;
 
 /**
- * The gradient of a pointwise op: given the upstream gradient `g`, the inputs and the output,
- * returns the gradient for each input at the broadcast output shape (autograd reduces broadcast
- * dims afterwards). Written with tensor ops, so it runs on the GPU too.
- */
-export type PointwiseGrad = (
-  g: Tensor,
-  inputs: readonly Tensor[],
-  out: Tensor,
-) => (Tensor | undefined)[];
-
-/**
- * Everything about one elementwise op, in one place: its WGSL expression (the kernel is generated
- * from it), its dtype rule and its gradient. Adding an op means adding one entry to a table.
+ * Everything about one elementwise op's forward, in one place: its WGSL expression (the kernel is
+ * generated from it) and its dtype rule. Adding an op means adding one entry to a table (and its
+ * gradient rule to autograd's `gradients.ts`).
  */
 export interface PointwiseSpec {
   name: string;
@@ -32,8 +22,6 @@ export interface PointwiseSpec {
   floatOnly?: boolean;
   /** Fixed output dtype; by default the compute type. */
   outType?: DType;
-  /** Absent for ops with no useful gradient (comparisons). */
-  grad?: PointwiseGrad;
 }
 
 /** Applies a pointwise spec to tensors and numbers with NumPy broadcasting. */

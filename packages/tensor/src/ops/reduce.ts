@@ -2,6 +2,7 @@ import { type ReduceKind, runReduce } from '../kernels/reduce-kernel.js';
 import { normalizeAxes, normalizeAxis } from '../tensor/shape.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { mul, sub } from './binary.js';
+import { reshape } from './reshape.js';
 
 export interface ReduceOptions {
   /** Keep reduced axes as size 1 (so the result broadcasts against the input). */
@@ -17,7 +18,7 @@ function reduce(kind: ReduceKind, x: Tensor, axes: Axes, options: ReduceOptions)
   const out = runReduce(x.device, kind, x, list);
   if (!options.keepdim) return out;
   const shape = x.shape.map((d, i) => (list.includes(i) ? 1 : d));
-  const kept = out.reshape(shape);
+  const kept = reshape(out, shape);
   out.dispose();
   return kept;
 }

@@ -1,6 +1,7 @@
 import { runRmsNorm } from '../kernels/rms-norm-kernel.js';
 import { formatShape } from '../tensor/shape.js';
 import type { Tensor } from '../tensor/tensor.js';
+import { contiguous } from './copy.js';
 import { requireDType } from './dtype-check.js';
 
 /**
@@ -17,7 +18,7 @@ export function rmsNorm(x: Tensor, weight: Tensor, eps: number): Tensor {
       `rmsNorm: weight ${formatShape(weight.shape)} must be [D] for x ${formatShape(x.shape)} of shape [..., D]`,
     );
   }
-  const w = weight.contiguous();
+  const w = contiguous(weight);
   try {
     return runRmsNorm(x.device, x, w, eps);
   } finally {

@@ -1,6 +1,7 @@
 import { type RopeLayout, runRope } from '../kernels/rope-kernel.js';
 import { formatShape } from '../tensor/shape.js';
 import type { Tensor } from '../tensor/tensor.js';
+import { contiguous } from './copy.js';
 import { requireDType } from './dtype-check.js';
 
 export type { RopeLayout };
@@ -41,7 +42,7 @@ export function rope(x: Tensor, invFreq: Tensor, options: RopeOptions): Tensor {
   }
   if (!Number.isInteger(offset) || offset < 0)
     throw new RangeError(`rope: offset must be a non-negative integer, got ${offset}`);
-  const freq = invFreq.contiguous();
+  const freq = contiguous(invFreq);
   try {
     return runRope(x.device, x, freq, layout, offset, inverse);
   } finally {

@@ -1,6 +1,7 @@
 import { runSoftmaxGrad } from '../kernels/softmax-grad-kernel.js';
 import { formatShape } from '../tensor/shape.js';
 import type { Tensor } from '../tensor/tensor.js';
+import { contiguous } from './copy.js';
 import { requireDType } from './dtype-check.js';
 
 /**
@@ -23,7 +24,7 @@ export function softmaxGrad(p: Tensor, dp: Tensor, d: Tensor, scale = 1): Tensor
       `softmaxGrad: p ${formatShape(p.shape)} and dp ${formatShape(dp.shape)} must have the same shape, and d ${formatShape(d.shape)} one value per row of them`,
     );
   }
-  const [pc, dpc, dc] = [p, dp, d].map((t) => (t.isContiguous ? t : t.contiguous())) as [
+  const [pc, dpc, dc] = [p, dp, d].map((t) => (t.isContiguous ? t : contiguous(t))) as [
     Tensor,
     Tensor,
     Tensor,

@@ -2,6 +2,7 @@ import { runSoftmax, type SoftmaxKind } from '../kernels/softmax-kernel.js';
 import { normalizeAxis } from '../tensor/shape.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { requireDType } from './dtype-check.js';
+import { reshape } from './reshape.js';
 
 /**
  * `exp(x) / Σ exp(x)` along `axis` (default: the last), for f32 `x` of any layout. The row max is
@@ -25,9 +26,9 @@ function alongAxis(x: Tensor, axis: number, kind: SoftmaxKind): Tensor {
   // A scalar is a row of one element (axis 0 or −1, as PyTorch allows).
   const a = normalizeAxis(axis, Math.max(x.rank, 1), kind);
   if (x.rank > 0) return runSoftmax(x.device, kind, x, a);
-  const row = x.reshape([1]);
+  const row = reshape(x, [1]);
   const y = runSoftmax(x.device, kind, row, 0);
-  const out = y.reshape([]);
+  const out = reshape(y, []);
   row.dispose();
   y.dispose();
   return out;

@@ -5,7 +5,7 @@ import type { Tensor } from '../tensor/tensor.js';
  * Splits `x` along `axis` (default 0) into views (no copy; dispose each when done):
  * a number `n` gives n equal parts (the axis must divide evenly; note this differs from
  * `torch.split`, whose number is a part size), an array gives parts of those sizes (summing to
- * the axis length). Use `.contiguous()` on a part that a kernel needs dense.
+ * the axis length). Use `contiguous(part)` on a part that a kernel needs dense.
  */
 export function split(x: Tensor, sizesOrCount: number | readonly number[], axis = 0): Tensor[] {
   x.assertAlive('split');

@@ -1,5 +1,4 @@
 import type { Tensor } from '../tensor/tensor.js';
-import { div, mul, sub } from './binary.js';
 import { applyPointwise, type PointwiseSpec } from './pointwise.js';
 
 /** erf by Abramowitz & Stegun 7.1.26 (|error| < 1.5e-7): WGSL has no erf, and exact GELU needs it. */
@@ -14,64 +13,33 @@ const SAFE_TANH = 'fn tanh_(x: f32) -> f32 { return tanh(clamp(x, -15.0, 15.0));
 
 const SIGMOID = 'fn sigmoid_(x: f32) -> f32 { return 1.0 / (1.0 + exp(-x)); }';
 
-/** Every unary pointwise op: its WGSL and its gradient, one entry each. */
+/** Every unary pointwise op: its WGSL, one entry each (gradients: autograd's `gradients.ts`). */
 export const UNARY = {
-  neg: { name: 'neg', expr: '-a', grad: (g) => [neg(g)] },
-  abs: { name: 'abs', expr: 'abs(a)', grad: (g, [a]) => [mulSign(g, a as Tensor)] },
-  exp: { name: 'exp', expr: 'exp(a)', floatOnly: true, grad: (g, _, y) => [mul(g, y)] },
-  log: { name: 'log', expr: 'log(a)', floatOnly: true, grad: (g, [a]) => [div(g, a as Tensor)] },
-  sqrt: {
-    name: 'sqrt',
-    expr: 'sqrt(a)',
-    floatOnly: true,
-    grad: (g, _, y) => [div(mul(g, 0.5), y)],
-  },
-  rsqrt: {
-    name: 'rsqrt',
-    expr: 'inverseSqrt(a)',
-    floatOnly: true,
-    // d/da a^-1/2 = -1/2 · a^-3/2 = -1/2 · y³
-    grad: (g, _, y) => [mul(mul(g, -0.5), mul(y, mul(y, y)))],
-  },
-  tanh: {
-    name: 'tanh',
-    expr: 'tanh_(a)',
-    helpers: SAFE_TANH,
-    floatOnly: true,
-    grad: (g, _, y) => [mul(g, sub(1, mul(y, y)))],
-  },
-  sigmoid: {
-    name: 'sigmoid',
-    expr: 'sigmoid_(a)',
-    helpers: SIGMOID,
-    floatOnly: true,
-    grad: (g, _, y) => [mul(g, mul(y, sub(1, y)))],
-  },
-  silu: {
-    name: 'silu',
-    expr: 'a * sigmoid_(a)',
-    helpers: SIGMOID,
-    floatOnly: true,
-    grad: (g, [a]) => [mul(g, siluGrad(a as Tensor))],
-  },
+  neg: { name: 'neg', expr: '-a' },
+  abs: { name: 'abs', expr: 'abs(a)' },
+  exp: { name: 'exp', expr: 'exp(a)', floatOnly: true },
+  log: { name: 'log', expr: 'log(a)', floatOnly: true },
+  sqrt: { name: 'sqrt', expr: 'sqrt(a)', floatOnly: true },
+  rsqrt: { name: 'rsqrt', expr: 'inverseSqrt(a)', floatOnly: true },
+  tanh: { name: 'tanh', expr: 'tanh_(a)', helpers: SAFE_TANH, floatOnly: true },
+  sigmoid: { name: 'sigmoid', expr: 'sigmoid_(a)', helpers: SIGMOID, floatOnly: true },
+  silu: { name: 'silu', expr: 'a * sigmoid_(a)', helpers: SIGMOID, floatOnly: true },
   gelu: {
     name: 'gelu',
     expr: '0.5 * a * (1.0 + erf_(a * 0.70710678118654752))',
     helpers: ERF,
     floatOnly: true,
-    grad: (g, [a]) => [mul(g, geluGrad(a as Tensor))],
   },
-  relu: { name: 'relu', expr: 'max(a, $T(0))', grad: (g, [a]) => [mul(g, gt(a as Tensor, 0))] },
+  relu: { name: 'relu', expr: 'max(a, $T(0))' },
   // Clamped so that cosines a hair above 1 from rounding give 0, not NaN.
-  acos: {
-    name: 'acos',
-    expr: 'acos(clamp(a, -1.0, 1.0))',
-    floatOnly: true,
-    grad: (g, [a]) => [mul(g, acosGrad(a as Tensor))],
-  },
+  acos: { name: 'acos', expr: 'acos(clamp(a, -1.0, 1.0))', floatOnly: true },
 } satisfies Record<string, PointwiseSpec>;
 
-/** Derivatives that are themselves pointwise kernels (no gradient of their own needed). */
+/**
+ * Derivative kernels: pointwise kernels that autograd's gradient rules call. They sit here, next to
+ * the forward WGSL they differentiate (and share helpers with); the chain rule itself lives in
+ * autograd.
+ */
 const DERIVATIVES = {
   mulSign: { name: 'mul_sign', expr: 'a * sign(b)' },
   siluGrad: {
@@ -86,7 +54,6 @@ const DERIVATIVES = {
     helpers: ERF,
     floatOnly: true,
   },
-  greaterThan: { name: 'gt', expr: 'select($T(0), $T(1), a > b)' },
   acosGrad: { name: 'acos_grad', expr: '-inverseSqrt(max(1.0 - a * a, 1e-12))', floatOnly: true },
 } satisfies Record<string, PointwiseSpec>;
 
@@ -105,9 +72,12 @@ export const relu = (x: Tensor): Tensor => applyPointwise(UNARY.relu, [x]);
 /** arccos, clamped to [-1, 1] first. */
 export const acos = (x: Tensor): Tensor => applyPointwise(UNARY.acos, [x]);
 
-const mulSign = (g: Tensor, x: Tensor): Tensor => applyPointwise(DERIVATIVES.mulSign, [g, x]);
-const siluGrad = (x: Tensor): Tensor => applyPointwise(DERIVATIVES.siluGrad, [x]);
-const geluGrad = (x: Tensor): Tensor => applyPointwise(DERIVATIVES.geluGrad, [x]);
-const acosGrad = (x: Tensor): Tensor => applyPointwise(DERIVATIVES.acosGrad, [x]);
-const gt = (x: Tensor, y: Tensor | number): Tensor =>
-  applyPointwise(DERIVATIVES.greaterThan, [x, y]);
+/** g · sign(x): the derivative of abs applied to g. */
+export const mulSign = (g: Tensor, x: Tensor): Tensor =>
+  applyPointwise(DERIVATIVES.mulSign, [g, x]);
+/** d silu(x) / dx = σ(x)·(1 + x·(1 − σ(x))). */
+export const siluGrad = (x: Tensor): Tensor => applyPointwise(DERIVATIVES.siluGrad, [x]);
+/** d gelu(x) / dx = Φ(x) + x·φ(x) (exact, erf-based GELU). */
+export const geluGrad = (x: Tensor): Tensor => applyPointwise(DERIVATIVES.geluGrad, [x]);
+/** d acos(x) / dx = −1/√(1 − x²), with 1 − x² kept ≥ 1e-12 so |x| = 1 stays finite. */
+export const acosGrad = (x: Tensor): Tensor => applyPointwise(DERIVATIVES.acosGrad, [x]);

@@ -1,5 +1,4 @@
 import type { Tensor } from '../tensor/tensor.js';
-import { mul } from './binary.js';
 import { applyPointwise, type Operand, type PointwiseSpec } from './pointwise.js';
 
 /**
@@ -9,7 +8,6 @@ import { applyPointwise, type Operand, type PointwiseSpec } from './pointwise.js
 export const WHERE = {
   name: 'where',
   expr: 'select(c, b, a != $T(0))',
-  grad: (g, [cond]) => [undefined, mul(g, ne0(cond as Tensor)), mul(g, eq0(cond as Tensor))],
 } satisfies PointwiseSpec;
 
 const NONZERO: PointwiseSpec = {
@@ -22,8 +20,10 @@ const ZERO: PointwiseSpec = {
   expr: 'select(0.0, 1.0, a == $T(0))',
   outType: 'f32',
 };
-const ne0 = (c: Tensor) => applyPointwise(NONZERO, [c]);
-const eq0 = (c: Tensor) => applyPointwise(ZERO, [c]);
+/** 1 where `c` is non-zero, else 0, in f32: the mask that routes `where`'s gradient to `a`. */
+export const isNonzero = (c: Tensor): Tensor => applyPointwise(NONZERO, [c]);
+/** 1 where `c` is zero, else 0, in f32: the mask that routes `where`'s gradient to `b`. */
+export const isZero = (c: Tensor): Tensor => applyPointwise(ZERO, [c]);
 
 export function where(cond: Operand, a: Operand, b: Operand): Tensor {
   return applyPointwise(WHERE, [cond, a, b]);

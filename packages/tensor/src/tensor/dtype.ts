@@ -23,7 +23,7 @@ export function wgslType(dtype: DType): string {
   return dtype;
 }
 
-/** Typed array matching a dtype, as returned by {@link Tensor.data}. */
+/** Typed array matching a dtype, as returned by `data`. */
 export type TypedArrayFor<D extends DType> = D extends 'i32'
   ? Int32Array
   : D extends 'u32'

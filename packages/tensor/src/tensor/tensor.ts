@@ -1,5 +1,4 @@
 import { currentDevice, type Device } from '../device/device.js';
-import { copy } from '../ops/copy.js';
 import { type ByteEncoding, bytesPerElement, type DType } from './dtype.js';
 import {
   contiguousLayout,
@@ -21,7 +20,10 @@ export type TensorData = Float32Array | Int32Array | Uint32Array | readonly numb
 
 /**
  * An n-dimensional array on the GPU: a {@link Storage} buffer plus a {@link Layout} (shape,
- * strides, offset) and a dtype. Views (reshape, permute, narrow, expand…) share the storage.
+ * strides, offset) and a dtype. Views (permute, narrow, expand…) share the storage.
+ *
+ * The class runs no kernels: ops that may copy or read back (`reshape`, `contiguous`, `cast`,
+ * `data`, `item`) are free functions in `ops/`, which import this file and never the reverse.
  *
  * Tensors are immutable values: ops return new tensors. The caller owns every tensor it gets and
  * frees it with {@link Tensor.dispose} or by creating it inside a `scope`.
@@ -83,13 +85,11 @@ export class Tensor {
         `tensor: ${data.length} values do not fill shape ${formatShape(shape)} (${sizeOf(shape)} elements)`,
       );
     }
+    // Narrowing to f16 runs a cast kernel, which lives in ops/ (above this class): see `tensor()`.
     if (type === 'f16')
-      return Tensor.fromBytes(
-        new Uint8Array(Float32Array.from(data).buffer),
-        'f32',
-        shape,
-        device,
-      ).castTo('f16');
+      throw new TypeError(
+        "Tensor.fromArray: f16 needs a cast kernel; use tensor(data, shape, 'f16') instead",
+      );
     const Ctor = type === 'i32' ? Int32Array : type === 'u32' ? Uint32Array : Float32Array;
     const arr = data instanceof Ctor ? data : Ctor.from(data as ArrayLike<number>);
     const bytes = new Uint8Array(arr.buffer, arr.byteOffset, arr.byteLength);
@@ -112,7 +112,8 @@ export class Tensor {
         `fromBytes: ${bytes.byteLength} bytes given for ${encoding} shape ${formatShape(shape)}, expected ${expected}`,
       );
     }
-    return uploadEncoded(device, bytes, encoding, shape);
+    const { buffer, dtype } = uploadEncoded(device, bytes, encoding, shape);
+    return Tensor.fromBuffer(device, buffer, shape, dtype);
   }
 
   get device(): Device {
@@ -157,15 +158,13 @@ export class Tensor {
     return new Tensor(this.store.retain(), layout, this.dtype);
   }
 
-  /** Same data, new shape (one entry may be -1). A view when the strides allow it, else a copy. */
-  reshape(shape: Shape): Tensor {
-    const target = inferReshape(shape, this.size, this.shape);
-    const layout = reshapeLayout(this.layoutValue, target);
-    if (layout) return this.view(layout);
-    const dense = this.contiguous();
-    const out = dense.reshape(target);
-    dense.dispose();
-    return out;
+  /**
+   * Same data, new shape (one entry may be -1), as a view; `undefined` when the strides do not
+   * allow one. The `reshape` op copies in that case (copying is a kernel, so it lives in ops/).
+   */
+  reshapeView(shape: Shape): Tensor | undefined {
+    const layout = reshapeLayout(this.layoutValue, inferReshape(shape, this.size, this.shape));
+    return layout && this.view(layout);
   }
 
   /** Reorders axes without copying. */
@@ -231,45 +230,6 @@ export class Tensor {
     });
   }
 
-  /** A densely packed tensor with the same values: a new view when already dense, else a copy. */
-  contiguous(): Tensor {
-    return this.isContiguous ? this.view(this.layoutValue) : copy(this);
-  }
-
-  /** Converts to another dtype (a copy; a new view when the dtype is already right). */
-  castTo(dtype: DType): Tensor {
-    return dtype === this.dtype ? this.view(this.layoutValue) : copy(this, dtype);
-  }
-
-  /** Downloads the values in row-major order (f16 is returned widened to f32). */
-  async data(): Promise<Float32Array | Int32Array | Uint32Array> {
-    this.assertAlive('data');
-    const dense = this.isContiguous ? this : copy(this);
-    try {
-      const bytesPer = bytesPerElement(dense.dtype);
-      const raw = await this.device.read(
-        dense.buffer,
-        dense.offset * bytesPer,
-        dense.size * bytesPer,
-      );
-      if (dense.dtype === 'i32') return new Int32Array(raw);
-      if (dense.dtype === 'u32') return new Uint32Array(raw);
-      if (dense.dtype === 'f16') return halfToFloat(new Uint16Array(raw));
-      return new Float32Array(raw);
-    } finally {
-      if (dense !== this) dense.dispose();
-    }
-  }
-
-  /** Downloads a one-element tensor's value. */
-  async item(): Promise<number> {
-    if (this.size !== 1)
-      throw new RangeError(
-        `item: tensor of shape ${formatShape(this.shape)} has ${this.size} elements, expected 1`,
-      );
-    return (await this.data())[0] as number;
-  }
-
   /**
    * Makes this tensor take `source`'s values (by sharing its storage): how optimizers update
    * parameters in place without reading them back. Shapes and dtypes must match.
@@ -310,23 +270,4 @@ export class Tensor {
   toString(): string {
     return `Tensor(${this.dtype}${formatShape(this.shape)}${this.disposed ? ', disposed' : ''})`;
   }
-}
-
-function halfToFloat(half: Uint16Array): Float32Array {
-  const out = new Float32Array(half.length);
-  for (let i = 0; i < half.length; i++) {
-    const h = half[i] as number;
-    const sign = h & 0x8000 ? -1 : 1;
-    const exp = (h >> 10) & 0x1f;
-    const frac = h & 0x3ff;
-    out[i] =
-      exp === 0
-        ? sign * 2 ** -14 * (frac / 1024)
-        : exp === 31
-          ? frac
-            ? Number.NaN
-            : sign * Infinity
-          : sign * 2 ** (exp - 15) * (1 + frac / 1024);
-  }
-  return out;
 }

@@ -1,25 +1,29 @@
 import type { Device } from '../device/device.js';
 import { flatIndex, MAIN_ARGS, workgroups1d } from '../kernels/dispatch-size.js';
-import type { ByteEncoding } from './dtype.js';
+import type { ByteEncoding, DType } from './dtype.js';
 import { type Shape, sizeOf } from './shape.js';
-import { Tensor } from './tensor.js';
 
 /**
- * Uploads raw bytes. 16-bit floats are uploaded as they are (half the bytes to move) and widened
- * to f32 by a kernel: f16 with WGSL's `unpack2x16float` (no `shader-f16` needed), bf16 by shifting
- * its 16 bits into the top half of an f32 (bf16 is truncated f32).
+ * Uploads raw bytes and returns the buffer with the dtype it holds. 16-bit floats are uploaded as
+ * they are (half the bytes to move) and widened to f32 by a kernel: f16 with WGSL's
+ * `unpack2x16float` (no `shader-f16` needed), bf16 by shifting its 16 bits into the top half of an
+ * f32 (bf16 is truncated f32).
+ *
+ * Returns a bare buffer, not a Tensor, so that `Tensor.fromBytes` can call it without this file
+ * importing the Tensor class back (no import cycle).
  */
 export function uploadEncoded(
   device: Device,
   bytes: Uint8Array,
   encoding: ByteEncoding,
   shape: Shape,
-): Tensor {
+): { buffer: GPUBuffer; dtype: DType } {
   if (encoding !== 'f16' && encoding !== 'bf16')
-    return Tensor.fromBuffer(device, device.upload(bytes), shape, encoding);
+    return { buffer: device.upload(bytes), dtype: encoding };
   const n = sizeOf(shape);
   const raw = device.upload(bytes);
-  const out = Tensor.empty(device, shape);
+  // At least 4 bytes, as WebGPU bindings require (the same rule as Tensor.empty).
+  const out = device.pool.acquire(Math.max(4, n * 4));
   if (n > 0) {
     const widen = encoding === 'f16' ? 'unpack2x16float(half).x' : 'bitcast<f32>(half << 16u)';
     device.run({
@@ -35,10 +39,10 @@ fn main(${MAIN_ARGS}) {
   y[i] = ${widen};
 }`,
       params: [n],
-      buffers: [raw, out.buffer],
+      buffers: [raw, out],
       workgroups: workgroups1d(n, 64),
     });
   }
   device.pool.release(raw);
-  return out;
+  return { buffer: out, dtype: 'f32' };
 }

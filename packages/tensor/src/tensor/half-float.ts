@@ -1,25 +1,13 @@
 /**
- * Conversions between float32 and the 16-bit float formats used by
+ * Conversions on the CPU between float32 and the 16-bit float formats used by
  * checkpoints (IEEE binary16 "f16" and bfloat16 "bf16"), operating on raw bit
  * patterns in Uint16Arrays. Rounding is round-to-nearest-even, which is what
  * PyTorch and numpy do, so converted files match theirs bit for bit.
+ *
+ * The one place for these conversions: tensor downloads of f16 (`data`) and the
+ * llm package's checkpoint reading and writing all use them.
  */
-
-// Scratch views to reinterpret float32 <-> uint32 without allocation.
-const scratchF32 = new Float32Array(1);
-const scratchU32 = new Uint32Array(scratchF32.buffer);
-
-/** Bit pattern of a float32 value. */
-export function f32ToBits(value: number): number {
-  scratchF32[0] = value;
-  return scratchU32[0] as number;
-}
-
-/** float32 value of a bit pattern. */
-export function bitsToF32(bits: number): number {
-  scratchU32[0] = bits >>> 0;
-  return scratchF32[0] as number;
-}
+import { f32Bits } from '../kernels/float-bits.js';
 
 /** Decodes one binary16 bit pattern to a number (exact). */
 export function f16BitsToNumber(h: number): number {
@@ -67,7 +55,7 @@ export function f32BitsToF16Bits(x: number): number {
 
 /** Encodes a number as binary16 bits (via float32, as PyTorch does for f32 tensors). */
 export function numberToF16Bits(value: number): number {
-  return f32BitsToF16Bits(f32ToBits(value));
+  return f32BitsToF16Bits(f32Bits(value));
 }
 
 /** Encodes a float32 bit pattern as bfloat16, rounding to nearest even. */

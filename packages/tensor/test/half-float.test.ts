@@ -1,13 +1,12 @@
 import { describe, expect, it } from 'vitest';
+import { bitsToF32, f32Bits } from '../src/kernels/float-bits.js';
 import {
   bf16ToF32,
-  bitsToF32,
   f16BitsToNumber,
   f16ToF32,
   f32ToBf16,
-  f32ToBits,
   f32ToF16,
-} from '../src/io/dtype-convert.js';
+} from '../src/tensor/half-float.js';
 
 /**
  * Naive reference for f32 → f16: among all 65536 f16 values, the nearest
@@ -35,7 +34,7 @@ function referenceF32ToF16(x: number): number {
 
 /** Naive reference for f32 → bf16: nearest of the two truncation neighbours, ties to even. */
 function referenceF32ToBf16(x: number): number {
-  const bits = f32ToBits(x);
+  const bits = f32Bits(x);
   if (Number.isNaN(x)) return -1; // checked separately
   const down = bits >>> 16;
   const up = down + 1;
