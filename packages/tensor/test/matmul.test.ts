@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { data, type KernelVariant, matmul, reshape, type Tensor, tensor } from '../src/index.js';
-import { matmulLaunch, planMatmul } from '../src/kernels/matmul-plan.js';
+import { matmulLaunch } from '../src/kernels/matmul-launch.js';
+import { planMatmul } from '../src/kernels/matmul-plan.js';
 import { atIndex, expectClose, indices, randomArray, randomTensor, testDevice } from './helpers.js';
 
 /** A tensor view together with the CPU copy of its storage, so the reference can read it through the same strides. */

@@ -9,8 +9,9 @@
  *
  * The WGSL that kernels generate from a plan depends only on its {@link MatmulFlags}; every size,
  * stride and offset travels in the params array ({@link matmulLaunch} packs it), so one pipeline
- * serves every shape of a kind. Each kernel file (matmul-tiled.ts, matmul-register.ts) holds its
- * whole WGSL, including the prologue that reads those params back.
+ * serves every shape of a kind. matmul-launch.ts packs those params and holds the WGSL that
+ * reads them back; each kernel file (matmul-tiled.ts, matmul-register.ts) holds the rest of its
+ * WGSL.
  */
 import { coalesceDims } from './coalesce.js';
 
@@ -125,49 +126,4 @@ export function planMatmul(
       batchRank: merged.shape.length,
     },
   };
-}
-
-/** Largest workgroup count per dispatch dimension. */
-const MAX_GROUPS = 65535;
-
-/**
- * Params and workgroup counts for a plan whose workgroups each cover tileM×tileN outputs.
- *
- * Param words: [M, N, K, batch, lda, ldb, offA, offB, groupsY, fold,
- *               batchShape[r], aBatchStrides[r], bBatchStrides[r]].
- * The batch runs in z; past 65535 matrices, `fold` matrices share each z slice, stacked in y.
- * The kernels' prologues read these words by position: change both with this list.
- */
-export function matmulLaunch(
-  plan: MatmulPlan,
-  tileM: number,
-  tileN: number,
-): {
-  params: number[];
-  workgroups: [number, number, number];
-} {
-  const gx = Math.ceil(plan.N / tileN);
-  const gy = Math.ceil(plan.M / tileM);
-  const fold = Math.ceil(plan.batch / MAX_GROUPS);
-  if (gx > MAX_GROUPS || gy * fold > MAX_GROUPS) {
-    throw new RangeError(
-      `matmul: output of ${plan.batch}×${plan.M}×${plan.N} needs more workgroups than one dispatch allows`,
-    );
-  }
-  const params = [
-    plan.M,
-    plan.N,
-    plan.K,
-    plan.batch,
-    plan.a.ld,
-    plan.b.ld,
-    plan.a.offset,
-    plan.b.offset,
-    gy,
-    fold,
-    ...plan.mergedBatch,
-    ...plan.a.batchStrides,
-    ...plan.b.batchStrides,
-  ];
-  return { params, workgroups: [gx, gy * fold, Math.ceil(plan.batch / fold)] };
 }

@@ -7,7 +7,8 @@
  */
 import type { Device } from '../device/device.js';
 import type { Tensor } from '../tensor/tensor.js';
-import { type MatmulFlags, type MatmulPlan, matmulLaunch } from './matmul-plan.js';
+import { matmulHeader, matmulLaunch } from './matmul-launch.js';
+import type { MatmulFlags, MatmulPlan } from './matmul-plan.js';
 
 const TILE = 64;
 const TK = 16;
@@ -97,7 +98,7 @@ export function tiledMatmulSource(flags: MatmulFlags): string {
   }`;
     })
     .join('\n  ');
-  const { bindings, prologue } = header(flags);
+  const { bindings, prologue } = matmulHeader(flags);
   return `${bindings}
 var<workgroup> As: array<f32, ${TILE * TK}>;
 var<workgroup> Bs: array<f32, ${TILE * TK}>;
@@ -120,42 +121,4 @@ fn main(@builtin(workgroup_id) wid: vec3<u32>, @builtin(local_invocation_id) lid
   ${stores}
 }
 `;
-}
-
-/**
- * The kernel's bindings, and the prologue of `main` (with `wid` the workgroup id) that reads the
- * param words {@link matmulLaunch} packs: `M`, `N`, `K`, `lda`, `ldb`, `tileY` (this workgroup's
- * row of tiles), `oa`/`ob` (element offsets of this matrix of A and B, walking the batch dims) and
- * `oc` (of C), returning early past the last matrix. matmul-register.ts repeats it on purpose: each kernel
- * file holds its whole WGSL (as llm.c keeps one kernel per file).
- */
-function header(flags: MatmulFlags): { bindings: string; prologue: string } {
-  const t = (vec: boolean) => (vec ? 'vec4<f32>' : 'f32');
-  const r = flags.batchRank;
-  const walk =
-    r === 0
-      ? ''
-      : `var rem = bi;
-  for (var d = ${r}u; d > 0u; d--) {
-    let size = p[${10}u + d - 1u];
-    let c = rem % size;
-    rem = rem / size;
-    oa += c * p[${10 + r}u + d - 1u];
-    ob += c * p[${10 + 2 * r}u + d - 1u];
-  }`;
-  return {
-    bindings: `@group(0) @binding(0) var<storage, read> p: array<u32>;
-@group(0) @binding(1) var<storage, read> A: array<${t(flags.a.vec4)}>;
-@group(0) @binding(2) var<storage, read> B: array<${t(flags.b.vec4)}>;
-@group(0) @binding(3) var<storage, read_write> C: array<${t(flags.outVec4)}>;`,
-    prologue: `let M = p[0]; let N = p[1]; let K = p[2];
-  let lda = p[4]; let ldb = p[5];
-  let bi = wid.z * p[9] + wid.y / p[8];
-  if (bi >= p[3]) { return; }
-  let tileY = wid.y % p[8];
-  var oa = p[6];
-  var ob = p[7];
-  ${walk}
-  let oc = bi * M * N;`,
-  };
 }
