@@ -87,30 +87,6 @@ export function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
   return worst;
 }
 
-/** Asserts |a − b| ≤ tol element-wise; the failure names the worst element. */
-export function expectClose(
-  actual: ArrayLike<number>,
-  expected: ArrayLike<number>,
-  tol: number,
-  label = '',
-): void {
-  expect(actual.length, `${label} length`).toBe(expected.length);
-  let worst = -1;
-  let worstDiff = 0;
-  for (let i = 0; i < expected.length; i++) {
-    const d = Math.abs((actual[i] as number) - (expected[i] as number));
-    if (!(d <= tol) && (worst < 0 || !(d <= worstDiff))) {
-      worst = i;
-      worstDiff = d;
-    }
-  }
-  if (worst >= 0) {
-    expect.fail(
-      `${label ? `${label}: ` : ''}element ${worst}: got ${actual[worst]}, expected ${expected[worst]} (|diff| ${worstDiff} > ${tol})`,
-    );
-  }
-}
-
 /**
  * What run.c prints for a token sequence (BOS first): each piece decoded after its predecessor
  * (leading space dropped after BOS, `<0xXX>` as raw bytes), then the final newline.

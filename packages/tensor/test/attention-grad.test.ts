@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { attention, attentionGrad, attentionWithLogsumexp, scope, tensor } from '../src/index.js';
-import { type AttentionCase, expectClose, randomArray, testDevice, valuesOf } from './helpers.js';
+import { type AttentionCase, randomArray, testDevice, valuesOf } from './helpers.js';
 
 beforeAll(async () => {
   await testDevice();
@@ -75,15 +75,15 @@ async function check(c: Case, seed: number): Promise<void> {
   ];
   const ref = reference(q, k, v, g, c);
   const { out, logsumexp } = attentionWithLogsumexp(qt, kt, vt, opts);
-  expectClose(await out.data(), ref.out, { atol: 2e-6, rtol: 1e-5 });
-  expectClose(await logsumexp.data(), ref.lse, { atol: 2e-6, rtol: 1e-5 });
+  expect(await out.data()).toBeAllclose(ref.out, { atol: 2e-6, rtol: 1e-5 });
+  expect(await logsumexp.data()).toBeAllclose(ref.lse, { atol: 2e-6, rtol: 1e-5 });
   const grads = attentionGrad(qt, kt, vt, out, logsumexp, gt, opts);
   expect(grads.dq.shape).toEqual(qt.shape);
   expect(grads.dk.shape).toEqual(kt.shape);
   expect(grads.dv.shape).toEqual(vt.shape);
-  expectClose(await grads.dq.data(), ref.dq, TOL);
-  expectClose(await grads.dk.data(), ref.dk, TOL);
-  expectClose(await grads.dv.data(), ref.dv, TOL);
+  expect(await grads.dq.data()).toBeAllclose(ref.dq, TOL);
+  expect(await grads.dk.data()).toBeAllclose(ref.dk, TOL);
+  expect(await grads.dv.data()).toBeAllclose(ref.dv, TOL);
 }
 
 describe('attentionGrad', () => {
@@ -133,15 +133,15 @@ describe('attentionGrad', () => {
         dh,
       });
       const { out, logsumexp } = attentionWithLogsumexp(q, k, v);
-      expectClose(await out.data(), (await attention(q, k, v).data()) as Float32Array, TOL);
+      expect(await out.data()).toBeAllclose((await attention(q, k, v).data()) as Float32Array, TOL);
       // Token-major in, token-major out: merging the heads back is a view, not a copy.
       expect(out.permute([0, 2, 1, 3]).isContiguous).toBe(true);
       const grads = attentionGrad(q, k, v, out, logsumexp, g);
       for (const d of [grads.dq, grads.dk, grads.dv])
         expect(d.permute([0, 2, 1, 3]).isContiguous).toBe(true);
-      expectClose(await grads.dq.data(), ref.dq, TOL);
-      expectClose(await grads.dk.data(), ref.dk, TOL);
-      expectClose(await grads.dv.data(), ref.dv, TOL);
+      expect(await grads.dq.data()).toBeAllclose(ref.dq, TOL);
+      expect(await grads.dk.data()).toBeAllclose(ref.dk, TOL);
+      expect(await grads.dv.data()).toBeAllclose(ref.dv, TOL);
     });
   });
 

@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { attention, attentionWeights, scope, tensor } from '../src/index.js';
-import { type AttentionCase, expectClose, randomArray, testDevice, valuesOf } from './helpers.js';
+import { type AttentionCase, randomArray, testDevice, valuesOf } from './helpers.js';
 
 beforeAll(async () => {
   await testDevice();
@@ -65,10 +65,10 @@ async function check(c: Case, seed: number, lo = -1, hi = 1): Promise<void> {
   for (const method of ['fused', 'composed'] as const) {
     const y = attention(qt, kt, vt, { ...opts, method });
     expect(y.shape).toEqual([c.b, c.hq, c.tq, c.dh]);
-    expectClose(await y.data(), ref.out, TOL);
+    expect(await y.data()).toBeAllclose(ref.out, TOL);
     const p = attentionWeights(qt, kt, { ...opts, method });
     expect(p.shape).toEqual([c.b, c.hq, c.tq, c.tk]);
-    expectClose(await p.data(), ref.probs, TOL);
+    expect(await p.data()).toBeAllclose(ref.probs, TOL);
   }
 }
 
@@ -133,11 +133,11 @@ describe('attention', () => {
         tk,
         dh,
       });
-      expectClose(await attention(q, k, v).data(), ref.out, TOL);
+      expect(await attention(q, k, v).data()).toBeAllclose(ref.out, TOL);
       // k stored [.., Dh, T] and transposed: Dh is not unit-stride, so it is copied first.
       const kT = tensor(valuesOf(cacheK, k), [b, hkv, tk, dh]).transpose().contiguous().transpose();
-      expectClose(await attention(q, kT, v).data(), ref.out, TOL);
-      expectClose(await attentionWeights(q, kT).data(), ref.probs, TOL);
+      expect(await attention(q, kT, v).data()).toBeAllclose(ref.out, TOL);
+      expect(await attentionWeights(q, kT).data()).toBeAllclose(ref.probs, TOL);
     });
   });
 

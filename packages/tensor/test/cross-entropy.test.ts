@@ -7,7 +7,7 @@ import {
   scope,
   tensor,
 } from '../src/index.js';
-import { expectClose, randomArray, rng, testDevice } from './helpers.js';
+import { randomArray, rng, testDevice } from './helpers.js';
 
 let device: Device;
 let defaultVariant: KernelVariant;
@@ -52,13 +52,15 @@ describe.each(['register', 'tiled'] as const)('crossEntropy (%s kernels)', (vari
       const t = tensor(targets);
       const mean = crossEntropy(x, t);
       expect(mean.shape).toEqual([]);
-      expectClose(await mean.data(), [ref.reduce((a, b) => a + b) / n], { atol: 1e-6, rtol: 1e-5 });
-      expectClose(
-        await crossEntropy(x, t, { reduction: 'sum' }).data(),
+      expect(await mean.data()).toBeAllclose([ref.reduce((a, b) => a + b) / n], {
+        atol: 1e-6,
+        rtol: 1e-5,
+      });
+      expect(await crossEntropy(x, t, { reduction: 'sum' }).data()).toBeAllclose(
         [ref.reduce((a, b) => a + b)],
         { atol: 1e-5, rtol: 1e-5 },
       );
-      expectClose(await crossEntropy(x, t, { reduction: 'none' }).data(), ref, {
+      expect(await crossEntropy(x, t, { reduction: 'none' }).data()).toBeAllclose(ref, {
         atol: 1e-6,
         rtol: 1e-5,
       });
@@ -70,11 +72,9 @@ describe.each(['register', 'tiled'] as const)('crossEntropy (%s kernels)', (vari
         ),
         [v, n],
       ).transpose();
-      expectClose(
+      expect(
         await crossEntropy(xT, tensor(Uint32Array.from(targets)), { reduction: 'none' }).data(),
-        ref,
-        { atol: 1e-6, rtol: 1e-5 },
-      );
+      ).toBeAllclose(ref, { atol: 1e-6, rtol: 1e-5 });
     });
   });
 
@@ -87,24 +87,18 @@ describe.each(['register', 'tiled'] as const)('crossEntropy (%s kernels)', (vari
       const ref = rowLosses(logits, n, v, targets);
       const kept = [0, 2, 3].map((i) => ref[i] as number);
       const x = tensor(logits, [n, v]);
-      expectClose(
-        await crossEntropy(x, tensor(targets)).data(),
+      expect(await crossEntropy(x, tensor(targets)).data()).toBeAllclose(
         [kept.reduce((a, b) => a + b) / 3],
         { atol: 1e-6, rtol: 1e-5 },
       );
-      expectClose(
-        await crossEntropy(x, tensor(targets), { reduction: 'none' }).data(),
+      expect(await crossEntropy(x, tensor(targets), { reduction: 'none' }).data()).toBeAllclose(
         ref.map((l, i) => (targets[i] === -100 ? 0 : l)),
-        {
-          atol: 1e-6,
-          rtol: 1e-5,
-        },
+        { atol: 1e-6, rtol: 1e-5 },
       );
       const custom = new Int32Array([1, 3, 6, 3, 2]);
       const refCustom = rowLosses(logits, n, v, custom);
       const keptCustom = [0, 2, 4].map((i) => refCustom[i] as number);
-      expectClose(
-        await crossEntropy(x, tensor(custom), { ignoreIndex: 3 }).data(),
+      expect(await crossEntropy(x, tensor(custom), { ignoreIndex: 3 }).data()).toBeAllclose(
         [keptCustom.reduce((a, b) => a + b) / 3],
         { atol: 1e-6, rtol: 1e-5 },
       );
@@ -123,7 +117,7 @@ describe.each(['register', 'tiled'] as const)('crossEntropy (%s kernels)', (vari
       const got = await crossEntropy(tensor(logits, [n, v]), tensor(targets), {
         reduction: 'none',
       }).data();
-      expectClose(got, rowLosses(logits, n, v, targets), { atol: 2e-5, rtol: 1e-5 });
+      expect(got).toBeAllclose(rowLosses(logits, n, v, targets), { atol: 2e-5, rtol: 1e-5 });
       const sharp = await crossEntropy(
         tensor([1e4, 0, -1e4], [1, 3]),
         tensor(new Int32Array([1])),
@@ -141,7 +135,7 @@ describe.each(['register', 'tiled'] as const)('crossEntropy (%s kernels)', (vari
       const got = await crossEntropy(tensor(logits, [n, v]), tensor(targets), {
         reduction: 'none',
       }).data();
-      expectClose(got, rowLosses(logits, n, v, targets), { atol: 1e-5, rtol: 1e-5 });
+      expect(got).toBeAllclose(rowLosses(logits, n, v, targets), { atol: 1e-5, rtol: 1e-5 });
     });
   });
 

@@ -1,10 +1,9 @@
 /**
- * Shared test helpers: a seeded CPU generator for inputs, a closeness check with useful failure
- * messages, and a helper to upload random tensors. The naive reference of each op lives in the
- * test file of that op, next to the assertions that use it.
+ * Shared test helpers: seeded inputs, a helper to upload random tensors and readers of strided
+ * views. Closeness is `expect(x).toBeAllclose(y)` (test-utils). The naive reference of each op
+ * lives in the test file of that op, next to the assertions that use it.
  */
 import { randomArray } from '@llm-streamline/test-utils';
-import { expect } from 'vitest';
 
 export { randomArray, rng } from '@llm-streamline/test-utils';
 
@@ -29,36 +28,6 @@ export function randomTensor(
 /** The test device (created once per test file). */
 export function testDevice(): Promise<Device> {
   return getDevice();
-}
-
-/**
- * Asserts |actual − expected| ≤ atol + rtol·|expected| element-wise (NaN matches NaN, ±Inf must
- * match exactly), reporting the worst element when it fails.
- */
-export function expectClose(
-  actual: ArrayLike<number>,
-  expected: ArrayLike<number>,
-  { atol = 1e-5, rtol = 1e-5 } = {},
-): void {
-  expect(actual.length, 'length').toBe(expected.length);
-  let worst = -1;
-  let worstErr = 0;
-  for (let i = 0; i < expected.length; i++) {
-    const a = actual[i] as number;
-    const e = expected[i] as number;
-    if (Number.isNaN(e) && Number.isNaN(a)) continue;
-    if (!Number.isFinite(e) && a === e) continue;
-    const err = Math.abs(a - e) - (atol + rtol * Math.abs(e));
-    if (!(err <= 0) && (worst < 0 || err > worstErr || Number.isNaN(err))) {
-      worst = i;
-      worstErr = Number.isNaN(err) ? Infinity : err;
-    }
-  }
-  if (worst >= 0) {
-    expect.fail(
-      `element ${worst}: got ${actual[worst]}, expected ${expected[worst]} (atol ${atol}, rtol ${rtol})`,
-    );
-  }
 }
 
 /** Reads a strided view on the CPU: the value at multi-index `idx` of a layout over `data`. */

@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { type KernelVariant, matmul, type Tensor, tensor } from '../src/index.js';
 import { matmulLaunch, planMatmul } from '../src/kernels/matmul-plan.js';
-import { atIndex, expectClose, indices, randomArray, randomTensor, testDevice } from './helpers.js';
+import { atIndex, indices, randomArray, randomTensor, testDevice } from './helpers.js';
 
 /** A tensor view together with the CPU copy of its storage, so the reference can read it through the same strides. */
 interface Operand {
@@ -55,7 +55,7 @@ async function check(a: Operand, b: Operand, variant: KernelVariant): Promise<vo
   const want = reference(a, b);
   const c = matmul(a.t, b.t, { variant });
   expect(c.shape).toEqual(want.shape);
-  expectClose(await c.data(), want.values, { rtol: 1e-4, atol: 1e-4 });
+  expect(await c.data()).toBeAllclose(want.values, { rtol: 1e-4, atol: 1e-4 });
   c.dispose();
 }
 
@@ -162,7 +162,7 @@ describe.each(['register', 'tiled'] as const)('matmul (%s kernels)', (variant) =
       const a = rand([9, 13]);
       const b = rand([13, 6]);
       const want = reference(a, b);
-      expectClose(await matmul(a.t, b.t).data(), want.values, { rtol: 1e-4, atol: 1e-4 });
+      expect(await matmul(a.t, b.t).data()).toBeAllclose(want.values, { rtol: 1e-4, atol: 1e-4 });
     } finally {
       device.kernelVariant = before;
     }

@@ -7,7 +7,7 @@ import {
   type Tensor,
   tensor,
 } from '../src/index.js';
-import { expectClose, randomArray, testDevice, valuesOf } from './helpers.js';
+import { randomArray, testDevice, valuesOf } from './helpers.js';
 
 let device: Device;
 let defaultVariant: KernelVariant;
@@ -45,8 +45,7 @@ async function check(
   const y = rmsNorm(x, tensor(weight), eps);
   expect(y.shape).toEqual(x.shape);
   expect(y.isContiguous).toBe(true);
-  expectClose(
-    await y.data(),
+  expect(await y.data()).toBeAllclose(
     reference(valuesOf(data, x), x.shape[x.rank - 1] as number, weight, eps),
     { atol: 1e-6, rtol: 1e-5 },
   );
@@ -73,7 +72,7 @@ describe.each(['register', 'tiled'] as const)('rmsNorm (%s kernels)', (variant) 
       const wData = randomArray(20, 8);
       const w = tensor(wData).narrow(0, 5, 12);
       const y = rmsNorm(base, w, 1e-5);
-      expectClose(await y.data(), reference([...data], 12, wData.subarray(5, 17), 1e-5), {
+      expect(await y.data()).toBeAllclose(reference([...data], 12, wData.subarray(5, 17), 1e-5), {
         atol: 1e-6,
         rtol: 1e-5,
       });
@@ -85,10 +84,10 @@ describe.each(['register', 'tiled'] as const)('rmsNorm (%s kernels)', (variant) 
     await scope(async () => {
       const x = tensor([0, 0, 0, 0, 1e-4, -1e-4, 1e-4, -1e-4], [2, 4]);
       const y = await rmsNorm(x, tensor([1, 2, 3, 4]), 1e-6).data();
-      expectClose(y, reference([0, 0, 0, 0, 1e-4, -1e-4, 1e-4, -1e-4], 4, [1, 2, 3, 4], 1e-6), {
-        atol: 1e-6,
-        rtol: 1e-5,
-      });
+      expect(y).toBeAllclose(
+        reference([0, 0, 0, 0, 1e-4, -1e-4, 1e-4, -1e-4], 4, [1, 2, 3, 4], 1e-6),
+        { atol: 1e-6, rtol: 1e-5 },
+      );
     });
   });
 

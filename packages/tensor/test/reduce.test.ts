@@ -12,7 +12,7 @@ import {
   tensor,
   variance,
 } from '../src/index.js';
-import { atIndex, expectClose, indices, randomArray, testDevice } from './helpers.js';
+import { atIndex, indices, randomArray, testDevice } from './helpers.js';
 
 beforeAll(async () => {
   await testDevice();
@@ -89,10 +89,10 @@ describe('sum / mean / max / min', () => {
           const ref = reference(cpu, list, fold);
           const y = op(x, axes);
           expect(y.shape).toEqual(keptShape);
-          expectClose(await y.data(), ref, { atol: 1e-5, rtol: 1e-5 });
+          expect(await y.data()).toBeAllclose(ref, { atol: 1e-5, rtol: 1e-5 });
           const k = op(x, axes, { keepdim: true });
           expect(k.shape).toEqual(keepdimShape);
-          expectClose(await k.data(), ref, { atol: 1e-5, rtol: 1e-5 });
+          expect(await k.data()).toBeAllclose(ref, { atol: 1e-5, rtol: 1e-5 });
         }
         expect(reducedCount(x, axes)).toBe(list.reduce((n, i) => n * (x.shape[i] as number), 1));
       });
@@ -103,15 +103,17 @@ describe('sum / mean / max / min', () => {
     await scope(async () => {
       const data = randomArray(6 * 7, 2);
       const narrowed = tensor(data, [6, 7]).narrow(1, 2, 4).narrow(0, 1, 3);
-      expectClose(await sum(narrowed, 1).data(), reference(valuesOf(data, narrowed), [1], sumOf), {
-        atol: 1e-6,
-      });
+      expect(await sum(narrowed, 1).data()).toBeAllclose(
+        reference(valuesOf(data, narrowed), [1], sumOf),
+        { atol: 1e-6 },
+      );
       const expanded = tensor(data.subarray(0, 7), [1, 7]).expand([5, 7]);
-      expectClose(await sum(expanded, 0).data(), reference(valuesOf(data, expanded), [0], sumOf), {
-        atol: 1e-5,
-      });
+      expect(await sum(expanded, 0).data()).toBeAllclose(
+        reference(valuesOf(data, expanded), [0], sumOf),
+        { atol: 1e-5 },
+      );
       const ones = tensor(data.subarray(0, 7), [1, 7, 1]);
-      expectClose(await max(ones, [0, 2]).data(), data.subarray(0, 7));
+      expect(await max(ones, [0, 2]).data()).toBeAllclose(data.subarray(0, 7));
       expect(await sum(tensor([], [0, 3]), 0).data()).toEqual(new Float32Array([0, 0, 0]));
       expect(() => max(tensor([], [0, 3]), 0)).toThrow(/cannot reduce an empty axis/);
     });
@@ -176,15 +178,12 @@ describe('long rows (workgroup-parallel path: R ≥ 4096, fewer than 2048 output
       data[r + 3] = -2;
       const x = tensor(data, [rows, r]);
       const cpu = valuesOf(data, x);
-      expectClose(await sum(x, 1).data(), reference(cpu, [1], sumOf), { atol: 1e-4, rtol: 1e-5 });
-      expectClose(
-        await max(x, 1).data(),
-        reference(cpu, [1], (v) => Math.max(...v)),
-      );
-      expectClose(
-        await min(x, 1).data(),
-        reference(cpu, [1], (v) => Math.min(...v)),
-      );
+      expect(await sum(x, 1).data()).toBeAllclose(reference(cpu, [1], sumOf), {
+        atol: 1e-4,
+        rtol: 1e-5,
+      });
+      expect(await max(x, 1).data()).toBeAllclose(reference(cpu, [1], (v) => Math.max(...v)));
+      expect(await min(x, 1).data()).toBeAllclose(reference(cpu, [1], (v) => Math.min(...v)));
       expect([...(await argmax(x, 1).data())]).toEqual(
         reference(
           cpu,
@@ -200,7 +199,10 @@ describe('long rows (workgroup-parallel path: R ≥ 4096, fewer than 2048 output
         ),
       );
       // The whole tensor, and a transposed view reduced over its strided axis.
-      expectClose(await sum(x).data(), [sumOf(cpu.data as number[])], { atol: 1e-3, rtol: 1e-5 });
+      expect(await sum(x).data()).toBeAllclose([sumOf(cpu.data as number[])], {
+        atol: 1e-3,
+        rtol: 1e-5,
+      });
       const t = x.transpose();
       expect([...(await argmax(t, 0).data())]).toEqual(
         reference(
@@ -221,13 +223,11 @@ describe('variance', () => {
       const cpu = valuesOf(data, x);
       for (const axes of [1, [0, 2], undefined] as const) {
         const list = normalize(axes as number | number[] | undefined, 3);
-        expectClose(
-          await variance(x, axes).data(),
+        expect(await variance(x, axes).data()).toBeAllclose(
           reference(cpu, list, (v) => variancePop(v, 1)),
           { atol: 1e-5, rtol: 1e-4 },
         );
-        expectClose(
-          await variance(x, axes, { correction: 0 }).data(),
+        expect(await variance(x, axes, { correction: 0 }).data()).toBeAllclose(
           reference(cpu, list, (v) => variancePop(v, 0)),
           { atol: 1e-5, rtol: 1e-4 },
         );
@@ -235,7 +235,7 @@ describe('variance', () => {
       expect(variance(x, 2, { keepdim: true }).shape).toEqual([3, 4, 1]);
       // Two passes keep a large mean from cancelling the variance.
       const shifted = tensor([1e4 + 1, 1e4 + 2, 1e4 + 3, 1e4 + 4]);
-      expectClose(await variance(shifted).data(), [5 / 3], { rtol: 1e-4 });
+      expect(await variance(shifted).data()).toBeAllclose([5 / 3], { rtol: 1e-4 });
     });
   });
 });

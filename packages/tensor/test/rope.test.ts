@@ -1,6 +1,6 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { type RopeLayout, rope, ropeInvFreq, scope, tensor } from '../src/index.js';
-import { expectClose, randomArray, testDevice, valuesOf } from './helpers.js';
+import { randomArray, testDevice, valuesOf } from './helpers.js';
 
 beforeAll(async () => {
   await testDevice();
@@ -50,7 +50,7 @@ describe.each(['half', 'interleaved'] as const)('rope (%s pairs)', (layout) => {
       for (const offset of [0, 7]) {
         const y = rope(x, tensor(inv), { layout, offset });
         expect(y.shape).toEqual(shape);
-        expectClose(await y.data(), reference([...data], shape, inv, layout, offset), TOL);
+        expect(await y.data()).toBeAllclose(reference([...data], shape, inv, layout, offset), TOL);
       }
     });
   });
@@ -61,15 +61,17 @@ describe.each(['half', 'interleaved'] as const)('rope (%s pairs)', (layout) => {
       const x = tensor(data, [2, 6, 4, 16]).permute([0, 2, 1, 3]);
       const inv = ropeInvFreq(16, 500000);
       const y = rope(x, tensor(inv), { layout, offset: 3 });
-      expectClose(await y.data(), reference(valuesOf(data, x), x.shape, inv, layout, 3), TOL);
+      expect(await y.data()).toBeAllclose(
+        reference(valuesOf(data, x), x.shape, inv, layout, 3),
+        TOL,
+      );
       // The output keeps the token-major order, so un-permuting it is free.
       expect(y.permute([0, 2, 1, 3]).isContiguous).toBe(true);
       // Also a narrowed head dim view and a narrowed invFreq view (non-zero offsets).
       const invData = new Float32Array([9, 9, ...ropeInvFreq(8, 10000)]);
       const narrow = tensor(data, [2, 6, 4, 16]).narrow(3, 4, 8);
       const z = rope(narrow, tensor(invData).narrow(0, 2, 4), { layout });
-      expectClose(
-        await z.data(),
+      expect(await z.data()).toBeAllclose(
         reference(valuesOf(data, narrow), narrow.shape, invData.subarray(2), layout, 0),
         TOL,
       );
@@ -81,7 +83,7 @@ describe.each(['half', 'interleaved'] as const)('rope (%s pairs)', (layout) => {
       const data = randomArray(4 * 8, 3, -1, 1);
       const inv = ropeInvFreq(8, 10000);
       const y = rope(tensor(data, [4, 8]), tensor(inv), { layout, offset: 100_000 });
-      expectClose(await y.data(), reference([...data], [4, 8], inv, layout, 100_000), TOL);
+      expect(await y.data()).toBeAllclose(reference([...data], [4, 8], inv, layout, 100_000), TOL);
     });
   });
 
@@ -91,8 +93,7 @@ describe.each(['half', 'interleaved'] as const)('rope (%s pairs)', (layout) => {
       const inv = tensor(ropeInvFreq(6, 10000));
       const x = tensor(data, [3, 7, 6]);
       const back = rope(x, inv, { layout, offset: 11, inverse: true });
-      expectClose(
-        await back.data(),
+      expect(await back.data()).toBeAllclose(
         reference([...data], [3, 7, 6], ropeInvFreq(6, 10000), layout, 11, -1),
         TOL,
       );
@@ -101,7 +102,7 @@ describe.each(['half', 'interleaved'] as const)('rope (%s pairs)', (layout) => {
         offset: 11,
         inverse: true,
       });
-      expectClose(await roundTrip.data(), data, { atol: 1e-5, rtol: 1e-5 });
+      expect(await roundTrip.data()).toBeAllclose(data, { atol: 1e-5, rtol: 1e-5 });
     });
   });
 });
@@ -124,7 +125,7 @@ describe('rope layouts', () => {
         .reshape([5, dh])
         .data();
       const b = await rope(deinterleaved, inv, { layout: 'half' }).data();
-      expectClose(a, b, { atol: 1e-6, rtol: 1e-6 });
+      expect(a).toBeAllclose(b, { atol: 1e-6, rtol: 1e-6 });
     });
   });
 
@@ -134,7 +135,7 @@ describe('rope layouts', () => {
       const y = await rope(tensor(data, [1, 2, 4]).narrow(1, 0, 1), tensor(ropeInvFreq(4, 10000)), {
         layout: 'half',
       }).data();
-      expectClose(y, data.subarray(0, 4), { atol: 0, rtol: 0 });
+      expect(y).toBeAllclose(data.subarray(0, 4), { atol: 0, rtol: 0 });
     });
   });
 
@@ -178,8 +179,7 @@ describe('ropeInvFreq', () => {
     const inv = ropeInvFreq(64, 10000);
     expect(inv.length).toBe(32);
     expect(inv[0]).toBe(1);
-    expectClose(
-      inv,
+    expect(inv).toBeAllclose(
       Array.from({ length: 32 }, (_, i) => 10000 ** (-(2 * i) / 64)),
       { atol: 0, rtol: 2e-7 },
     );
@@ -194,7 +194,7 @@ describe('ropeInvFreq', () => {
     };
     const inv = ropeInvFreq(128, 500000, scaling);
     const plain = ropeInvFreq(128, 500000);
-    expectClose(inv, llama3Reference(128, 500000, 8, 1, 4, 8192), { atol: 0, rtol: 1e-6 });
+    expect(inv).toBeAllclose(llama3Reference(128, 500000, 8, 1, 4, 8192), { atol: 0, rtol: 1e-6 });
     // High frequencies untouched, lowest divided by the factor, the middle band in between.
     expect(inv[0]).toBe(plain[0]);
     expect(inv[63]).toBe(Math.fround((plain[63] as number) / 8));

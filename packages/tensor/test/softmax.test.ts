@@ -9,7 +9,7 @@ import {
   type Tensor,
   tensor,
 } from '../src/index.js';
-import { expectClose, indices, randomArray, testDevice, valuesOf } from './helpers.js';
+import { indices, randomArray, testDevice, valuesOf } from './helpers.js';
 
 let device: Device;
 let defaultVariant: KernelVariant;
@@ -58,8 +58,8 @@ async function check(
   const logical = valuesOf(data, x);
   const a = axis < 0 ? axis + x.rank : axis;
   expect(softmax(x, axis).shape).toEqual(x.shape);
-  expectClose(await softmax(x, axis).data(), reference(logical, x.shape, a, false), tol);
-  expectClose(await logSoftmax(x, axis).data(), reference(logical, x.shape, a, true), tol);
+  expect(await softmax(x, axis).data()).toBeAllclose(reference(logical, x.shape, a, false), tol);
+  expect(await logSoftmax(x, axis).data()).toBeAllclose(reference(logical, x.shape, a, true), tol);
 }
 
 describe.each(['register', 'tiled'] as const)('softmax / logSoftmax (%s kernels)', (variant) => {
@@ -102,9 +102,9 @@ describe.each(['register', 'tiled'] as const)('softmax / logSoftmax (%s kernels)
       await check(tensor(data, [4, 33]), data, -1, { atol: 1e-5, rtol: 1e-4 });
       // log(softmax) would underflow to −∞ here; logSoftmax stays exact.
       const tail = await logSoftmax(tensor([0, -200, -1e4], [3])).data();
-      expectClose(tail, [0, -200, -1e4], { atol: 1e-4, rtol: 1e-6 });
+      expect(tail).toBeAllclose([0, -200, -1e4], { atol: 1e-4, rtol: 1e-6 });
       const p = await softmax(tensor([-Infinity, 0, -Infinity, 1000], [4])).data();
-      expectClose(p, [0, 0, 0, 1]);
+      expect(p).toBeAllclose([0, 0, 0, 1]);
     });
   });
 
@@ -161,7 +161,7 @@ describe('softmaxGrad', () => {
         tensor(d, [rows, 1]),
         0.25,
       ).data();
-      expectClose(got, naive(p, dp, d, n, 0.25));
+      expect(got).toBeAllclose(naive(p, dp, d, n, 0.25));
     });
   });
 
@@ -178,7 +178,7 @@ describe('softmaxGrad', () => {
       const dpRows = [...indices([3, 8])].map(
         ([r, c]) => dpData[(c as number) * 3 + (r as number)] as number,
       );
-      expectClose(got, naive(base.slice(4), dpRows, d, 8, 1));
+      expect(got).toBeAllclose(naive(base.slice(4), dpRows, d, 8, 1));
     });
   });
 

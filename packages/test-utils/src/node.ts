@@ -24,3 +24,5 @@ export function readRepoFile(relPath: string): Promise<Uint8Array> {
 /** The runtime the test runs in. */
 export const testRuntime: 'node' | 'browser' = 'node';
 export { randomArray, rng } from './random.js';
+// The type also brings the `toBeAllclose` declaration to every test program that imports this.
+export type { AllcloseOptions } from './to-be-allclose.js';
