@@ -106,3 +106,37 @@ export function isRotaryProjection(hfName: string): 'q' | 'k' | undefined {
   const match = /\.self_attn\.([qk])_proj\.(weight|bias)$/.exec(hfName);
   return match ? (match[1] as 'q' | 'k') : undefined;
 }
+
+/** The parts a LLaMA's parameters are counted in. */
+export type WeightPart = 'embedding' | 'attention' | 'mlp' | 'norms' | 'head';
+
+const ROLE_PARTS: Record<HfLayerTensor, WeightPart> = {
+  inputNorm: 'norms',
+  q: 'attention',
+  k: 'attention',
+  v: 'attention',
+  o: 'attention',
+  postAttentionNorm: 'norms',
+  gate: 'mlp',
+  up: 'mlp',
+  down: 'mlp',
+};
+
+const ROLE_OF_MODULE = new Map<string, HfLayerTensor>(
+  Object.entries(HF_LAYER_TENSORS).map(([role, module]) => [module, role as HfLayerTensor]),
+);
+
+/**
+ * The part an HF parameter belongs to, with its layer for per-layer tensors, e.g.
+ * `model.layers.3.mlp.up_proj.weight` → `{ part: 'mlp', layer: 3 }`; `undefined` for a name that
+ * is not a LLaMA parameter.
+ */
+export function weightPart(hfName: string): { part: WeightPart; layer?: number } | undefined {
+  if (hfName === HF_EMBED_TOKENS) return { part: 'embedding' };
+  if (hfName === HF_LM_HEAD) return { part: 'head' };
+  if (hfName === HF_FINAL_NORM) return { part: 'norms' };
+  const match = /^model\.layers\.(\d+)\.(.+)\.(weight|bias)$/.exec(hfName);
+  if (!match) return undefined;
+  const role = ROLE_OF_MODULE.get(match[2] as string);
+  return role && { part: ROLE_PARTS[role], layer: Number(match[1]) };
+}
