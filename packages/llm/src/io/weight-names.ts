@@ -110,21 +110,14 @@ export function isRotaryProjection(hfName: string): 'q' | 'k' | undefined {
 /** The parts a LLaMA's parameters are counted in. */
 export type WeightPart = 'embedding' | 'attention' | 'mlp' | 'norms' | 'head';
 
-const ROLE_PARTS: Record<HfLayerTensor, WeightPart> = {
-  inputNorm: 'norms',
-  q: 'attention',
-  k: 'attention',
-  v: 'attention',
-  o: 'attention',
-  postAttentionNorm: 'norms',
-  gate: 'mlp',
-  up: 'mlp',
-  down: 'mlp',
-};
+const LAYER_MODULES = new Set<string>(Object.values(HF_LAYER_TENSORS));
 
-const ROLE_OF_MODULE = new Map<string, HfLayerTensor>(
-  Object.entries(HF_LAYER_TENSORS).map(([role, module]) => [module, role as HfLayerTensor]),
-);
+/** HF modules are named by part: `self_attn.*`, `mlp.*`, and the two `*_layernorm`s. */
+function partOfModule(module: string): WeightPart {
+  if (module.startsWith('self_attn.')) return 'attention';
+  if (module.startsWith('mlp.')) return 'mlp';
+  return 'norms';
+}
 
 /**
  * The part an HF parameter belongs to, with its layer for per-layer tensors, e.g.
@@ -136,7 +129,7 @@ export function weightPart(hfName: string): { part: WeightPart; layer?: number }
   if (hfName === HF_LM_HEAD) return { part: 'head' };
   if (hfName === HF_FINAL_NORM) return { part: 'norms' };
   const match = /^model\.layers\.(\d+)\.(.+)\.(weight|bias)$/.exec(hfName);
-  if (!match) return undefined;
-  const role = ROLE_OF_MODULE.get(match[2] as string);
-  return role && { part: ROLE_PARTS[role], layer: Number(match[1]) };
+  const module = match?.[2];
+  if (!match || module === undefined || !LAYER_MODULES.has(module)) return undefined;
+  return { part: partOfModule(module), layer: Number(match[1]) };
 }
