@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import type { LlamaForCausalLM } from '@llm-streamline/llm';
 import { loadModelFromPath } from '@llm-streamline/llm/node';
 import { getDevice, scope, tensor } from '@llm-streamline/tensor';
+import { maxAbsDiff } from '@llm-streamline/test-utils';
 import { fixturePath } from '@llm-streamline/test-utils/paths';
 import { describe, expect, it } from 'vitest';
 import { jsonResult, runCli, STORIES_BIN, tempDir } from './helpers.js';
@@ -21,13 +22,6 @@ async function logits(model: LlamaForCausalLM): Promise<Float32Array> {
         .forward(tensor(Int32Array.from(IDS), [1, IDS.length]))
         .logits?.data()) as Float32Array,
   );
-}
-
-function maxAbsDiff(a: Float32Array, b: Float32Array): number {
-  expect(a.length).toBe(b.length);
-  let m = 0;
-  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs((a[i] as number) - (b[i] as number)));
-  return m;
 }
 
 async function convertAndCompare(input: string, extra: string[] = []): Promise<string[]> {
