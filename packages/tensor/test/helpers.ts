@@ -61,6 +61,17 @@ export function valuesOf(data: ArrayLike<number>, view: Tensor): number[] {
   return [...indices(view.shape)].map((idx) => atIndex(data, view.strides, view.offset, idx));
 }
 
+/** A view's logical values with its shape: what the naive references take. */
+export interface Nd {
+  shape: readonly number[];
+  data: readonly number[];
+}
+
+/** {@link valuesOf} with the view's shape. */
+export function ndOf(data: ArrayLike<number>, view: Tensor): Nd {
+  return { shape: [...view.shape], data: valuesOf(data, view) };
+}
+
 /** An attention problem: q [b, hq, tq, dh], k and v [b, hkv, tk, dh], and the op's options. */
 export interface AttentionCase {
   b: number;

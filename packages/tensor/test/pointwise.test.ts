@@ -30,25 +30,13 @@ import {
   tensor,
   where,
 } from '../src/index.js';
-import { atIndex, indices, randomArray, testDevice } from './helpers.js';
+import { indices, type Nd, ndOf, randomArray, testDevice } from './helpers.js';
 
 beforeAll(async () => {
   await testDevice();
 });
 
 /** A CPU n-d array: shape plus row-major values. */
-interface Nd {
-  shape: readonly number[];
-  data: readonly number[];
-}
-
-function valuesOf(data: ArrayLike<number>, view: Tensor): Nd {
-  return {
-    shape: view.shape,
-    data: [...indices(view.shape)].map((idx) => atIndex(data, view.strides, view.offset, idx)),
-  };
-}
-
 function broadcastShape(shapes: readonly (readonly number[])[]): number[] {
   const rank = Math.max(...shapes.map((s) => s.length));
   return Array.from({ length: rank }, (_, i) =>
@@ -128,7 +116,7 @@ describe('unary ops', () => {
         const data = randomArray(5 * 7, 1, lo, hi);
         const x = tensor(data, [5, 7]).transpose().narrow(0, 1, 5);
         const y = op(x);
-        const ref = reference([valuesOf(data, x)], f);
+        const ref = reference([ndOf(data, x)], f);
         expect(y.shape).toEqual(ref.shape);
         expect(y.dtype).toBe('f32');
         expect(await y.data()).toBeAllclose(ref.data, { atol, rtol: 4e-6 });
@@ -222,12 +210,12 @@ describe('binary ops', () => {
         const x = tensor(base, [6, 4]);
         const a = x.transpose().narrow(1, 1, 4); // [4, 4], strides [1, 4]
         const b = tensor(other, [6]).narrow(0, 2, 4).reshape([4, 1]).expand([4, 4]);
-        const ref = reference([valuesOf(base, a), valuesOf(other, b)], f);
+        const ref = reference([ndOf(base, a), ndOf(other, b)], f);
         expect(await op(a, b).data()).toBeAllclose(ref.data, { atol: 1e-6, rtol: 2e-6 });
         // A number operand broadcasts like a 0-d tensor, on either side.
-        const refNum = reference([valuesOf(base, a)], (v) => f(v, 1.5));
+        const refNum = reference([ndOf(base, a)], (v) => f(v, 1.5));
         expect(await op(a, 1.5).data()).toBeAllclose(refNum.data, { atol: 1e-6, rtol: 2e-6 });
-        const refLeft = reference([valuesOf(base, a)], (v) => f(1.5, v));
+        const refLeft = reference([ndOf(base, a)], (v) => f(1.5, v));
         if (name !== 'pow')
           expect(await op(1.5, a).data()).toBeAllclose(refLeft.data, { atol: 1e-6, rtol: 2e-6 });
       });

@@ -12,23 +12,11 @@ import {
   tensor,
   variance,
 } from '../src/index.js';
-import { atIndex, indices, randomArray, testDevice } from './helpers.js';
+import { indices, type Nd, ndOf, randomArray, testDevice } from './helpers.js';
 
 beforeAll(async () => {
   await testDevice();
 });
-
-interface Nd {
-  shape: readonly number[];
-  data: readonly number[];
-}
-
-function valuesOf(data: ArrayLike<number>, view: Tensor): Nd {
-  return {
-    shape: view.shape,
-    data: [...indices(view.shape)].map((idx) => atIndex(data, view.strides, view.offset, idx)),
-  };
-}
 
 /**
  * Naive reduction: groups the elements of `x` by their index on the kept axes (in row-major order
@@ -72,7 +60,7 @@ describe('sum / mean / max / min', () => {
       await scope(async () => {
         const data = randomArray(5 * 4 * 3, 1, -3, 3);
         const x = tensor(data, [5, 4, 3]).permute([2, 1, 0]);
-        const cpu = valuesOf(data, x);
+        const cpu = ndOf(data, x);
         const list = normalize(axes, 3);
         const keptShape = x.shape.filter((_, i) => !list.includes(i));
         const keepdimShape = x.shape.map((d, i) => (list.includes(i) ? 1 : d));
@@ -104,12 +92,12 @@ describe('sum / mean / max / min', () => {
       const data = randomArray(6 * 7, 2);
       const narrowed = tensor(data, [6, 7]).narrow(1, 2, 4).narrow(0, 1, 3);
       expect(await sum(narrowed, 1).data()).toBeAllclose(
-        reference(valuesOf(data, narrowed), [1], sumOf),
+        reference(ndOf(data, narrowed), [1], sumOf),
         { atol: 1e-6 },
       );
       const expanded = tensor(data.subarray(0, 7), [1, 7]).expand([5, 7]);
       expect(await sum(expanded, 0).data()).toBeAllclose(
-        reference(valuesOf(data, expanded), [0], sumOf),
+        reference(ndOf(data, expanded), [0], sumOf),
         { atol: 1e-5 },
       );
       const ones = tensor(data.subarray(0, 7), [1, 7, 1]);
@@ -139,7 +127,7 @@ describe('argmax / argmin', () => {
       const x = tensor(data, [4, 6]);
       for (const axis of [0, 1, -1]) {
         const a = axis < 0 ? axis + 2 : axis;
-        const cpu = valuesOf(data, x);
+        const cpu = ndOf(data, x);
         const am = argmax(x, axis);
         expect(am.dtype).toBe('i32');
         expect([...(await am.data())]).toEqual(
@@ -177,7 +165,7 @@ describe('long rows (workgroup-parallel path: R ≥ 4096, fewer than 2048 output
       data[r + 4097] = -2;
       data[r + 3] = -2;
       const x = tensor(data, [rows, r]);
-      const cpu = valuesOf(data, x);
+      const cpu = ndOf(data, x);
       expect(await sum(x, 1).data()).toBeAllclose(reference(cpu, [1], sumOf), {
         atol: 1e-4,
         rtol: 1e-5,
@@ -220,7 +208,7 @@ describe('variance', () => {
     await scope(async () => {
       const data = randomArray(3 * 4 * 5, 5, 10, 12);
       const x = tensor(data, [3, 4, 5]);
-      const cpu = valuesOf(data, x);
+      const cpu = ndOf(data, x);
       for (const axes of [1, [0, 2], undefined] as const) {
         const list = normalize(axes as number | number[] | undefined, 3);
         expect(await variance(x, axes).data()).toBeAllclose(
