@@ -6,6 +6,7 @@
 import { randomArray } from '@llm-streamline/test-utils';
 
 export { randomArray, rng } from '@llm-streamline/test-utils';
+export type { AttentionCase } from '@llm-streamline/test-utils/reference';
 
 import { type Device, getDevice, type Tensor, tensor } from '../src/index.js';
 
@@ -70,17 +71,4 @@ export interface Nd {
 /** {@link valuesOf} with the view's shape. */
 export function ndOf(data: ArrayLike<number>, view: Tensor): Nd {
   return { shape: [...view.shape], data: valuesOf(data, view) };
-}
-
-/** An attention problem: q [b, hq, tq, dh], k and v [b, hkv, tk, dh], and the op's options. */
-export interface AttentionCase {
-  b: number;
-  hq: number;
-  hkv: number;
-  tq: number;
-  tk: number;
-  dh: number;
-  causal?: boolean;
-  offset?: number;
-  scale?: number;
 }

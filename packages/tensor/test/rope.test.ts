@@ -1,42 +1,11 @@
+import { naiveRope } from '@llm-streamline/test-utils/reference';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { type RopeLayout, rope, ropeInvFreq, scope, tensor } from '../src/index.js';
+import { rope, ropeInvFreq, scope, tensor } from '../src/index.js';
 import { randomArray, testDevice, valuesOf } from './helpers.js';
 
 beforeAll(async () => {
   await testDevice();
 });
-
-/**
- * RoPE as Hugging Face computes it: angle = f32(pos · invFreq[k]) (a float32 product), then each
- * pair (x1, x2) becomes (x1·cos − x2·sin, x2·cos + x1·sin); `sign` −1 rotates backwards.
- */
-function reference(
-  x: readonly number[],
-  shape: readonly number[],
-  invFreq: Float32Array,
-  layout: RopeLayout,
-  offset: number,
-  sign = 1,
-): Float64Array {
-  const dh = shape[shape.length - 1] as number;
-  const t = shape[shape.length - 2] as number;
-  const half = dh / 2;
-  const out = new Float64Array(x.length);
-  for (let row = 0; row < x.length / dh; row++) {
-    const pos = offset + (row % t);
-    for (let k = 0; k < half; k++) {
-      const angle = Math.fround(pos * (invFreq[k] as number));
-      const c = Math.cos(angle);
-      const s = sign * Math.sin(angle);
-      const [i1, i2] = layout === 'half' ? [k, k + half] : [2 * k, 2 * k + 1];
-      const x1 = x[row * dh + i1] as number;
-      const x2 = x[row * dh + i2] as number;
-      out[row * dh + i1] = x1 * c - x2 * s;
-      out[row * dh + i2] = x2 * c + x1 * s;
-    }
-  }
-  return out;
-}
 
 const TOL = { atol: 2e-6, rtol: 2e-5 };
 
@@ -50,7 +19,7 @@ describe.each(['half', 'interleaved'] as const)('rope (%s pairs)', (layout) => {
       for (const offset of [0, 7]) {
         const y = rope(x, tensor(inv), { layout, offset });
         expect(y.shape).toEqual(shape);
-        expect(await y.data()).toBeAllclose(reference([...data], shape, inv, layout, offset), TOL);
+        expect(await y.data()).toBeAllclose(naiveRope([...data], shape, inv, layout, offset), TOL);
       }
     });
   });
@@ -62,7 +31,7 @@ describe.each(['half', 'interleaved'] as const)('rope (%s pairs)', (layout) => {
       const inv = ropeInvFreq(16, 500000);
       const y = rope(x, tensor(inv), { layout, offset: 3 });
       expect(await y.data()).toBeAllclose(
-        reference(valuesOf(data, x), x.shape, inv, layout, 3),
+        naiveRope(valuesOf(data, x), x.shape, inv, layout, 3),
         TOL,
       );
       // The output keeps the token-major order, so un-permuting it is free.
@@ -72,7 +41,7 @@ describe.each(['half', 'interleaved'] as const)('rope (%s pairs)', (layout) => {
       const narrow = tensor(data, [2, 6, 4, 16]).narrow(3, 4, 8);
       const z = rope(narrow, tensor(invData).narrow(0, 2, 4), { layout });
       expect(await z.data()).toBeAllclose(
-        reference(valuesOf(data, narrow), narrow.shape, invData.subarray(2), layout, 0),
+        naiveRope(valuesOf(data, narrow), narrow.shape, invData.subarray(2), layout, 0),
         TOL,
       );
     });
@@ -83,7 +52,7 @@ describe.each(['half', 'interleaved'] as const)('rope (%s pairs)', (layout) => {
       const data = randomArray(4 * 8, 3, -1, 1);
       const inv = ropeInvFreq(8, 10000);
       const y = rope(tensor(data, [4, 8]), tensor(inv), { layout, offset: 100_000 });
-      expect(await y.data()).toBeAllclose(reference([...data], [4, 8], inv, layout, 100_000), TOL);
+      expect(await y.data()).toBeAllclose(naiveRope([...data], [4, 8], inv, layout, 100_000), TOL);
     });
   });
 
@@ -94,7 +63,7 @@ describe.each(['half', 'interleaved'] as const)('rope (%s pairs)', (layout) => {
       const x = tensor(data, [3, 7, 6]);
       const back = rope(x, inv, { layout, offset: 11, inverse: true });
       expect(await back.data()).toBeAllclose(
-        reference([...data], [3, 7, 6], ropeInvFreq(6, 10000), layout, 11, -1),
+        naiveRope([...data], [3, 7, 6], ropeInvFreq(6, 10000), layout, 11, -1),
         TOL,
       );
       const roundTrip = rope(rope(x, inv, { layout, offset: 11 }), inv, {
