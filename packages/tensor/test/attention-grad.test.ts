@@ -1,3 +1,4 @@
+import { naiveAttention } from '@llm-streamline/test-utils/reference';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { attention, attentionGrad, attentionWithLogsumexp, scope, tensor } from '../src/index.js';
 import { type AttentionCase, randomArray, testDevice, valuesOf } from './helpers.js';
@@ -9,36 +10,26 @@ beforeAll(async () => {
 type Case = AttentionCase;
 
 /**
- * Attention's forward and backward in float64, written out loop by loop over dense [B, H, T, Dh]
- * arrays: P = softmax(scale·q·kᵀ + mask), O = P·v, and for the output gradient g:
+ * Attention's backward in float64, written out loop by loop over dense [B, H, T, Dh] arrays, on
+ * the naive forward P = softmax(scale·q·kᵀ + mask), O = P·v: for the output gradient g,
  * dv = Pᵀ·g, dP = g·vᵀ, dS = P ⊙ (dP − rowsum(dP ⊙ P)), dq = scale·dS·k, dk = scale·dSᵀ·q.
  */
 function reference(q: number[], k: number[], v: number[], g: number[], c: Case) {
-  const { b, hq, hkv, tq, tk, dh, causal = true, offset = tk - tq, scale = 1 / Math.sqrt(dh) } = c;
+  const { b, hq, hkv, tq, tk, dh, scale = 1 / Math.sqrt(dh) } = c;
+  const { probs, out, lse } = naiveAttention(q, k, v, c);
   const dq = new Float64Array(q.length);
   const dk = new Float64Array(k.length);
   const dv = new Float64Array(v.length);
-  const out = new Float64Array(q.length);
-  const lse = new Float64Array(b * hq * tq);
-  const at = (x: number[], o: number) => x[o] as number;
+  const at = (x: ArrayLike<number>, o: number) => x[o] as number;
   for (let bi = 0; bi < b; bi++) {
     for (let h = 0; h < hq; h++) {
       const kh = Math.floor(h / (hq / hkv));
       for (let t = 0; t < tq; t++) {
         const qo = ((bi * hq + h) * tq + t) * dh;
-        const visible = causal ? Math.min(tk, offset + t + 1) : tk;
         const ko = (j: number) => ((bi * hkv + kh) * tk + j) * dh;
-        const scores: number[] = [];
-        for (let j = 0; j < visible; j++) {
-          let s = 0;
-          for (let d = 0; d < dh; d++) s += at(q, qo + d) * at(k, ko(j) + d);
-          scores.push(s * scale);
-        }
-        const m = Math.max(...scores);
-        const z = scores.reduce((a, s) => a + Math.exp(s - m), 0);
-        lse[(bi * hq + h) * tq + t] = m + Math.log(z);
-        const p = scores.map((s) => Math.exp(s - m) / z);
-        const dp = p.map((_, j) => {
+        // Masked keys have P = 0, so they add nothing below.
+        const p = probs.subarray(((bi * hq + h) * tq + t) * tk, ((bi * hq + h) * tq + t + 1) * tk);
+        const dp = Array.from(p, (_, j) => {
           let x = 0;
           for (let d = 0; d < dh; d++) x += at(g, qo + d) * at(v, ko(j) + d);
           return x;
@@ -47,7 +38,6 @@ function reference(q: number[], k: number[], v: number[], g: number[], c: Case) 
         p.forEach((pj, j) => {
           const ds = pj * ((dp[j] as number) - rowDot);
           for (let d = 0; d < dh; d++) {
-            out[qo + d] = (out[qo + d] as number) + pj * at(v, ko(j) + d);
             dv[ko(j) + d] = (dv[ko(j) + d] as number) + pj * at(g, qo + d);
             dq[qo + d] = (dq[qo + d] as number) + scale * ds * at(k, ko(j) + d);
             dk[ko(j) + d] = (dk[ko(j) + d] as number) + scale * ds * at(q, qo + d);

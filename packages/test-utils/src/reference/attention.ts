@@ -22,17 +22,19 @@ export interface AttentionCase {
 /**
  * softmax(q·kᵀ·scale + mask)·v over dense [B, H, T, Dh] arrays: query head h reads kv head
  * ⌊h / (Hq/Hkv)⌋; query row t sees keys 0..offset+t when causal. Returns the probabilities
- * [B, Hq, Tq, Tk] (zero where masked) and the output [B, Hq, Tq, Dh].
+ * [B, Hq, Tq, Tk] (zero where masked), the output [B, Hq, Tq, Dh] and each row's log-sum-exp of
+ * the scores [B, Hq, Tq] (what the fused forward keeps for its backward).
  */
 export function naiveAttention(
   q: ArrayLike<number>,
   k: ArrayLike<number>,
   v: ArrayLike<number>,
   c: AttentionCase,
-): { probs: Float64Array; out: Float64Array } {
+): { probs: Float64Array; out: Float64Array; lse: Float64Array } {
   const { b, hq, hkv, tq, tk, dh, causal = true, offset = tk - tq, scale = 1 / Math.sqrt(dh) } = c;
   const probs = new Float64Array(b * hq * tq * tk);
   const out = new Float64Array(b * hq * tq * dh);
+  const lse = new Float64Array(b * hq * tq);
   for (let bi = 0; bi < b; bi++) {
     for (let h = 0; h < hq; h++) {
       const kh = Math.floor(h / (hq / hkv));
@@ -49,6 +51,7 @@ export function naiveAttention(
         const m = Math.max(...scores);
         const e = scores.map((s) => Math.exp(s - m));
         const sum = e.reduce((a, x) => a + x, 0);
+        lse[(bi * hq + h) * tq + t] = m + Math.log(sum);
         const row = ((bi * hq + h) * tq + t) * tk;
         e.forEach((x, j) => {
           probs[row + j] = x / sum;
@@ -59,5 +62,5 @@ export function naiveAttention(
       }
     }
   }
-  return { probs, out };
+  return { probs, out, lse };
 }
