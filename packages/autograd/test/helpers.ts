@@ -4,22 +4,10 @@
  */
 import * as T from '@llm-streamline/tensor';
 
+// Shape arithmetic is tensor's own (tested there); the references below only need it.
+export const sizeOf = T.sizeOf;
+export const stridesOf = T.contiguousStrides;
 export { randomArray, rng } from '@llm-streamline/test-utils';
-
-export function sizeOf(shape: readonly number[]): number {
-  return shape.reduce((a, b) => a * b, 1);
-}
-
-/** Row-major strides. */
-export function stridesOf(shape: readonly number[]): number[] {
-  const s = new Array<number>(shape.length);
-  let acc = 1;
-  for (let i = shape.length - 1; i >= 0; i--) {
-    s[i] = acc;
-    acc *= shape[i] as number;
-  }
-  return s;
-}
 
 /** The test device, created once per file. */
 export function testDevice(): Promise<T.Device> {
