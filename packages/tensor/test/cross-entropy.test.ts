@@ -1,23 +1,12 @@
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import {
-  crossEntropy,
-  type Device,
-  type KernelVariant,
-  oneHot,
-  scope,
-  tensor,
-} from '../src/index.js';
-import { randomArray, rng, testDevice } from './helpers.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { crossEntropy, type Device, oneHot, scope, tensor } from '../src/index.js';
+import { randomArray, restoreKernelVariantAfterEach, rng, testDevice } from './helpers.js';
 
 let device: Device;
-let defaultVariant: KernelVariant;
 beforeAll(async () => {
   device = await testDevice();
-  defaultVariant = device.kernelVariant;
 });
-afterEach(() => {
-  device.kernelVariant = defaultVariant;
-});
+restoreKernelVariantAfterEach();
 
 /** Per-row −log softmax(logits)[target] in float64; NaN for ignored rows (left out by callers). */
 function rowLosses(

@@ -1,14 +1,16 @@
 /**
- * Shared test helpers: seeded inputs, a helper to upload random tensors and readers of strided
- * views. Closeness is `expect(x).toBeAllclose(y)` (test-utils). The naive reference of each op
- * lives in the test file of that op, next to the assertions that use it.
+ * Shared test helpers: seeded inputs, a helper to upload random tensors, readers of strided views
+ * and the kernel-variant reset. Closeness is `expect(x).toBeAllclose(y)` (test-utils). The naive
+ * reference of each op lives in the test file of that op, next to the assertions that use it, or
+ * in test-utils/reference when autograd's gradient checks use it too (attention, RoPE).
  */
 import { randomArray } from '@llm-streamline/test-utils';
 
 export { randomArray, rng } from '@llm-streamline/test-utils';
 export type { AttentionCase } from '@llm-streamline/test-utils/reference';
 
-import { type Device, getDevice, type Tensor, tensor } from '../src/index.js';
+import { afterEach, beforeAll } from 'vitest';
+import { type Device, getDevice, type KernelVariant, type Tensor, tensor } from '../src/index.js';
 
 /** Uploads a seeded random f32 tensor and returns it with its CPU copy. */
 export function randomTensor(
@@ -29,6 +31,22 @@ export function randomTensor(
 /** The test device (created once per test file). */
 export function testDevice(): Promise<Device> {
   return getDevice();
+}
+
+/**
+ * For files whose tests force a kernel variant (`device.kernelVariant = …`): puts the device's
+ * default variant back after each test, so that no test runs on the previous one's choice.
+ */
+export function restoreKernelVariantAfterEach(): void {
+  let device: Device;
+  let variant: KernelVariant;
+  beforeAll(async () => {
+    device = await getDevice();
+    variant = device.kernelVariant;
+  });
+  afterEach(() => {
+    device.kernelVariant = variant;
+  });
 }
 
 /** Reads a strided view on the CPU: the value at multi-index `idx` of a layout over `data`. */

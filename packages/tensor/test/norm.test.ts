@@ -1,23 +1,12 @@
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import {
-  type Device,
-  type KernelVariant,
-  rmsNorm,
-  scope,
-  type Tensor,
-  tensor,
-} from '../src/index.js';
-import { randomArray, testDevice, valuesOf } from './helpers.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { type Device, rmsNorm, scope, type Tensor, tensor } from '../src/index.js';
+import { randomArray, restoreKernelVariantAfterEach, testDevice, valuesOf } from './helpers.js';
 
 let device: Device;
-let defaultVariant: KernelVariant;
 beforeAll(async () => {
   device = await testDevice();
-  defaultVariant = device.kernelVariant;
 });
-afterEach(() => {
-  device.kernelVariant = defaultVariant;
-});
+restoreKernelVariantAfterEach();
 
 /** LLaMA's RMSNorm in float64: weight * (x / sqrt(mean(x²) + eps)) over the last axis. */
 function reference(

@@ -1,7 +1,6 @@
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import {
   type Device,
-  type KernelVariant,
   logSoftmax,
   scope,
   softmax,
@@ -9,17 +8,19 @@ import {
   type Tensor,
   tensor,
 } from '../src/index.js';
-import { indices, randomArray, testDevice, valuesOf } from './helpers.js';
+import {
+  indices,
+  randomArray,
+  restoreKernelVariantAfterEach,
+  testDevice,
+  valuesOf,
+} from './helpers.js';
 
 let device: Device;
-let defaultVariant: KernelVariant;
 beforeAll(async () => {
   device = await testDevice();
-  defaultVariant = device.kernelVariant;
 });
-afterEach(() => {
-  device.kernelVariant = defaultVariant;
-});
+restoreKernelVariantAfterEach();
 
 /** The logical values of a view over `data` (the contents of its storage buffer). */
 /** Naive (log-)softmax along `axis` in float64, row-major output. */
