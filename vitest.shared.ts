@@ -5,7 +5,7 @@
  * Sibling workspace packages resolve to their TypeScript sources through the
  * `@llm-streamline/source` export condition, so tests never need a build.
  */
-import { basename } from 'node:path';
+import { basename, resolve } from 'node:path';
 import { playwright } from '@vitest/browser-playwright';
 import { defaultClientConditions, defaultServerConditions } from 'vite';
 import type { TestProjectInlineConfiguration } from 'vitest/config';
@@ -19,6 +19,9 @@ import { applyWebGPUEnv } from './scripts/webgpu-env.mjs';
 
 /** Export condition that points workspace packages at `src/index.ts`. */
 export const SOURCE_CONDITION = '@llm-streamline/source';
+
+/** Registers the custom matchers (`toBeAllclose`) in every package project, Node and Chromium. */
+export const SETUP_FILE = resolve(import.meta.dirname, 'packages/test-utils/src/setup.ts');
 
 /** SwiftShader is slow: a single matmul test can take tens of seconds. */
 export const TEST_TIMEOUT_MS = 120_000;
@@ -78,6 +81,7 @@ export function packageProjects(
   const test = {
     include: ['test/**/*.test.ts'],
     passWithNoTests: true,
+    setupFiles: [SETUP_FILE],
     testTimeout: TEST_TIMEOUT_MS,
     hookTimeout: TEST_TIMEOUT_MS,
   };

@@ -16,7 +16,9 @@ import { BUNDLED, isBundledModel } from './bundled.js';
 import { CliError } from './errors.js';
 import type { Reporter } from './output/reporter.js';
 
-const MODEL_HINT = 'MODEL must be a Hugging Face model folder, a .gguf file or a llama2.c .bin';
+/** What a MODEL argument may be, for the hint of errors about it. */
+export const MODEL_HINT =
+  'MODEL must be a Hugging Face model folder, a .gguf file or a llama2.c .bin';
 
 /** The model path to use: the argument resolved against `cwd`, or the bundled model. */
 export function modelPath(arg: string | undefined, cwd: string): string {

@@ -7,7 +7,8 @@ import { copyFile, readdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { LlamaForCausalLM } from '@llm-streamline/llm';
 import { loadModelFromPath } from '@llm-streamline/llm/node';
-import { data, getDevice, scope, tensor } from '@llm-streamline/tensor';
+import { data, getDevice, scope, type Tensor, tensor } from '@llm-streamline/tensor';
+import { maxAbsDiff } from '@llm-streamline/test-utils';
 import { fixturePath } from '@llm-streamline/test-utils/paths';
 import { describe, expect, it } from 'vitest';
 import { jsonResult, runCli, STORIES_BIN, tempDir } from './helpers.js';
@@ -15,17 +16,12 @@ import { jsonResult, runCli, STORIES_BIN, tempDir } from './helpers.js';
 const IDS = [1, 403, 407, 261, 378, 30, 100, 7];
 
 async function logits(model: LlamaForCausalLM): Promise<Float32Array> {
-  return scope(async () => {
-    const out = model.forward(tensor(Int32Array.from(IDS), [1, IDS.length])).logits;
-    return (out && (await data(out))) as Float32Array;
-  });
-}
-
-function maxAbsDiff(a: Float32Array, b: Float32Array): number {
-  expect(a.length).toBe(b.length);
-  let m = 0;
-  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs((a[i] as number) - (b[i] as number)));
-  return m;
+  return scope(
+    async () =>
+      (await data(
+        model.forward(tensor(Int32Array.from(IDS), [1, IDS.length])).logits as Tensor,
+      )) as Float32Array,
+  );
 }
 
 async function convertAndCompare(input: string, extra: string[] = []): Promise<string[]> {

@@ -7,7 +7,7 @@ import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fixturePath } from '@llm-streamline/test-utils/paths';
 import { describe, expect, it } from 'vitest';
-import type { Inspection } from '../src/commands/inspect.js';
+import type { Inspection } from '../src/inspect/inspection.js';
 import { jsonResult, runCli, STORIES_BIN, TINY_12L } from './helpers.js';
 
 interface Dims {

@@ -13,7 +13,7 @@
 import * as T from '@llm-streamline/tensor';
 import { expect } from 'vitest';
 import { type Variable, variable } from '../src/index.js';
-import { expectClose, randomArray, sizeOf } from './helpers.js';
+import { randomArray, sizeOf } from './helpers.js';
 
 export interface GradInput {
   shape: readonly number[];
@@ -72,7 +72,7 @@ export async function gradcheck(
     out.backward(out.value.size === 1 ? undefined : T.tensor(weights, out.shape));
     return values;
   });
-  expectClose(gpuValues, cpuValues, { atol: forwardAtol, rtol: 1e-4, label: `${label} forward` });
+  expect(gpuValues, `${label} forward`).toBeAllclose(cpuValues, { atol: forwardAtol, rtol: 1e-4 });
 
   const scalar = (arrays: Float64Array[]) => {
     const out = cpuFn(arrays);
@@ -99,11 +99,10 @@ export async function gradcheck(
     const analytic = v.grad
       ? Array.from(await T.data(v.grad))
       : new Array<number>(x.length).fill(0);
-    expectClose(analytic, numeric, {
-      atol,
-      rtol,
-      label: `${label} d/d input ${k} ${T.formatShape(inputs[k]?.shape ?? [])}`,
-    });
+    expect(
+      analytic,
+      `${label} d/d input ${k} ${T.formatShape(inputs[k]?.shape ?? [])}`,
+    ).toBeAllclose(numeric, { atol, rtol });
   }
 
   for (const v of vars) v.dispose();

@@ -1,7 +1,7 @@
 import * as T from '@llm-streamline/tensor';
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as A from '../src/index.js';
-import { expectClose, read, testDevice } from './helpers.js';
+import { read, testDevice } from './helpers.js';
 
 describe('the tape: graph structure, accumulation, modes', () => {
   beforeAll(testDevice);
@@ -25,7 +25,7 @@ describe('the tape: graph structure, accumulation, modes', () => {
         Math.tanh(v) +
         2 * v,
     );
-    expectClose(await read(x.grad as T.Tensor), expected, { atol: 1e-5, rtol: 1e-5 });
+    expect(await read(x.grad as T.Tensor)).toBeAllclose(expected, { atol: 1e-5, rtol: 1e-5 });
     x.dispose();
   });
 

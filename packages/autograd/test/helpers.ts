@@ -1,58 +1,17 @@
 /**
- * Shared test helpers: seeded inputs, a closeness check that names the worst element, and small
- * shape utilities for the naive float64 CPU references written in each test file.
+ * Shared test helpers: seeded inputs and small shape utilities for the naive float64 CPU
+ * references written in each test file. Closeness is `expect(x).toBeAllclose(y)` (test-utils).
  */
 import * as T from '@llm-streamline/tensor';
-import { expect } from 'vitest';
 
+// Shape arithmetic is tensor's own (tested there); the references below only need it.
+export const sizeOf = T.sizeOf;
+export const stridesOf = T.contiguousStrides;
 export { randomArray, rng } from '@llm-streamline/test-utils';
-
-export function sizeOf(shape: readonly number[]): number {
-  return shape.reduce((a, b) => a * b, 1);
-}
-
-/** Row-major strides. */
-export function stridesOf(shape: readonly number[]): number[] {
-  const s = new Array<number>(shape.length);
-  let acc = 1;
-  for (let i = shape.length - 1; i >= 0; i--) {
-    s[i] = acc;
-    acc *= shape[i] as number;
-  }
-  return s;
-}
 
 /** The test device, created once per file. */
 export function testDevice(): Promise<T.Device> {
   return T.getDevice();
-}
-
-/**
- * Asserts |actual − expected| ≤ atol + rtol·|expected| element-wise, reporting the worst element
- * (and an optional label) when it fails.
- */
-export function expectClose(
-  actual: ArrayLike<number>,
-  expected: ArrayLike<number>,
-  { atol = 1e-5, rtol = 1e-5, label = '' } = {},
-): void {
-  expect(actual.length, `${label} length`).toBe(expected.length);
-  let worst = -1;
-  let worstErr = 0;
-  for (let i = 0; i < expected.length; i++) {
-    const a = actual[i] as number;
-    const e = expected[i] as number;
-    const err = Math.abs(a - e) - (atol + rtol * Math.abs(e));
-    if (!(err <= 0) && (worst < 0 || err > worstErr || Number.isNaN(err))) {
-      worst = i;
-      worstErr = Number.isNaN(err) ? Infinity : err;
-    }
-  }
-  if (worst >= 0) {
-    expect.fail(
-      `${label ? `${label}: ` : ''}element ${worst}: got ${actual[worst]}, expected ${expected[worst]} (atol ${atol}, rtol ${rtol})`,
-    );
-  }
 }
 
 /** Reads a tensor back as plain numbers. */

@@ -1,7 +1,7 @@
 import * as T from '@llm-streamline/tensor';
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as A from '../src/index.js';
-import { cpuMatmul, expectClose, randomArray, read, testDevice } from './helpers.js';
+import { cpuMatmul, randomArray, read, testDevice } from './helpers.js';
 
 class Block extends A.Module {
   readonly norm = this.registerModule('input_layernorm', new A.RMSNorm(4));
@@ -135,15 +135,17 @@ describe('layers', () => {
     const b = await read(lin.bias?.value as T.Tensor);
     const wT = Array.from({ length: 20 }, (_, k) => w[(k % 5) * 4 + Math.floor(k / 5)] as number); // [4, 5]
     const expected = cpuMatmul(xs, [6, 4], wT, [4, 5]).map((v, i) => v + (b[i % 5] as number));
-    expectClose(y, expected, { atol: 1e-5 });
+    expect(y).toBeAllclose(expected, { atol: 1e-5 });
     // dx = R·W, dW = Rᵀ·x, db = Σ_rows R
     const rT = Array.from({ length: 30 }, (_, k) => rs[(k % 6) * 5 + Math.floor(k / 6)] as number); // [5, 6]
-    expectClose(await read(x.grad as T.Tensor), cpuMatmul(rs, [6, 5], w, [5, 4]), { atol: 1e-5 });
-    expectClose(await read(lin.weight.grad as T.Tensor), cpuMatmul(rT, [5, 6], xs, [6, 4]), {
+    expect(await read(x.grad as T.Tensor)).toBeAllclose(cpuMatmul(rs, [6, 5], w, [5, 4]), {
       atol: 1e-5,
     });
-    expectClose(
-      await read(lin.bias?.grad as T.Tensor),
+    expect(await read(lin.weight.grad as T.Tensor)).toBeAllclose(
+      cpuMatmul(rT, [5, 6], xs, [6, 4]),
+      { atol: 1e-5 },
+    );
+    expect(await read(lin.bias?.grad as T.Tensor)).toBeAllclose(
       [0, 1, 2, 3, 4].map((o) =>
         [0, 1, 2, 3, 4, 5].reduce((s, r) => s + (rs[r * 5 + o] as number), 0),
       ),
@@ -187,8 +189,7 @@ describe('layers', () => {
     const norm = new A.RMSNorm(3, 1e-6);
     const normed = await T.scope(() => read(norm.forward(rows).value));
     const r = Math.sqrt((table[15] ** 2 + table[16] ** 2 + table[17] ** 2) / 3 + 1e-6);
-    expectClose(
-      normed.slice(0, 3),
+    expect(normed.slice(0, 3)).toBeAllclose(
       table.slice(15, 18).map((v) => v / r),
       { atol: 1e-5 },
     );

@@ -1,55 +1,10 @@
+import { type AttentionCase, naiveAttention } from '@llm-streamline/test-utils/reference';
 import { beforeAll, describe, it } from 'vitest';
 import * as A from '../src/index.js';
 import { gradcheck } from './gradcheck.js';
 import { testDevice } from './helpers.js';
 
-interface Case {
-  b: number;
-  hq: number;
-  hkv: number;
-  tq: number;
-  tk: number;
-  dh: number;
-  causal?: boolean;
-  offset?: number;
-  scale?: number;
-}
-
-/**
- * softmax(q·kᵀ·scale + mask)·v naively, query head h reading kv head ⌊h / (Hq/Hkv)⌋, query row t
- * seeing keys 0..offset+t when causal.
- */
-function cpuAttention(q: Float64Array, k: Float64Array, v: Float64Array, c: Case): Float64Array {
-  const { b, hq, hkv, tq, tk, dh, causal = true } = c;
-  const offset = c.offset ?? tk - tq;
-  const scale = c.scale ?? 1 / Math.sqrt(dh);
-  const out = new Float64Array(b * hq * tq * dh);
-  for (let bi = 0; bi < b; bi++)
-    for (let h = 0; h < hq; h++) {
-      const kvh = Math.floor(h / (hq / hkv));
-      const qBase = (bi * hq + h) * tq * dh;
-      const kBase = (bi * hkv + kvh) * tk * dh;
-      for (let t = 0; t < tq; t++) {
-        const visible = causal ? Math.min(tk, offset + t + 1) : tk;
-        const scores = Array.from({ length: visible }, (_, j) => {
-          let s = 0;
-          for (let d = 0; d < dh; d++)
-            s += (q[qBase + t * dh + d] as number) * (k[kBase + j * dh + d] as number);
-          return s * scale;
-        });
-        const m = Math.max(...scores);
-        const e = scores.map((s) => Math.exp(s - m));
-        const z = e.reduce((x, y) => x + y, 0);
-        for (let d = 0; d < dh; d++) {
-          let acc = 0;
-          for (let j = 0; j < visible; j++)
-            acc += ((e[j] as number) / z) * (v[kBase + j * dh + d] as number);
-          out[qBase + t * dh + d] = acc;
-        }
-      }
-    }
-  return out;
-}
+type Case = AttentionCase;
 
 /** Checks both backward routes: fused (log-sum-exp + streaming kernels) and composed (matmuls). */
 async function check(c: Case, label: string, frozen: { k?: boolean; v?: boolean } = {}) {
@@ -63,7 +18,7 @@ async function check(c: Case, label: string, frozen: { k?: boolean; v?: boolean 
           scale: c.scale,
           method,
         }),
-      ([q, k, v]) => cpuAttention(q as Float64Array, k as Float64Array, v as Float64Array, c),
+      ([q, k, v]) => naiveAttention(q as Float64Array, k as Float64Array, v as Float64Array, c).out,
       [
         { shape: [b, hq, tq, dh] },
         { shape: [b, hkv, tk, dh], requiresGrad: !frozen.k },

@@ -1,7 +1,7 @@
 import * as T from '@llm-streamline/tensor';
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as A from '../src/index.js';
-import { expectClose, randomArray, read, testDevice } from './helpers.js';
+import { randomArray, read, testDevice } from './helpers.js';
 
 const N = 6;
 const STEPS = 5;
@@ -86,7 +86,7 @@ function sgdReference(
 
 function expectHistories(gpu: number[][], ref: number[][]) {
   gpu.forEach((row, s) => {
-    expectClose(row, ref[s] as number[], { atol: 1e-6, rtol: 1e-5, label: `step ${s + 1}` });
+    expect(row, `step ${s + 1}`).toBeAllclose(ref[s] as number[], { atol: 1e-6, rtol: 1e-5 });
   });
 }
 
@@ -163,12 +163,12 @@ describe('gradient clipping, schedules, accumulation', () => {
     b.grad = T.keep(T.tensor([12]));
     const norm = A.clipGradNorm([a, b], 6.5);
     expect(await T.item(norm)).toBeCloseTo(13, 5);
-    expectClose(await read(a.grad), [1.5, 2], { rtol: 1e-5 });
-    expectClose(await read(b.grad), [6], { rtol: 1e-5 });
+    expect(await read(a.grad)).toBeAllclose([1.5, 2], { rtol: 1e-5 });
+    expect(await read(b.grad)).toBeAllclose([6], { rtol: 1e-5 });
     norm.dispose();
     // Below the limit nothing changes.
     A.clipGradNorm([a, b], 100).dispose();
-    expectClose(await read(b.grad), [6], { rtol: 1e-6 });
+    expect(await read(b.grad)).toBeAllclose([6], { rtol: 1e-6 });
     for (const v of [a, b]) v.dispose();
   });
 
@@ -192,10 +192,9 @@ describe('gradient clipping, schedules, accumulation', () => {
     w.zeroGrad();
     for (const half of [xs.slice(0, 4), xs.slice(4)])
       T.scope(() => A.backwardMicroBatch(lossOf(half, 2), 2));
-    expectClose(await read(w.grad as T.Tensor), full, { atol: 1e-6 });
+    expect(await read(w.grad as T.Tensor)).toBeAllclose(full, { atol: 1e-6 });
     A.scaleGrads([w], 2);
-    expectClose(
-      await read(w.grad as T.Tensor),
+    expect(await read(w.grad as T.Tensor)).toBeAllclose(
       full.map((g) => 2 * g),
       { atol: 1e-6 },
     );

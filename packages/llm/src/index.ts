@@ -8,6 +8,12 @@ export { llamaConfigFromGguf } from './config/gguf-config.js';
 export type { Llama3RopeScaling, LlamaConfig } from './config/llama-config.js';
 export { parseHfConfig, toHfConfig, validateLlamaConfig } from './config/llama-config.js';
 export { llamaConfigFromLlama2c } from './config/llama2c-config.js';
+export type {
+  CheckpointDescription,
+  LayerParameters,
+  ParameterCounts,
+} from './describe/describe-checkpoint.js';
+export { describeCheckpoint } from './describe/describe-checkpoint.js';
 export type { PerplexityOptions, PerplexityResult } from './eval/perplexity.js';
 export {
   packBlocks,

@@ -4,5 +4,8 @@
  */
 export { openFileByteSource } from './io/node-byte-source.js';
 export { nodeModelDirectory } from './io/node-model-directory.js';
+export type { CheckpointHeaders } from './load/node-checkpoint-headers.js';
+export { readCheckpointHeaders } from './load/node-checkpoint-headers.js';
 export { loadModelFromPath } from './load/node-load.js';
+export { detectModelFormat } from './load/node-model-format.js';
 export { DirectorySink } from './save/node-directory-sink.js';

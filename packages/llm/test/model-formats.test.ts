@@ -11,7 +11,7 @@ import { memoryModelDirectory } from '../src/io/model-directory.js';
 import { type LoadedModel, loadGgufModel, loadHfModel } from '../src/load/load-model.js';
 import { MemorySink } from '../src/save/output-sink.js';
 import { saveHfModel } from '../src/save/save-model.js';
-import { expectClose, loadStories260K, logitsOf, STORIES } from './model-helpers.js';
+import { loadStories260K, logitsOf, STORIES } from './model-helpers.js';
 
 const PROMPT = 'Once upon a time, there was a little girl named Lily.';
 
@@ -62,7 +62,13 @@ describe('stories260K in three formats', () => {
 
   it('gives the same logits from .bin, .gguf and the converted HF directory (1e-5)', async () => {
     expect(reference.length).toBe(ids.length * 512);
-    expectClose(await logitsOf(gguf.model, ids), reference, 1e-5, 'gguf vs bin');
-    expectClose(await logitsOf(hf.model, ids), reference, 1e-5, 'hf vs bin');
+    expect(await logitsOf(gguf.model, ids), 'gguf vs bin').toBeAllclose(reference, {
+      atol: 1e-5,
+      rtol: 0,
+    });
+    expect(await logitsOf(hf.model, ids), 'hf vs bin').toBeAllclose(reference, {
+      atol: 1e-5,
+      rtol: 0,
+    });
   });
 });

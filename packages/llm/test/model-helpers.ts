@@ -5,7 +5,6 @@
 
 import { data, scope, type Tensor, tensor } from '@llm-streamline/tensor';
 import { readFixture, readFixtureText } from '@llm-streamline/test-utils';
-import { expect } from 'vitest';
 import { bytesByteSource } from '../src/io/byte-source.js';
 import { memoryModelDirectory } from '../src/io/model-directory.js';
 import { type LoadedModel, loadHfModel, loadLlama2cModel } from '../src/load/load-model.js';
@@ -74,41 +73,6 @@ export function argmaxOf(values: ArrayLike<number>): number {
   for (let i = 1; i < values.length; i++)
     if ((values[i] as number) > (values[best] as number)) best = i;
   return best;
-}
-
-/** Largest |a − b| over two arrays of equal length. */
-export function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  expect(a.length).toBe(b.length);
-  let worst = 0;
-  for (let i = 0; i < a.length; i++) {
-    const d = Math.abs((a[i] as number) - (b[i] as number));
-    if (!(d <= worst)) worst = Number.isNaN(d) ? Number.POSITIVE_INFINITY : d;
-  }
-  return worst;
-}
-
-/** Asserts |a − b| ≤ tol element-wise; the failure names the worst element. */
-export function expectClose(
-  actual: ArrayLike<number>,
-  expected: ArrayLike<number>,
-  tol: number,
-  label = '',
-): void {
-  expect(actual.length, `${label} length`).toBe(expected.length);
-  let worst = -1;
-  let worstDiff = 0;
-  for (let i = 0; i < expected.length; i++) {
-    const d = Math.abs((actual[i] as number) - (expected[i] as number));
-    if (!(d <= tol) && (worst < 0 || !(d <= worstDiff))) {
-      worst = i;
-      worstDiff = d;
-    }
-  }
-  if (worst >= 0) {
-    expect.fail(
-      `${label ? `${label}: ` : ''}element ${worst}: got ${actual[worst]}, expected ${expected[worst]} (|diff| ${worstDiff} > ${tol})`,
-    );
-  }
 }
 
 /**

@@ -4,7 +4,7 @@
  * the rounding of the dtype; a sharded save (small maxShardBytes) reloads through its index.
  */
 import { data, getDevice } from '@llm-streamline/tensor';
-import { readFixture } from '@llm-streamline/test-utils';
+import { maxAbsDiff, readFixture } from '@llm-streamline/test-utils';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseHfConfig } from '../src/config/llama-config.js';
 import { bytesByteSource } from '../src/io/byte-source.js';
@@ -15,15 +15,7 @@ import { type LoadedModel, loadHfModel } from '../src/load/load-model.js';
 import type { LlamaForCausalLM } from '../src/model/llama-model.js';
 import { MemorySink } from '../src/save/output-sink.js';
 import { checkpointTensors, type SaveOptions, saveHfModel } from '../src/save/save-model.js';
-import {
-  expectClose,
-  loadStories260K,
-  loadTinystories,
-  logitsOf,
-  maxAbsDiff,
-  STORIES,
-  TINY,
-} from './model-helpers.js';
+import { loadStories260K, loadTinystories, logitsOf, STORIES, TINY } from './model-helpers.js';
 
 const PROMPT = 'Once upon a time, there was a little girl named Lily.';
 
@@ -152,7 +144,7 @@ describe('saveHfModel round trip', () => {
       const lossy = await logitsOf(back.model, ids);
       const diff = maxAbsDiff(lossy, logits);
       expect(diff).toBeGreaterThan(0);
-      expectClose(lossy, logits, logitTol, dtype);
+      expect(lossy, dtype).toBeAllclose(logits, { atol: logitTol, rtol: 0 });
     });
   }
 

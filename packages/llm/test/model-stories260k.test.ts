@@ -11,7 +11,6 @@ import type { LoadedModel } from '../src/load/load-model.js';
 import type { Tokenizer } from '../src/tokenizer/tokenizer.js';
 import {
   collect,
-  expectClose,
   loadStories260K,
   logitsOf,
   readJsonFixture,
@@ -78,15 +77,24 @@ describe('stories260K from stories260K.bin', () => {
   });
 
   it('matches the oracle logits at position 0 after BOS and after "Once upon a time"', async () => {
-    expectClose(await logitsOf(loaded.model, [BOS]), oracles.logits_pos0_after_bos, 1e-3, 'BOS');
+    expect(await logitsOf(loaded.model, [BOS]), 'BOS').toBeAllclose(oracles.logits_pos0_after_bos, {
+      atol: 1e-3,
+      rtol: 0,
+    });
     const after = oracles.logits_after_prompt_once_upon_a_time;
     const ids = tokenizer.encode('Once upon a time', { bos: true });
     expect(ids).toEqual([1, 403, 407, 261, 378]);
     expect(ids[after.position]).toBe(after.input_token_id);
     const logits = await logitsOf(loaded.model, ids);
-    expectClose(row(logits, after.position, VOCAB), after.logits, 1e-3, 'after prompt');
+    expect(row(logits, after.position, VOCAB), 'after prompt').toBeAllclose(after.logits, {
+      atol: 1e-3,
+      rtol: 0,
+    });
     // Position 0 of the longer sequence is the same computation as the BOS-only pass.
-    expectClose(row(logits, 0, VOCAB), oracles.logits_pos0_after_bos, 1e-3, 'position 0');
+    expect(row(logits, 0, VOCAB), 'position 0').toBeAllclose(oracles.logits_pos0_after_bos, {
+      atol: 1e-3,
+      rtol: 0,
+    });
   });
 
   it('reproduces run.c greedy output: no prompt, 200 steps (run_t0_n200.txt)', async () => {

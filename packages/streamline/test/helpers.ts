@@ -13,6 +13,9 @@ import {
 import { data, getDevice, type Tensor, tensor } from '@llm-streamline/tensor';
 import { readFixture, readFixtureText, rng } from '@llm-streamline/test-utils';
 
+// Every package's tests measure distances with the same helper.
+export { maxAbsDiff } from '@llm-streamline/test-utils';
+
 let binBytes: Promise<[Uint8Array, Uint8Array]> | undefined;
 
 /** A fresh copy of stories260K (5 layers, d 64) with its llama2.c tokenizer. */
@@ -75,18 +78,6 @@ export async function logitsOf(
   logits.dispose();
   ids.dispose();
   return out;
-}
-
-/** Largest |a − b| (throws on a length mismatch). */
-export function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
-  if (a.length !== b.length) throw new Error(`length ${a.length} ≠ ${b.length}`);
-  let worst = 0;
-  for (let i = 0; i < a.length; i++) {
-    const d = Math.abs((a[i] as number) - (b[i] as number));
-    if (Number.isNaN(d)) return Number.NaN;
-    if (d > worst) worst = d;
-  }
-  return worst;
 }
 
 /** Largest |a| (for relative tolerances). */

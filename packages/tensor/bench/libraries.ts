@@ -2,6 +2,7 @@
  * How each library runs each kind of benchmark case. A library returns `undefined` for an op it
  * does not have (yet): the table shows that cell as "pending".
  */
+import { seededRandom } from '../src/random/seeded-random.js';
 import type { Runner } from './timing.js';
 
 /** The operations the benchmark knows, with the shapes of their inputs. */
@@ -20,18 +21,10 @@ export interface Library {
   release(): void;
 }
 
-/** mulberry32: reproducible inputs, the same for every library. */
+/** Reproducible inputs in [-0.5, 0.5), the same for every library. */
 export function randomData(n: number, seed: number): Float32Array {
-  let a = seed >>> 0;
-  const out = new Float32Array(n);
-  for (let i = 0; i < n; i++) {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    out[i] = ((t ^ (t >>> 14)) >>> 0) / 4294967296 - 0.5;
-  }
-  return out;
+  const next = seededRandom(seed);
+  return Float32Array.from({ length: n }, () => next() - 0.5);
 }
 
 const sizeOf = (s: readonly number[]) => s.reduce((p, d) => p * d, 1);

@@ -80,6 +80,7 @@ export {
 } from './ops/unary.js';
 export { isNonzero, isZero, WHERE, where } from './ops/where.js';
 export { writeInto } from './ops/write-into.js';
+export { seededRandom } from './random/seeded-random.js';
 export type { MemoryStats } from './runtime/buffer-pool.js';
 export { WgslCompileError } from './runtime/wgsl-errors.js';
 export type { ByteEncoding, DType } from './tensor/dtype.js';

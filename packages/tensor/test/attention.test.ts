@@ -1,3 +1,4 @@
+import { naiveAttention } from '@llm-streamline/test-utils/reference';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
   attention,
@@ -8,55 +9,13 @@ import {
   scope,
   tensor,
 } from '../src/index.js';
-import { type AttentionCase, expectClose, randomArray, testDevice, valuesOf } from './helpers.js';
+import { type AttentionCase, randomArray, testDevice, valuesOf } from './helpers.js';
 
 beforeAll(async () => {
   await testDevice();
 });
 
 type Case = AttentionCase;
-
-/**
- * Naive attention in float64 over dense [B, H, T, Dh] arrays: returns the probabilities
- * [B, Hq, Tq, Tk] and the output [B, Hq, Tq, Dh].
- */
-function reference(
-  q: readonly number[],
-  k: readonly number[],
-  v: readonly number[],
-  c: Case,
-): { probs: Float64Array; out: Float64Array } {
-  const { b, hq, hkv, tq, tk, dh, causal = true, offset = tk - tq, scale = 1 / Math.sqrt(dh) } = c;
-  const probs = new Float64Array(b * hq * tq * tk);
-  const out = new Float64Array(b * hq * tq * dh);
-  for (let bi = 0; bi < b; bi++) {
-    for (let h = 0; h < hq; h++) {
-      const kh = Math.floor(h / (hq / hkv));
-      for (let t = 0; t < tq; t++) {
-        const qo = ((bi * hq + h) * tq + t) * dh;
-        const visible = causal ? Math.min(tk, offset + t + 1) : tk;
-        const scores: number[] = [];
-        for (let j = 0; j < visible; j++) {
-          const ko = ((bi * hkv + kh) * tk + j) * dh;
-          let s = 0;
-          for (let d = 0; d < dh; d++) s += (q[qo + d] as number) * (k[ko + d] as number);
-          scores.push(s * scale);
-        }
-        const m = Math.max(...scores);
-        const e = scores.map((s) => Math.exp(s - m));
-        const sum = e.reduce((a, x) => a + x, 0);
-        const row = ((bi * hq + h) * tq + t) * tk;
-        e.forEach((x, j) => {
-          probs[row + j] = x / sum;
-          const vo = ((bi * hkv + kh) * tk + j) * dh;
-          for (let d = 0; d < dh; d++)
-            out[qo + d] = (out[qo + d] as number) + (x / sum) * (v[vo + d] as number);
-        });
-      }
-    }
-  }
-  return { probs, out };
-}
 
 const TOL = { atol: 2e-6, rtol: 1e-5 };
 
@@ -68,15 +27,15 @@ async function check(c: Case, seed: number, lo = -1, hi = 1): Promise<void> {
   const qt = tensor(q, [c.b, c.hq, c.tq, c.dh]);
   const kt = tensor(k, [c.b, c.hkv, c.tk, c.dh]);
   const vt = tensor(v, [c.b, c.hkv, c.tk, c.dh]);
-  const ref = reference([...q], [...k], [...v], c);
+  const ref = naiveAttention(q, k, v, c);
   // Both implementations: the fused streaming kernel and matmul + masked softmax + matmul.
   for (const method of ['fused', 'composed'] as const) {
     const y = attention(qt, kt, vt, { ...opts, method });
     expect(y.shape).toEqual([c.b, c.hq, c.tq, c.dh]);
-    expectClose(await data(y), ref.out, TOL);
+    expect(await data(y)).toBeAllclose(ref.out, TOL);
     const p = attentionWeights(qt, kt, { ...opts, method });
     expect(p.shape).toEqual([c.b, c.hq, c.tq, c.tk]);
-    expectClose(await data(p), ref.probs, TOL);
+    expect(await data(p)).toBeAllclose(ref.probs, TOL);
   }
 }
 
@@ -133,7 +92,7 @@ describe('attention', () => {
       const q = tensor(qData, [b, tq, hq, dh]).permute([0, 2, 1, 3]);
       const k = tensor(cacheK, [b, hkv, tmax, dh]).narrow(2, 0, tk);
       const v = tensor(cacheV, [b, hkv, tmax, dh]).narrow(2, 0, tk);
-      const ref = reference(valuesOf(qData, q), valuesOf(cacheK, k), valuesOf(cacheV, v), {
+      const ref = naiveAttention(valuesOf(qData, q), valuesOf(cacheK, k), valuesOf(cacheV, v), {
         b,
         hq,
         hkv,
@@ -141,11 +100,11 @@ describe('attention', () => {
         tk,
         dh,
       });
-      expectClose(await data(attention(q, k, v)), ref.out, TOL);
+      expect(await data(attention(q, k, v))).toBeAllclose(ref.out, TOL);
       // k stored [.., Dh, T] and transposed: Dh is not unit-stride, so it is copied first.
       const kT = contiguous(tensor(valuesOf(cacheK, k), [b, hkv, tk, dh]).transpose()).transpose();
-      expectClose(await data(attention(q, kT, v)), ref.out, TOL);
-      expectClose(await data(attentionWeights(q, kT)), ref.probs, TOL);
+      expect(await data(attention(q, kT, v))).toBeAllclose(ref.out, TOL);
+      expect(await data(attentionWeights(q, kT))).toBeAllclose(ref.probs, TOL);
     });
   });
 

@@ -1,25 +1,13 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as T from '../src/index.js';
 import { cat, scope, split, stack, type Tensor, tensor } from '../src/index.js';
-import { atIndex, indices, randomArray, testDevice } from './helpers.js';
+import { atIndex, indices, type Nd, ndOf, randomArray, testDevice } from './helpers.js';
 
 beforeAll(async () => {
   await testDevice();
 });
 
 /** A small CPU n-d array: shape plus row-major values. */
-interface Nd {
-  shape: number[];
-  data: number[];
-}
-
-function valuesOf(data: ArrayLike<number>, view: Tensor): Nd {
-  return {
-    shape: [...view.shape],
-    data: [...indices(view.shape)].map((idx) => atIndex(data, view.strides, view.offset, idx)),
-  };
-}
-
 /** Naive concatenation along `axis`. */
 function catReference(parts: readonly Nd[], axis: number): Nd {
   const shape = [...(parts[0] as Nd).shape];
@@ -65,7 +53,7 @@ describe('cat', () => {
       for (const [b, axis] of cases) {
         const ax = axis < 0 ? axis + 3 : axis;
         const ref = catReference(
-          [valuesOf(a, ta), valuesOf(axis === 0 ? for0 : axis === 1 ? for1 : for2, b)],
+          [ndOf(a, ta), ndOf(axis === 0 ? for0 : axis === 1 ? for1 : for2, b)],
           ax,
         );
         const y = cat([ta, b], axis);
@@ -86,7 +74,7 @@ describe('cat', () => {
       ];
       const y = cat(parts, 0);
       const ref = catReference(
-        parts.map((p) => valuesOf(base, p)),
+        parts.map((p) => ndOf(base, p)),
         0,
       );
       expect(y.shape).toEqual([6 + 0 + 2, 3]);
@@ -151,7 +139,7 @@ describe('split', () => {
         [4, 2],
       ]);
       for (const t of thirds) expect(t.buffer).toBe(x.buffer);
-      const second = valuesOf(data, x.narrow(1, 2, 2)).data;
+      const second = ndOf(data, x.narrow(1, 2, 2)).data;
       expect([...(await T.data(thirds[1] as Tensor))]).toEqual(second);
       const parts = split(x, [1, 0, 3], 0);
       expect(parts.map((t) => t.shape)).toEqual([

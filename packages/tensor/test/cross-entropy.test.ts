@@ -1,25 +1,12 @@
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
-import {
-  crossEntropy,
-  type Device,
-  data,
-  item,
-  type KernelVariant,
-  oneHot,
-  scope,
-  tensor,
-} from '../src/index.js';
-import { expectClose, randomArray, rng, testDevice } from './helpers.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { crossEntropy, type Device, data, item, oneHot, scope, tensor } from '../src/index.js';
+import { randomArray, restoreKernelVariantAfterEach, rng, testDevice } from './helpers.js';
 
 let device: Device;
-let defaultVariant: KernelVariant;
 beforeAll(async () => {
   device = await testDevice();
-  defaultVariant = device.kernelVariant;
 });
-afterEach(() => {
-  device.kernelVariant = defaultVariant;
-});
+restoreKernelVariantAfterEach();
 
 /** Per-row −log softmax(logits)[target] in float64; NaN for ignored rows (left out by callers). */
 function rowLosses(
@@ -54,13 +41,15 @@ describe.each(['register', 'tiled'] as const)('crossEntropy (%s kernels)', (vari
       const t = tensor(targets);
       const mean = crossEntropy(x, t);
       expect(mean.shape).toEqual([]);
-      expectClose(await data(mean), [ref.reduce((a, b) => a + b) / n], { atol: 1e-6, rtol: 1e-5 });
-      expectClose(
-        await data(crossEntropy(x, t, { reduction: 'sum' })),
+      expect(await data(mean)).toBeAllclose([ref.reduce((a, b) => a + b) / n], {
+        atol: 1e-6,
+        rtol: 1e-5,
+      });
+      expect(await data(crossEntropy(x, t, { reduction: 'sum' }))).toBeAllclose(
         [ref.reduce((a, b) => a + b)],
         { atol: 1e-5, rtol: 1e-5 },
       );
-      expectClose(await data(crossEntropy(x, t, { reduction: 'none' })), ref, {
+      expect(await data(crossEntropy(x, t, { reduction: 'none' }))).toBeAllclose(ref, {
         atol: 1e-6,
         rtol: 1e-5,
       });
@@ -72,11 +61,9 @@ describe.each(['register', 'tiled'] as const)('crossEntropy (%s kernels)', (vari
         ),
         [v, n],
       ).transpose();
-      expectClose(
+      expect(
         await data(crossEntropy(xT, tensor(Uint32Array.from(targets)), { reduction: 'none' })),
-        ref,
-        { atol: 1e-6, rtol: 1e-5 },
-      );
+      ).toBeAllclose(ref, { atol: 1e-6, rtol: 1e-5 });
     });
   });
 
@@ -89,24 +76,18 @@ describe.each(['register', 'tiled'] as const)('crossEntropy (%s kernels)', (vari
       const ref = rowLosses(logits, n, v, targets);
       const kept = [0, 2, 3].map((i) => ref[i] as number);
       const x = tensor(logits, [n, v]);
-      expectClose(
-        await data(crossEntropy(x, tensor(targets))),
+      expect(await data(crossEntropy(x, tensor(targets)))).toBeAllclose(
         [kept.reduce((a, b) => a + b) / 3],
         { atol: 1e-6, rtol: 1e-5 },
       );
-      expectClose(
-        await data(crossEntropy(x, tensor(targets), { reduction: 'none' })),
+      expect(await data(crossEntropy(x, tensor(targets), { reduction: 'none' }))).toBeAllclose(
         ref.map((l, i) => (targets[i] === -100 ? 0 : l)),
-        {
-          atol: 1e-6,
-          rtol: 1e-5,
-        },
+        { atol: 1e-6, rtol: 1e-5 },
       );
       const custom = new Int32Array([1, 3, 6, 3, 2]);
       const refCustom = rowLosses(logits, n, v, custom);
       const keptCustom = [0, 2, 4].map((i) => refCustom[i] as number);
-      expectClose(
-        await data(crossEntropy(x, tensor(custom), { ignoreIndex: 3 })),
+      expect(await data(crossEntropy(x, tensor(custom), { ignoreIndex: 3 }))).toBeAllclose(
         [keptCustom.reduce((a, b) => a + b) / 3],
         { atol: 1e-6, rtol: 1e-5 },
       );
@@ -127,7 +108,7 @@ describe.each(['register', 'tiled'] as const)('crossEntropy (%s kernels)', (vari
           reduction: 'none',
         }),
       );
-      expectClose(got, rowLosses(logits, n, v, targets), { atol: 2e-5, rtol: 1e-5 });
+      expect(got).toBeAllclose(rowLosses(logits, n, v, targets), { atol: 2e-5, rtol: 1e-5 });
       const sharp = await item(
         crossEntropy(tensor([1e4, 0, -1e4], [1, 3]), tensor(new Int32Array([1]))),
       );
@@ -146,7 +127,7 @@ describe.each(['register', 'tiled'] as const)('crossEntropy (%s kernels)', (vari
           reduction: 'none',
         }),
       );
-      expectClose(got, rowLosses(logits, n, v, targets), { atol: 1e-5, rtol: 1e-5 });
+      expect(got).toBeAllclose(rowLosses(logits, n, v, targets), { atol: 1e-5, rtol: 1e-5 });
     });
   });
 

@@ -1,14 +1,16 @@
 /**
- * Shared test helpers: a seeded CPU generator for inputs, a closeness check with useful failure
- * messages, and a helper to upload random tensors. The naive reference of each op lives in the
- * test file of that op, next to the assertions that use it.
+ * Shared test helpers: seeded inputs, a helper to upload random tensors, readers of strided views
+ * and the kernel-variant reset. Closeness is `expect(x).toBeAllclose(y)` (test-utils). The naive
+ * reference of each op lives in the test file of that op, next to the assertions that use it, or
+ * in test-utils/reference when autograd's gradient checks use it too (attention, RoPE).
  */
 import { randomArray } from '@llm-streamline/test-utils';
-import { expect } from 'vitest';
 
 export { randomArray, rng } from '@llm-streamline/test-utils';
+export type { AttentionCase } from '@llm-streamline/test-utils/reference';
 
-import { type Device, getDevice, type Tensor, tensor } from '../src/index.js';
+import { afterEach, beforeAll } from 'vitest';
+import { type Device, getDevice, type KernelVariant, type Tensor, tensor } from '../src/index.js';
 
 /** Uploads a seeded random f32 tensor and returns it with its CPU copy. */
 export function randomTensor(
@@ -32,33 +34,19 @@ export function testDevice(): Promise<Device> {
 }
 
 /**
- * Asserts |actual − expected| ≤ atol + rtol·|expected| element-wise (NaN matches NaN, ±Inf must
- * match exactly), reporting the worst element when it fails.
+ * For files whose tests force a kernel variant (`device.kernelVariant = …`): puts the device's
+ * default variant back after each test, so that no test runs on the previous one's choice.
  */
-export function expectClose(
-  actual: ArrayLike<number>,
-  expected: ArrayLike<number>,
-  { atol = 1e-5, rtol = 1e-5 } = {},
-): void {
-  expect(actual.length, 'length').toBe(expected.length);
-  let worst = -1;
-  let worstErr = 0;
-  for (let i = 0; i < expected.length; i++) {
-    const a = actual[i] as number;
-    const e = expected[i] as number;
-    if (Number.isNaN(e) && Number.isNaN(a)) continue;
-    if (!Number.isFinite(e) && a === e) continue;
-    const err = Math.abs(a - e) - (atol + rtol * Math.abs(e));
-    if (!(err <= 0) && (worst < 0 || err > worstErr || Number.isNaN(err))) {
-      worst = i;
-      worstErr = Number.isNaN(err) ? Infinity : err;
-    }
-  }
-  if (worst >= 0) {
-    expect.fail(
-      `element ${worst}: got ${actual[worst]}, expected ${expected[worst]} (atol ${atol}, rtol ${rtol})`,
-    );
-  }
+export function restoreKernelVariantAfterEach(): void {
+  let device: Device;
+  let variant: KernelVariant;
+  beforeAll(async () => {
+    device = await getDevice();
+    variant = device.kernelVariant;
+  });
+  afterEach(() => {
+    device.kernelVariant = variant;
+  });
 }
 
 /** Reads a strided view on the CPU: the value at multi-index `idx` of a layout over `data`. */
@@ -92,15 +80,13 @@ export function valuesOf(data: ArrayLike<number>, view: Tensor): number[] {
   return [...indices(view.shape)].map((idx) => atIndex(data, view.strides, view.offset, idx));
 }
 
-/** An attention problem: q [b, hq, tq, dh], k and v [b, hkv, tk, dh], and the op's options. */
-export interface AttentionCase {
-  b: number;
-  hq: number;
-  hkv: number;
-  tq: number;
-  tk: number;
-  dh: number;
-  causal?: boolean;
-  offset?: number;
-  scale?: number;
+/** A view's logical values with its shape: what the naive references take. */
+export interface Nd {
+  shape: readonly number[];
+  data: readonly number[];
+}
+
+/** {@link valuesOf} with the view's shape. */
+export function ndOf(data: ArrayLike<number>, view: Tensor): Nd {
+  return { shape: [...view.shape], data: valuesOf(data, view) };
 }

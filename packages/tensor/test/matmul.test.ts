@@ -2,7 +2,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { data, type KernelVariant, matmul, reshape, type Tensor, tensor } from '../src/index.js';
 import { matmulLaunch } from '../src/kernels/matmul-launch.js';
 import { planMatmul } from '../src/kernels/matmul-plan.js';
-import { atIndex, expectClose, indices, randomArray, randomTensor, testDevice } from './helpers.js';
+import { atIndex, indices, randomArray, randomTensor, testDevice } from './helpers.js';
 
 /** A tensor view together with the CPU copy of its storage, so the reference can read it through the same strides. */
 interface Operand {
@@ -56,7 +56,7 @@ async function check(a: Operand, b: Operand, variant: KernelVariant): Promise<vo
   const want = reference(a, b);
   const c = matmul(a.t, b.t, { variant });
   expect(c.shape).toEqual(want.shape);
-  expectClose(await data(c), want.values, { rtol: 1e-4, atol: 1e-4 });
+  expect(await data(c)).toBeAllclose(want.values, { rtol: 1e-4, atol: 1e-4 });
   c.dispose();
 }
 
@@ -163,7 +163,7 @@ describe.each(['register', 'tiled'] as const)('matmul (%s kernels)', (variant) =
       const a = rand([9, 13]);
       const b = rand([13, 6]);
       const want = reference(a, b);
-      expectClose(await data(matmul(a.t, b.t)), want.values, { rtol: 1e-4, atol: 1e-4 });
+      expect(await data(matmul(a.t, b.t))).toBeAllclose(want.values, { rtol: 1e-4, atol: 1e-4 });
     } finally {
       device.kernelVariant = before;
     }

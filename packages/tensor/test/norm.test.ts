@@ -1,24 +1,13 @@
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import * as T from '../src/index.js';
-import {
-  type Device,
-  type KernelVariant,
-  rmsNorm,
-  scope,
-  type Tensor,
-  tensor,
-} from '../src/index.js';
-import { expectClose, randomArray, testDevice, valuesOf } from './helpers.js';
+import { type Device, rmsNorm, scope, type Tensor, tensor } from '../src/index.js';
+import { randomArray, restoreKernelVariantAfterEach, testDevice, valuesOf } from './helpers.js';
 
 let device: Device;
-let defaultVariant: KernelVariant;
 beforeAll(async () => {
   device = await testDevice();
-  defaultVariant = device.kernelVariant;
 });
-afterEach(() => {
-  device.kernelVariant = defaultVariant;
-});
+restoreKernelVariantAfterEach();
 
 /** LLaMA's RMSNorm in float64: weight * (x / sqrt(mean(x²) + eps)) over the last axis. */
 function reference(
@@ -46,8 +35,7 @@ async function check(
   const y = rmsNorm(x, tensor(weight), eps);
   expect(y.shape).toEqual(x.shape);
   expect(y.isContiguous).toBe(true);
-  expectClose(
-    await T.data(y),
+  expect(await T.data(y)).toBeAllclose(
     reference(valuesOf(data, x), x.shape[x.rank - 1] as number, weight, eps),
     { atol: 1e-6, rtol: 1e-5 },
   );
@@ -74,7 +62,7 @@ describe.each(['register', 'tiled'] as const)('rmsNorm (%s kernels)', (variant) 
       const wData = randomArray(20, 8);
       const w = tensor(wData).narrow(0, 5, 12);
       const y = rmsNorm(base, w, 1e-5);
-      expectClose(await T.data(y), reference([...data], 12, wData.subarray(5, 17), 1e-5), {
+      expect(await T.data(y)).toBeAllclose(reference([...data], 12, wData.subarray(5, 17), 1e-5), {
         atol: 1e-6,
         rtol: 1e-5,
       });
@@ -86,10 +74,10 @@ describe.each(['register', 'tiled'] as const)('rmsNorm (%s kernels)', (variant) 
     await scope(async () => {
       const x = tensor([0, 0, 0, 0, 1e-4, -1e-4, 1e-4, -1e-4], [2, 4]);
       const y = await T.data(rmsNorm(x, tensor([1, 2, 3, 4]), 1e-6));
-      expectClose(y, reference([0, 0, 0, 0, 1e-4, -1e-4, 1e-4, -1e-4], 4, [1, 2, 3, 4], 1e-6), {
-        atol: 1e-6,
-        rtol: 1e-5,
-      });
+      expect(y).toBeAllclose(
+        reference([0, 0, 0, 0, 1e-4, -1e-4, 1e-4, -1e-4], 4, [1, 2, 3, 4], 1e-6),
+        { atol: 1e-6, rtol: 1e-5 },
+      );
     });
   });
 

@@ -32,25 +32,13 @@ import {
   tensor,
   where,
 } from '../src/index.js';
-import { atIndex, expectClose, indices, randomArray, testDevice } from './helpers.js';
+import { indices, type Nd, ndOf, randomArray, testDevice } from './helpers.js';
 
 beforeAll(async () => {
   await testDevice();
 });
 
 /** A CPU n-d array: shape plus row-major values. */
-interface Nd {
-  shape: readonly number[];
-  data: readonly number[];
-}
-
-function valuesOf(data: ArrayLike<number>, view: Tensor): Nd {
-  return {
-    shape: view.shape,
-    data: [...indices(view.shape)].map((idx) => atIndex(data, view.strides, view.offset, idx)),
-  };
-}
-
 function broadcastShape(shapes: readonly (readonly number[])[]): number[] {
   const rank = Math.max(...shapes.map((s) => s.length));
   return Array.from({ length: rank }, (_, i) =>
@@ -130,10 +118,10 @@ describe('unary ops', () => {
         const data = randomArray(5 * 7, 1, lo, hi);
         const x = tensor(data, [5, 7]).transpose().narrow(0, 1, 5);
         const y = op(x);
-        const ref = reference([valuesOf(data, x)], f);
+        const ref = reference([ndOf(data, x)], f);
         expect(y.shape).toEqual(ref.shape);
         expect(y.dtype).toBe('f32');
-        expectClose(await T.data(y), ref.data, { atol, rtol: 4e-6 });
+        expect(await T.data(y)).toBeAllclose(ref.data, { atol, rtol: 4e-6 });
       });
     },
   );
@@ -141,16 +129,16 @@ describe('unary ops', () => {
   it('keep extreme inputs finite where the function is', async () => {
     await scope(async () => {
       const x = tensor([-1000, -50, 50, 1000]);
-      expectClose(await T.data(tanh(x)), [-1, -1, 1, 1]);
-      expectClose(await T.data(sigmoid(x)), [0, 1.9287498479639178e-22, 1, 1], {
+      expect(await T.data(tanh(x))).toBeAllclose([-1, -1, 1, 1]);
+      expect(await T.data(sigmoid(x))).toBeAllclose([0, 1.9287498479639178e-22, 1, 1], {
         atol: 1e-30,
         rtol: 1e-5,
       });
-      expectClose(await T.data(silu(x)), [-0, -9.643749239819589e-21, 50, 1000], {
+      expect(await T.data(silu(x))).toBeAllclose([-0, -9.643749239819589e-21, 50, 1000], {
         atol: 1e-20,
         rtol: 1e-6,
       });
-      expectClose(await T.data(gelu(tensor([-10, 10]))), [0, 10], { atol: 1e-6 });
+      expect(await T.data(gelu(tensor([-10, 10])))).toBeAllclose([0, 10], { atol: 1e-6 });
     });
   });
 
@@ -168,7 +156,7 @@ describe('unary ops', () => {
       }
       const e = exp(ints);
       expect(e.dtype).toBe('f32');
-      expectClose(await T.data(e), [-3, 0, 5, -7].map(Math.exp), { rtol: 2e-6 });
+      expect(await T.data(e)).toBeAllclose([-3, 0, 5, -7].map(Math.exp), { rtol: 2e-6 });
       const u = abs(tensor(new Uint32Array([1, 4000000000])));
       expect(u.dtype).toBe('u32');
       expect([...(await T.data(u))]).toEqual([1, 4000000000]);
@@ -211,7 +199,7 @@ describe('binary ops', () => {
       const y = op(tensor(a, [3, 1, 5]), tensor(b, [4, 1]));
       const ref = reference([nd(a, [3, 1, 5]), nd(b, [4, 1])], f);
       expect(y.shape).toEqual([3, 4, 5]);
-      expectClose(await T.data(y), ref.data, { atol: 1e-6, rtol: 2e-6 });
+      expect(await T.data(y)).toBeAllclose(ref.data, { atol: 1e-6, rtol: 2e-6 });
     });
   });
 
@@ -224,14 +212,14 @@ describe('binary ops', () => {
         const x = tensor(base, [6, 4]);
         const a = x.transpose().narrow(1, 1, 4); // [4, 4], strides [1, 4]
         const b = reshape(tensor(other, [6]).narrow(0, 2, 4), [4, 1]).expand([4, 4]);
-        const ref = reference([valuesOf(base, a), valuesOf(other, b)], f);
-        expectClose(await T.data(op(a, b)), ref.data, { atol: 1e-6, rtol: 2e-6 });
+        const ref = reference([ndOf(base, a), ndOf(other, b)], f);
+        expect(await T.data(op(a, b))).toBeAllclose(ref.data, { atol: 1e-6, rtol: 2e-6 });
         // A number operand broadcasts like a 0-d tensor, on either side.
-        const refNum = reference([valuesOf(base, a)], (v) => f(v, 1.5));
-        expectClose(await T.data(op(a, 1.5)), refNum.data, { atol: 1e-6, rtol: 2e-6 });
-        const refLeft = reference([valuesOf(base, a)], (v) => f(1.5, v));
+        const refNum = reference([ndOf(base, a)], (v) => f(v, 1.5));
+        expect(await T.data(op(a, 1.5))).toBeAllclose(refNum.data, { atol: 1e-6, rtol: 2e-6 });
+        const refLeft = reference([ndOf(base, a)], (v) => f(1.5, v));
         if (name !== 'pow')
-          expectClose(await T.data(op(1.5, a)), refLeft.data, { atol: 1e-6, rtol: 2e-6 });
+          expect(await T.data(op(1.5, a))).toBeAllclose(refLeft.data, { atol: 1e-6, rtol: 2e-6 });
       });
     },
   );
@@ -274,7 +262,7 @@ describe('binary ops', () => {
   it('pow handles negative bases, integer and fractional exponents', async () => {
     await scope(async () => {
       const y = await T.data(pow(tensor([-2, -2, -2, 0, 4, -8]), tensor([2, 3, 0.5, 0, -0.5, 0])));
-      expectClose(y, [4, -8, Number.NaN, 1, 0.5, 1]);
+      expect(y).toBeAllclose([4, -8, Number.NaN, 1, 0.5, 1], { equalNan: true });
     });
   });
 
@@ -341,7 +329,7 @@ describe('the four-elements-per-invocation path', () => {
         ],
       ];
       for (const [got, want] of cases)
-        expectClose(await T.data(got), want, { atol: 1e-6, rtol: 1e-6 });
+        expect(await T.data(got)).toBeAllclose(want, { atol: 1e-6, rtol: 1e-6 });
     });
   });
 });

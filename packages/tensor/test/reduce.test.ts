@@ -14,23 +14,11 @@ import {
   tensor,
   variance,
 } from '../src/index.js';
-import { atIndex, expectClose, indices, randomArray, testDevice } from './helpers.js';
+import { indices, type Nd, ndOf, randomArray, testDevice } from './helpers.js';
 
 beforeAll(async () => {
   await testDevice();
 });
-
-interface Nd {
-  shape: readonly number[];
-  data: readonly number[];
-}
-
-function valuesOf(data: ArrayLike<number>, view: Tensor): Nd {
-  return {
-    shape: view.shape,
-    data: [...indices(view.shape)].map((idx) => atIndex(data, view.strides, view.offset, idx)),
-  };
-}
 
 /**
  * Naive reduction: groups the elements of `x` by their index on the kept axes (in row-major order
@@ -74,7 +62,7 @@ describe('sum / mean / max / min', () => {
       await scope(async () => {
         const data = randomArray(5 * 4 * 3, 1, -3, 3);
         const x = tensor(data, [5, 4, 3]).permute([2, 1, 0]);
-        const cpu = valuesOf(data, x);
+        const cpu = ndOf(data, x);
         const list = normalize(axes, 3);
         const keptShape = x.shape.filter((_, i) => !list.includes(i));
         const keepdimShape = x.shape.map((d, i) => (list.includes(i) ? 1 : d));
@@ -91,10 +79,10 @@ describe('sum / mean / max / min', () => {
           const ref = reference(cpu, list, fold);
           const y = op(x, axes);
           expect(y.shape).toEqual(keptShape);
-          expectClose(await T.data(y), ref, { atol: 1e-5, rtol: 1e-5 });
+          expect(await T.data(y)).toBeAllclose(ref, { atol: 1e-5, rtol: 1e-5 });
           const k = op(x, axes, { keepdim: true });
           expect(k.shape).toEqual(keepdimShape);
-          expectClose(await T.data(k), ref, { atol: 1e-5, rtol: 1e-5 });
+          expect(await T.data(k)).toBeAllclose(ref, { atol: 1e-5, rtol: 1e-5 });
         }
         expect(reducedCount(x, axes)).toBe(list.reduce((n, i) => n * (x.shape[i] as number), 1));
       });
@@ -105,15 +93,17 @@ describe('sum / mean / max / min', () => {
     await scope(async () => {
       const data = randomArray(6 * 7, 2);
       const narrowed = tensor(data, [6, 7]).narrow(1, 2, 4).narrow(0, 1, 3);
-      expectClose(await T.data(sum(narrowed, 1)), reference(valuesOf(data, narrowed), [1], sumOf), {
-        atol: 1e-6,
-      });
+      expect(await T.data(sum(narrowed, 1))).toBeAllclose(
+        reference(ndOf(data, narrowed), [1], sumOf),
+        { atol: 1e-6 },
+      );
       const expanded = tensor(data.subarray(0, 7), [1, 7]).expand([5, 7]);
-      expectClose(await T.data(sum(expanded, 0)), reference(valuesOf(data, expanded), [0], sumOf), {
-        atol: 1e-5,
-      });
+      expect(await T.data(sum(expanded, 0))).toBeAllclose(
+        reference(ndOf(data, expanded), [0], sumOf),
+        { atol: 1e-5 },
+      );
       const ones = tensor(data.subarray(0, 7), [1, 7, 1]);
-      expectClose(await T.data(max(ones, [0, 2])), data.subarray(0, 7));
+      expect(await T.data(max(ones, [0, 2]))).toBeAllclose(data.subarray(0, 7));
       expect(await T.data(sum(tensor([], [0, 3]), 0))).toEqual(new Float32Array([0, 0, 0]));
       expect(() => max(tensor([], [0, 3]), 0)).toThrow(/cannot reduce an empty axis/);
     });
@@ -139,7 +129,7 @@ describe('argmax / argmin', () => {
       const x = tensor(data, [4, 6]);
       for (const axis of [0, 1, -1]) {
         const a = axis < 0 ? axis + 2 : axis;
-        const cpu = valuesOf(data, x);
+        const cpu = ndOf(data, x);
         const am = argmax(x, axis);
         expect(am.dtype).toBe('i32');
         expect([...(await T.data(am))]).toEqual(
@@ -177,16 +167,13 @@ describe('long rows (workgroup-parallel path: R ≥ 4096, fewer than 2048 output
       data[r + 4097] = -2;
       data[r + 3] = -2;
       const x = tensor(data, [rows, r]);
-      const cpu = valuesOf(data, x);
-      expectClose(await T.data(sum(x, 1)), reference(cpu, [1], sumOf), { atol: 1e-4, rtol: 1e-5 });
-      expectClose(
-        await T.data(max(x, 1)),
-        reference(cpu, [1], (v) => Math.max(...v)),
-      );
-      expectClose(
-        await T.data(min(x, 1)),
-        reference(cpu, [1], (v) => Math.min(...v)),
-      );
+      const cpu = ndOf(data, x);
+      expect(await T.data(sum(x, 1))).toBeAllclose(reference(cpu, [1], sumOf), {
+        atol: 1e-4,
+        rtol: 1e-5,
+      });
+      expect(await T.data(max(x, 1))).toBeAllclose(reference(cpu, [1], (v) => Math.max(...v)));
+      expect(await T.data(min(x, 1))).toBeAllclose(reference(cpu, [1], (v) => Math.min(...v)));
       expect([...(await T.data(argmax(x, 1)))]).toEqual(
         reference(
           cpu,
@@ -202,7 +189,10 @@ describe('long rows (workgroup-parallel path: R ≥ 4096, fewer than 2048 output
         ),
       );
       // The whole tensor, and a transposed view reduced over its strided axis.
-      expectClose(await T.data(sum(x)), [sumOf(cpu.data as number[])], { atol: 1e-3, rtol: 1e-5 });
+      expect(await T.data(sum(x))).toBeAllclose([sumOf(cpu.data as number[])], {
+        atol: 1e-3,
+        rtol: 1e-5,
+      });
       const t = x.transpose();
       expect([...(await T.data(argmax(t, 0)))]).toEqual(
         reference(
@@ -220,16 +210,14 @@ describe('variance', () => {
     await scope(async () => {
       const data = randomArray(3 * 4 * 5, 5, 10, 12);
       const x = tensor(data, [3, 4, 5]);
-      const cpu = valuesOf(data, x);
+      const cpu = ndOf(data, x);
       for (const axes of [1, [0, 2], undefined] as const) {
         const list = normalize(axes as number | number[] | undefined, 3);
-        expectClose(
-          await T.data(variance(x, axes)),
+        expect(await T.data(variance(x, axes))).toBeAllclose(
           reference(cpu, list, (v) => variancePop(v, 1)),
           { atol: 1e-5, rtol: 1e-4 },
         );
-        expectClose(
-          await T.data(variance(x, axes, { correction: 0 })),
+        expect(await T.data(variance(x, axes, { correction: 0 }))).toBeAllclose(
           reference(cpu, list, (v) => variancePop(v, 0)),
           { atol: 1e-5, rtol: 1e-4 },
         );
@@ -237,7 +225,7 @@ describe('variance', () => {
       expect(variance(x, 2, { keepdim: true }).shape).toEqual([3, 4, 1]);
       // Two passes keep a large mean from cancelling the variance.
       const shifted = tensor([1e4 + 1, 1e4 + 2, 1e4 + 3, 1e4 + 4]);
-      expectClose(await T.data(variance(shifted)), [5 / 3], { rtol: 1e-4 });
+      expect(await T.data(variance(shifted))).toBeAllclose([5 / 3], { rtol: 1e-4 });
     });
   });
 });

@@ -1,43 +1,12 @@
+import { naiveRope } from '@llm-streamline/test-utils/reference';
 import { beforeAll, describe, expect, it } from 'vitest';
 import * as T from '../src/index.js';
-import { type RopeLayout, reshape, rope, ropeInvFreq, scope, tensor } from '../src/index.js';
-import { expectClose, randomArray, testDevice, valuesOf } from './helpers.js';
+import { reshape, rope, ropeInvFreq, scope, tensor } from '../src/index.js';
+import { randomArray, testDevice, valuesOf } from './helpers.js';
 
 beforeAll(async () => {
   await testDevice();
 });
-
-/**
- * RoPE as Hugging Face computes it: angle = f32(pos · invFreq[k]) (a float32 product), then each
- * pair (x1, x2) becomes (x1·cos − x2·sin, x2·cos + x1·sin); `sign` −1 rotates backwards.
- */
-function reference(
-  x: readonly number[],
-  shape: readonly number[],
-  invFreq: Float32Array,
-  layout: RopeLayout,
-  offset: number,
-  sign = 1,
-): Float64Array {
-  const dh = shape[shape.length - 1] as number;
-  const t = shape[shape.length - 2] as number;
-  const half = dh / 2;
-  const out = new Float64Array(x.length);
-  for (let row = 0; row < x.length / dh; row++) {
-    const pos = offset + (row % t);
-    for (let k = 0; k < half; k++) {
-      const angle = Math.fround(pos * (invFreq[k] as number));
-      const c = Math.cos(angle);
-      const s = sign * Math.sin(angle);
-      const [i1, i2] = layout === 'half' ? [k, k + half] : [2 * k, 2 * k + 1];
-      const x1 = x[row * dh + i1] as number;
-      const x2 = x[row * dh + i2] as number;
-      out[row * dh + i1] = x1 * c - x2 * s;
-      out[row * dh + i2] = x2 * c + x1 * s;
-    }
-  }
-  return out;
-}
 
 const TOL = { atol: 2e-6, rtol: 2e-5 };
 
@@ -51,7 +20,7 @@ describe.each(['half', 'interleaved'] as const)('rope (%s pairs)', (layout) => {
       for (const offset of [0, 7]) {
         const y = rope(x, tensor(inv), { layout, offset });
         expect(y.shape).toEqual(shape);
-        expectClose(await T.data(y), reference([...data], shape, inv, layout, offset), TOL);
+        expect(await T.data(y)).toBeAllclose(naiveRope([...data], shape, inv, layout, offset), TOL);
       }
     });
   });
@@ -62,16 +31,18 @@ describe.each(['half', 'interleaved'] as const)('rope (%s pairs)', (layout) => {
       const x = tensor(data, [2, 6, 4, 16]).permute([0, 2, 1, 3]);
       const inv = ropeInvFreq(16, 500000);
       const y = rope(x, tensor(inv), { layout, offset: 3 });
-      expectClose(await T.data(y), reference(valuesOf(data, x), x.shape, inv, layout, 3), TOL);
+      expect(await T.data(y)).toBeAllclose(
+        naiveRope(valuesOf(data, x), x.shape, inv, layout, 3),
+        TOL,
+      );
       // The output keeps the token-major order, so un-permuting it is free.
       expect(y.permute([0, 2, 1, 3]).isContiguous).toBe(true);
       // Also a narrowed head dim view and a narrowed invFreq view (non-zero offsets).
       const invData = new Float32Array([9, 9, ...ropeInvFreq(8, 10000)]);
       const narrow = tensor(data, [2, 6, 4, 16]).narrow(3, 4, 8);
       const z = rope(narrow, tensor(invData).narrow(0, 2, 4), { layout });
-      expectClose(
-        await T.data(z),
-        reference(valuesOf(data, narrow), narrow.shape, invData.subarray(2), layout, 0),
+      expect(await T.data(z)).toBeAllclose(
+        naiveRope(valuesOf(data, narrow), narrow.shape, invData.subarray(2), layout, 0),
         TOL,
       );
     });
@@ -82,7 +53,7 @@ describe.each(['half', 'interleaved'] as const)('rope (%s pairs)', (layout) => {
       const data = randomArray(4 * 8, 3, -1, 1);
       const inv = ropeInvFreq(8, 10000);
       const y = rope(tensor(data, [4, 8]), tensor(inv), { layout, offset: 100_000 });
-      expectClose(await T.data(y), reference([...data], [4, 8], inv, layout, 100_000), TOL);
+      expect(await T.data(y)).toBeAllclose(naiveRope([...data], [4, 8], inv, layout, 100_000), TOL);
     });
   });
 
@@ -92,9 +63,8 @@ describe.each(['half', 'interleaved'] as const)('rope (%s pairs)', (layout) => {
       const inv = tensor(ropeInvFreq(6, 10000));
       const x = tensor(data, [3, 7, 6]);
       const back = rope(x, inv, { layout, offset: 11, inverse: true });
-      expectClose(
-        await T.data(back),
-        reference([...data], [3, 7, 6], ropeInvFreq(6, 10000), layout, 11, -1),
+      expect(await T.data(back)).toBeAllclose(
+        naiveRope([...data], [3, 7, 6], ropeInvFreq(6, 10000), layout, 11, -1),
         TOL,
       );
       const roundTrip = rope(rope(x, inv, { layout, offset: 11 }), inv, {
@@ -102,7 +72,7 @@ describe.each(['half', 'interleaved'] as const)('rope (%s pairs)', (layout) => {
         offset: 11,
         inverse: true,
       });
-      expectClose(await T.data(roundTrip), data, { atol: 1e-5, rtol: 1e-5 });
+      expect(await T.data(roundTrip)).toBeAllclose(data, { atol: 1e-5, rtol: 1e-5 });
     });
   });
 });
@@ -116,10 +86,14 @@ describe('rope layouts', () => {
       const x = tensor(data, [5, dh]);
       // [x0, x1, x2, …] → [x0, x2, x4, x6, x1, x3, x5, x7]
       const deinterleaved = reshape(reshape(x, [5, dh / 2, 2]).transpose(1, 2), [5, dh]);
-      const rotated = rope(x, inv, { layout: 'interleaved' });
-      const a = await T.data(reshape(reshape(rotated, [5, dh / 2, 2]).transpose(1, 2), [5, dh]));
+      const a = await T.data(
+        reshape(reshape(rope(x, inv, { layout: 'interleaved' }), [5, dh / 2, 2]).transpose(1, 2), [
+          5,
+          dh,
+        ]),
+      );
       const b = await T.data(rope(deinterleaved, inv, { layout: 'half' }));
-      expectClose(a, b, { atol: 1e-6, rtol: 1e-6 });
+      expect(a).toBeAllclose(b, { atol: 1e-6, rtol: 1e-6 });
     });
   });
 
@@ -131,7 +105,7 @@ describe('rope layouts', () => {
           layout: 'half',
         }),
       );
-      expectClose(y, data.subarray(0, 4), { atol: 0, rtol: 0 });
+      expect(y).toBeAllclose(data.subarray(0, 4), { atol: 0, rtol: 0 });
     });
   });
 
@@ -175,8 +149,7 @@ describe('ropeInvFreq', () => {
     const inv = ropeInvFreq(64, 10000);
     expect(inv.length).toBe(32);
     expect(inv[0]).toBe(1);
-    expectClose(
-      inv,
+    expect(inv).toBeAllclose(
       Array.from({ length: 32 }, (_, i) => 10000 ** (-(2 * i) / 64)),
       { atol: 0, rtol: 2e-7 },
     );
@@ -191,7 +164,7 @@ describe('ropeInvFreq', () => {
     };
     const inv = ropeInvFreq(128, 500000, scaling);
     const plain = ropeInvFreq(128, 500000);
-    expectClose(inv, llama3Reference(128, 500000, 8, 1, 4, 8192), { atol: 0, rtol: 1e-6 });
+    expect(inv).toBeAllclose(llama3Reference(128, 500000, 8, 1, 4, 8192), { atol: 0, rtol: 1e-6 });
     // High frequencies untouched, lowest divided by the factor, the middle band in between.
     expect(inv[0]).toBe(plain[0]);
     expect(inv[63]).toBe(Math.fround((plain[63] as number) / 8));

@@ -1,8 +1,7 @@
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import * as T from '../src/index.js';
 import {
   type Device,
-  type KernelVariant,
   logSoftmax,
   reshape,
   scope,
@@ -11,17 +10,19 @@ import {
   type Tensor,
   tensor,
 } from '../src/index.js';
-import { expectClose, indices, randomArray, testDevice, valuesOf } from './helpers.js';
+import {
+  indices,
+  randomArray,
+  restoreKernelVariantAfterEach,
+  testDevice,
+  valuesOf,
+} from './helpers.js';
 
 let device: Device;
-let defaultVariant: KernelVariant;
 beforeAll(async () => {
   device = await testDevice();
-  defaultVariant = device.kernelVariant;
 });
-afterEach(() => {
-  device.kernelVariant = defaultVariant;
-});
+restoreKernelVariantAfterEach();
 
 /** The logical values of a view over `data` (the contents of its storage buffer). */
 /** Naive (log-)softmax along `axis` in float64, row-major output. */
@@ -60,8 +61,8 @@ async function check(
   const logical = valuesOf(data, x);
   const a = axis < 0 ? axis + x.rank : axis;
   expect(softmax(x, axis).shape).toEqual(x.shape);
-  expectClose(await T.data(softmax(x, axis)), reference(logical, x.shape, a, false), tol);
-  expectClose(await T.data(logSoftmax(x, axis)), reference(logical, x.shape, a, true), tol);
+  expect(await T.data(softmax(x, axis))).toBeAllclose(reference(logical, x.shape, a, false), tol);
+  expect(await T.data(logSoftmax(x, axis))).toBeAllclose(reference(logical, x.shape, a, true), tol);
 }
 
 describe.each(['register', 'tiled'] as const)('softmax / logSoftmax (%s kernels)', (variant) => {
@@ -104,9 +105,9 @@ describe.each(['register', 'tiled'] as const)('softmax / logSoftmax (%s kernels)
       await check(tensor(data, [4, 33]), data, -1, { atol: 1e-5, rtol: 1e-4 });
       // log(softmax) would underflow to −∞ here; logSoftmax stays exact.
       const tail = await T.data(logSoftmax(tensor([0, -200, -1e4], [3])));
-      expectClose(tail, [0, -200, -1e4], { atol: 1e-4, rtol: 1e-6 });
+      expect(tail).toBeAllclose([0, -200, -1e4], { atol: 1e-4, rtol: 1e-6 });
       const p = await T.data(softmax(tensor([-Infinity, 0, -Infinity, 1000], [4])));
-      expectClose(p, [0, 0, 0, 1]);
+      expect(p).toBeAllclose([0, 0, 0, 1]);
     });
   });
 
@@ -160,7 +161,7 @@ describe('softmaxGrad', () => {
       const got = await T.data(
         softmaxGrad(tensor(p, [rows, n]), tensor(dp, [rows, n]), tensor(d, [rows, 1]), 0.25),
       );
-      expectClose(got, naive(p, dp, d, n, 0.25));
+      expect(got).toBeAllclose(naive(p, dp, d, n, 0.25));
     });
   });
 
@@ -175,7 +176,7 @@ describe('softmaxGrad', () => {
       const dpRows = [...indices([3, 8])].map(
         ([r, c]) => dpData[(c as number) * 3 + (r as number)] as number,
       );
-      expectClose(got, naive(base.slice(4), dpRows, d, 8, 1));
+      expect(got).toBeAllclose(naive(base.slice(4), dpRows, d, 8, 1));
     });
   });
 

@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { contiguous, data, reshape, scope, tensor } from '../src/index.js';
 import { denseLayoutLike, reshapeLayout } from '../src/tensor/layout.js';
-import { atIndex, expectClose, indices, randomTensor, testDevice } from './helpers.js';
+import { atIndex, indices, randomTensor, testDevice } from './helpers.js';
 
 /** Naive reference: the values of a strided view of `data`, in row-major order. */
 function viewValues(
@@ -31,11 +31,11 @@ describe('views share storage and read through strides', () => {
       ];
       for (const v of cases) {
         expect(v.buffer).toBe(t.buffer);
-        expectClose(await data(v), viewValues(x, v.shape, v.strides, v.offset));
-        // contiguous(view) holds the same values in a dense layout.
+        expect(await data(v)).toBeAllclose(viewValues(x, v.shape, v.strides, v.offset));
+        // contiguous() of the view holds the same values in a dense layout.
         const dense = contiguous(v);
         expect(dense.isContiguous).toBe(true);
-        expectClose(await data(dense), viewValues(x, v.shape, v.strides, v.offset));
+        expect(await data(dense)).toBeAllclose(viewValues(x, v.shape, v.strides, v.offset));
       }
     });
   });
@@ -45,15 +45,15 @@ describe('views share storage and read through strides', () => {
       const { t, x } = randomTensor([4, 6], 2);
       const r = reshape(t, [2, 2, 6]);
       expect(r.buffer).toBe(t.buffer);
-      expectClose(await data(r), x);
+      expect(await data(r)).toBeAllclose(x);
       const tt = t.transpose(); // [6, 4], not contiguous
       const flat = reshape(tt, [-1]);
       expect(flat.buffer).not.toBe(t.buffer);
-      expectClose(await data(flat), viewValues(x, [6, 4], [1, 6], 0));
+      expect(await data(flat)).toBeAllclose(viewValues(x, [6, 4], [1, 6], 0));
       // Splitting a transposed dim keeps a view.
       const split = reshape(tt, [2, 3, 4]);
       expect(split.buffer).toBe(t.buffer);
-      expectClose(await data(split), viewValues(x, [6, 4], [1, 6], 0));
+      expect(await data(split)).toBeAllclose(viewValues(x, [6, 4], [1, 6], 0));
     });
   });
 

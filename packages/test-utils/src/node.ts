@@ -23,4 +23,7 @@ export function readRepoFile(relPath: string): Promise<Uint8Array> {
 
 /** The runtime the test runs in. */
 export const testRuntime: 'node' | 'browser' = 'node';
+export { maxAbsDiff } from './max-abs-diff.js';
 export { randomArray, rng } from './random.js';
+// The type also brings the `toBeAllclose` declaration to every test program that imports this.
+export type { AllcloseOptions } from './to-be-allclose.js';

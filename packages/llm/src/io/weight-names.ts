@@ -106,3 +106,30 @@ export function isRotaryProjection(hfName: string): 'q' | 'k' | undefined {
   const match = /\.self_attn\.([qk])_proj\.(weight|bias)$/.exec(hfName);
   return match ? (match[1] as 'q' | 'k') : undefined;
 }
+
+/** The parts a LLaMA's parameters are counted in. */
+export type WeightPart = 'embedding' | 'attention' | 'mlp' | 'norms' | 'head';
+
+const LAYER_MODULES = new Set<string>(Object.values(HF_LAYER_TENSORS));
+
+/** HF modules are named by part: `self_attn.*`, `mlp.*`, and the two `*_layernorm`s. */
+function partOfModule(module: string): WeightPart {
+  if (module.startsWith('self_attn.')) return 'attention';
+  if (module.startsWith('mlp.')) return 'mlp';
+  return 'norms';
+}
+
+/**
+ * The part an HF parameter belongs to, with its layer for per-layer tensors, e.g.
+ * `model.layers.3.mlp.up_proj.weight` → `{ part: 'mlp', layer: 3 }`; `undefined` for a name that
+ * is not a LLaMA parameter.
+ */
+export function weightPart(hfName: string): { part: WeightPart; layer?: number } | undefined {
+  if (hfName === HF_EMBED_TOKENS) return { part: 'embedding' };
+  if (hfName === HF_LM_HEAD) return { part: 'head' };
+  if (hfName === HF_FINAL_NORM) return { part: 'norms' };
+  const match = /^model\.layers\.(\d+)\.(.+)\.(weight|bias)$/.exec(hfName);
+  const module = match?.[2];
+  if (!match || module === undefined || !LAYER_MODULES.has(module)) return undefined;
+  return { part: partOfModule(module), layer: Number(match[1]) };
+}

@@ -37,10 +37,7 @@ export async function loadHfModel(
   dir: ModelDirectory,
   options: LoadOptions = {},
 ): Promise<LoadedModel> {
-  const configJson = await readJsonFile(dir, 'config.json');
-  if (configJson === undefined)
-    throw new Error(`${dir.name}: config.json not found (is this a Hugging Face model directory?)`);
-  const config = parseHfConfig(configJson, `${dir.name}/config.json`);
+  const config = await readHfConfig(dir);
   const checkpoint = await openSafetensorsCheckpoint(dir);
   try {
     const records = [...checkpoint.tensors.values()].map((record) => ({
@@ -63,6 +60,14 @@ export async function loadHfModel(
   } finally {
     await closeCheckpoint(checkpoint);
   }
+}
+
+/** The configuration of a Hugging Face directory, from its config.json. */
+export async function readHfConfig(dir: ModelDirectory): Promise<LlamaConfig> {
+  const configJson = await readJsonFile(dir, 'config.json');
+  if (configJson === undefined)
+    throw new Error(`${dir.name}: config.json not found (is this a Hugging Face model directory?)`);
+  return parseHfConfig(configJson, `${dir.name}/config.json`);
 }
 
 /** A llama2.c checkpoint (`.bin`), with its `tok*.bin` tokenizer when given. */

@@ -2,7 +2,7 @@
  * Node-only: load a model from a path, whatever its format. Browsers use load-model.ts with
  * File/Blob sources instead. Import dynamically from code that may run in a browser.
  */
-import { readdir, stat } from 'node:fs/promises';
+import { readdir } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { openFileByteSource } from '../io/node-byte-source.js';
 import { nodeModelDirectory } from '../io/node-model-directory.js';
@@ -13,6 +13,7 @@ import {
   loadHfModel,
   loadLlama2cModel,
 } from './load-model.js';
+import { detectModelFormat } from './node-model-format.js';
 
 /**
  * A Hugging Face directory, a `.gguf` file, or a llama2.c `.bin` (its tokenizer is looked for
@@ -22,18 +23,16 @@ export async function loadModelFromPath(
   path: string,
   options: LoadOptions = {},
 ): Promise<LoadedModel> {
-  const info = await stat(path).catch(() => undefined);
-  if (!info) throw new Error(`${path}: no such file or directory`);
-  if (info.isDirectory()) return loadHfModel(nodeModelDirectory(path), options);
+  const format = await detectModelFormat(path);
+  if (format === 'huggingface') return loadHfModel(nodeModelDirectory(path), options);
+  if (format === undefined) {
+    throw new Error(
+      `${path}: not a model (expected a Hugging Face directory, a .gguf file or a llama2.c .bin checkpoint)`,
+    );
+  }
   const source = await openFileByteSource(path, path);
   try {
-    const magic = new TextDecoder().decode(await source.read(0, Math.min(4, source.size)));
-    if (magic === 'GGUF') return await loadGgufModel(source, options);
-    if (!path.endsWith('.bin')) {
-      throw new Error(
-        `${path}: not a model (expected a Hugging Face directory, a .gguf file or a llama2.c .bin checkpoint)`,
-      );
-    }
+    if (format === 'gguf') return await loadGgufModel(source, options);
     const tokenizerPath = await findLlama2cTokenizer(path);
     const tokenizer = tokenizerPath
       ? await openFileByteSource(tokenizerPath, tokenizerPath)

@@ -1,18 +1,8 @@
 /**
- * mulberry32: a tiny seeded generator for everything the pipeline draws on the CPU (which blocks
- * go to scoring, training and validation; the order of training batches), so a run is
- * reproducible from its seed.
+ * The pipeline's CPU randomness (which blocks go to scoring, training and validation; the order
+ * of training batches): tensor's seeded generator, and a shuffle driven by it.
  */
-export function seededRandom(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { seededRandom } from '@llm-streamline/tensor';
 
 /** Fisher–Yates shuffle of a copy, driven by `random`. */
 export function shuffled<T>(items: readonly T[], random: () => number): T[] {

@@ -1,0 +1,82 @@
+/**
+ * What `inspect MODEL` reports, gathered from the checkpoint's headers only (no GPU, no weights
+ * read): the configuration, parameter counts (llm's `describeCheckpoint`), files and a memory
+ * estimate. This is the `--json` result; commands/inspect.ts formats it as text.
+ */
+import {
+  type CheckpointDescription,
+  describeCheckpoint,
+  type LlamaConfig,
+} from '@llm-streamline/llm';
+import { detectModelFormat, readCheckpointHeaders } from '@llm-streamline/llm/node';
+import { CliError } from '../errors.js';
+import { MODEL_HINT } from '../model-input.js';
+import { type MemoryEstimate, memoryEstimate } from './memory-estimate.js';
+import { type ModelFile, modelFiles } from './model-files.js';
+
+/** Everything `inspect` reports (the `--json` result, less `type`). */
+export interface Inspection {
+  model: string;
+  format: 'huggingface' | 'llama2c' | 'gguf';
+  architecture: Architecture;
+  parameters: CheckpointDescription['parameters'];
+  /** Tensors per stored dtype (weights only). */
+  dtypes: Record<string, number>;
+  files: ModelFile[];
+  totalFileBytes: number;
+  memory: MemoryEstimate;
+}
+
+/** The configuration as `inspect` names it. */
+export interface Architecture {
+  type: 'llama';
+  layers: number;
+  hiddenSize: number;
+  intermediateSize: number;
+  heads: number;
+  kvHeads: number;
+  headDim: number;
+  vocabSize: number;
+  maxPositionEmbeddings: number;
+  ropeTheta: number;
+  ropeScaling: string | null;
+  rmsNormEps: number;
+  tiedEmbeddings: boolean;
+}
+
+/** Reads the config and tensor headers of `path` and counts everything. */
+export async function inspectModel(path: string): Promise<Inspection> {
+  const format = await detectModelFormat(path);
+  if (format === undefined) throw new CliError(`${path}: not a model`, MODEL_HINT);
+  const { config, tensors } = await readCheckpointHeaders(path, format);
+  const { parameters, dtypes } = describeCheckpoint(format, config.numLayers, tensors);
+  const files = await modelFiles(path);
+  return {
+    model: path,
+    format,
+    architecture: architectureOf(config),
+    parameters,
+    dtypes,
+    files,
+    totalFileBytes: files.reduce((a, f) => a + f.bytes, 0),
+    memory: memoryEstimate(config, parameters.total),
+  };
+}
+
+function architectureOf(config: LlamaConfig): Architecture {
+  return {
+    type: 'llama',
+    layers: config.numLayers,
+    hiddenSize: config.hiddenSize,
+    intermediateSize: config.intermediateSize,
+    heads: config.numHeads,
+    kvHeads: config.numKvHeads,
+    headDim: config.headDim,
+    vocabSize: config.vocabSize,
+    maxPositionEmbeddings: config.maxPositionEmbeddings,
+    ropeTheta: config.ropeTheta,
+    ropeScaling: config.ropeScaling ? `llama3 ×${config.ropeScaling.factor}` : null,
+    rmsNormEps: config.rmsNormEps,
+    tiedEmbeddings: config.tieWordEmbeddings,
+  };
+}
