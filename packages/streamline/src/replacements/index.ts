@@ -4,10 +4,24 @@ import { linearReplacement } from './linear.js';
 import { noReplacement } from './none.js';
 import type { ReplacementKind } from './replacement.js';
 
-/** Every replacement kind by name. Add one: write it in one file and list it here. */
-export const REPLACEMENTS: ReadonlyMap<string, ReplacementKind> = new Map(
-  [noReplacement, layerReplacement, ffnReplacement, linearReplacement].map((r) => [r.name, r]),
-);
+const registry = new Map<string, ReplacementKind>();
+
+/**
+ * Adds a replacement kind under its name; the pipeline, the CLI (`--replacement`, its option
+ * flags, `--help`) and the web form pick it up from here. A name may be registered once.
+ */
+export function registerReplacement(kind: ReplacementKind): void {
+  if (registry.has(kind.name))
+    throw new Error(`a replacement called '${kind.name}' is already registered`);
+  registry.set(kind.name, kind as ReplacementKind);
+}
+
+/** Every replacement kind by name, in registration order (the built-ins first). */
+export const REPLACEMENTS: ReadonlyMap<string, ReplacementKind> = registry;
+
+// The built-in kinds. Add one: write it in one file and register it here.
+for (const kind of [noReplacement, layerReplacement, ffnReplacement, linearReplacement])
+  registerReplacement(kind as ReplacementKind);
 
 /** The kind called `name`, or an error listing the known ones. */
 export function replacementByName(name: string): ReplacementKind {
