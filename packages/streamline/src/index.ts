@@ -23,15 +23,8 @@ export {
 export type { WindowChoice } from './metrics/select-window.js';
 export { selectWindow } from './metrics/select-window.js';
 export { rowDot, tokenCosine, unitRows } from './metrics/token-cosine.js';
-export type {
-  BooleanOptionSpec,
-  ChoiceOptionSpec,
-  NumberOptionSpec,
-  OptionRecord,
-  OptionSpec,
-  OptionValue,
-  OptionValues,
-} from './options/option-spec.js';
+// Every option-declaration type (OptionSpec and its variants, OptionValues, OptionRecord).
+export type * from './options/option-spec.js';
 export { expectedValue, isValidValue, resolveOptions } from './options/option-spec.js';
 export type { PipelineOptionSpec } from './options/pipeline-options.js';
 export { PIPELINE_OPTIONS } from './options/pipeline-options.js';

@@ -13,7 +13,7 @@ const registry = new Map<string, ReplacementKind>();
 export function registerReplacement(kind: ReplacementKind): void {
   if (registry.has(kind.name))
     throw new Error(`a replacement called '${kind.name}' is already registered`);
-  registry.set(kind.name, kind as ReplacementKind);
+  registry.set(kind.name, kind);
 }
 
 /** Every replacement kind by name, in registration order (the built-ins first). */
@@ -21,7 +21,7 @@ export const REPLACEMENTS: ReadonlyMap<string, ReplacementKind> = registry;
 
 // The built-in kinds. Add one: write it in one file and register it here.
 for (const kind of [noReplacement, layerReplacement, ffnReplacement, linearReplacement])
-  registerReplacement(kind as ReplacementKind);
+  registerReplacement(kind);
 
 /** The kind called `name`, or an error listing the known ones. */
 export function replacementByName(name: string): ReplacementKind {

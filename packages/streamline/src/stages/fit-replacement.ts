@@ -35,7 +35,7 @@ export async function fitReplacement(
   const { kind, m } = plan;
   const replacement = kind.create(
     { model, start: window.start, size: m, seed: o.seed },
-    plan.kindOptions as never,
+    plan.kindOptions,
   );
   if (!replacement || kind.fit === 'none') return { replacement };
   const sources: PairSource[] = [];
