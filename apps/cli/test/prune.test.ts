@@ -30,7 +30,7 @@ beforeAll(async () => {
     '--out',
     out,
     ...TINY,
-    '--replace',
+    '--replacement',
     'ffn',
     '--eval-data',
     HELDOUT,

@@ -63,7 +63,7 @@ describe('score', () => {
   });
 
   it('shows the table with the chosen window marked, and the per-layer strip', async () => {
-    const run = await runCli(['score', STORIES_BIN, ...SETTINGS, '--replace', 'none']);
+    const run = await runCli(['score', STORIES_BIN, ...SETTINGS, '--replacement', 'none']);
     expect(run.code, run.stderr).toBe(0);
     expect(run.stdout).toMatch(/windows of m = 1 layer \(plain removal/);
     expect(run.stdout).not.toMatch(/m = 2/);

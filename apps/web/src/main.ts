@@ -9,6 +9,7 @@ import { loadModelInput } from './model-loader.js';
 import { ModelPicker } from './model-picker.js';
 import { type RunOutcome, runSession } from './run-session.js';
 import { readSettings } from './settings.js';
+import { renderSettingsForm } from './settings-form.js';
 import {
   type BufferLimits,
   checkFitsAdapter,
@@ -23,6 +24,8 @@ import { clearDownloadList } from './ui/download-list.js';
 import { clearResults, findViews, readPlaceholders } from './views.js';
 import { startWebGpu } from './webgpu-status.js';
 
+// The pipeline controls are generated from the registries before anything looks them up.
+renderSettingsForm(document);
 const v = findViews(document);
 const placeholders = readPlaceholders(v);
 let limits: BufferLimits | undefined;

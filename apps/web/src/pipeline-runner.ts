@@ -23,10 +23,11 @@ export interface RunInputs {
 /** Runs the pipeline; the model in `ready` is pruned in place (streamline's contract). */
 export function runPipeline(inputs: RunInputs): Promise<StreamlineResult> {
   const { ready, settings: s } = inputs;
+  const { blockLength, evaluationBlocks } = s.options;
   const evaluationText =
     inputs.evaluationText === undefined
       ? undefined
-      : firstBlocksOf(inputs.evaluationText, ready.tokenizer, s.blockLength, s.evaluationBlocks);
+      : firstBlocksOf(inputs.evaluationText, ready.tokenizer, blockLength, evaluationBlocks);
   return streamline({
     model: ready.model,
     tokenizer: ready.tokenizer,
@@ -36,16 +37,11 @@ export function runPipeline(inputs: RunInputs): Promise<StreamlineResult> {
     calibrationSource: inputs.calibrationSource,
     evaluationText,
     evaluationSource:
-      inputs.evaluationSource && `${inputs.evaluationSource} (first ${s.evaluationBlocks} blocks)`,
+      inputs.evaluationSource && `${inputs.evaluationSource} (first ${evaluationBlocks} blocks)`,
     target: { layers: s.layers },
-    metric: s.metric,
-    replacement: s.replacement,
-    blockLength: s.blockLength,
-    scoringBlocks: s.scoringBlocks,
-    trainingBlocks: s.trainingBlocks,
-    validationBlocks: s.validationBlocks,
-    batchSize: s.batchSize,
-    epochs: s.epochs,
+    ...s.options,
+    metricOptions: s.metricOptions,
+    replacementOptions: s.replacementOptions,
     signal: inputs.signal,
     onProgress: inputs.onProgress,
   });

@@ -66,7 +66,7 @@ export async function runSession(req: RunRequest, v: Views): Promise<RunOutcome>
       signal,
       onProgress: (event) => {
         v.progress.update(event);
-        v.loss.onProgress(event, s.epochs);
+        v.loss.onProgress(event, s.options.epochs);
       },
     });
     renderHeatmap(v.heatmap, v.windowText, result.report);
@@ -75,12 +75,13 @@ export async function runSession(req: RunRequest, v: Views): Promise<RunOutcome>
     v.progress.set(undefined, 'Generating with the pruned model…');
     await generateInto(v.prunedText);
     v.progress.set(undefined, 'Writing the checkpoint files…');
-    const { files, checkpoint } = await checkpointFiles(result, ready.tokenizerFiles);
+    const { files } = await checkpointFiles(result, ready.tokenizerFiles);
     renderDownloadList(v.downloadList, files);
+    const exported = result.report.replacement.export;
     v.downloadNote.textContent = [
-      checkpoint
-        ? ''
-        : `This replacement cannot be written as a LLaMA layer (${result.report.replacement.exportedAs}); only the report is offered.`,
+      exported.as === 'not-exportable'
+        ? `This replacement cannot be written as a LLaMA layer (${exported.reason}); only the report is offered.`
+        : '',
       ready.tokenizerNote ?? '',
     ]
       .filter(Boolean)

@@ -65,9 +65,9 @@ const TINY = {
   'scoring-blocks': 4,
   'training-blocks': 8,
   'validation-blocks': 2,
-  'batch-size': 4,
+  batch: 4,
   epochs: 1,
-  'evaluation-blocks': 4,
+  'eval-blocks': 4,
   'new-tokens': 12,
 };
 

@@ -17,9 +17,9 @@ if (!path) {
   process.exit(2);
 }
 const report = JSON.parse(readFileSync(path, 'utf8')) as StreamlineReport;
-if (report.version !== 1)
+if (report.version !== 2)
   throw new Error(
-    `${path}: report format version ${report.version}, this renderer reads version 1`,
+    `${path}: report format version ${report.version}, this renderer reads version 2`,
   );
 const out = join(dirname(resolve(path)), 'report.html');
 writeFileSync(out, renderReportHtml(report));

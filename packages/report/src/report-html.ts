@@ -157,7 +157,7 @@ function summarySection(r: StreamlineReport): string {
   rows.push(
     [
       'Replacement',
-      `${r.replacement.kind}: ${r.replacement.description}; ${formatInteger(r.replacement.parameters)} parameters; saved as ${r.replacement.exportedAs}`,
+      `${r.replacement.kind}: ${r.replacement.description}; ${formatInteger(r.replacement.parameters)} parameters; saved as ${savedAs(r.replacement.export)}`,
     ],
     [
       'Calibration',
@@ -336,4 +336,10 @@ function hyperparametersSection(r: StreamlineReport): string {
     'Hyperparameters',
     table([['name', 'value'], ...rows], 'hyperparameters'),
   );
+}
+
+/** The report's typed export result in words, as the summary table says it. */
+function savedAs(e: StreamlineReport['replacement']['export']): string {
+  if (e.as === 'not-exportable') return `not exportable: ${e.reason}`;
+  return e.as === 'removed' ? 'layers removed' : 'LLaMA decoder layer';
 }

@@ -138,7 +138,7 @@ function syntheticReport(overrides: Partial<StreamlineReport> = {}): StreamlineR
     return { start, size: m, score: (scores[m] as number[])[start] as number };
   };
   return {
-    version: 1,
+    version: 2,
     model: { source: 'models/tiny-6L', format: 'huggingface', layers: L, parameters: 1_234_567 },
     calibration: {
       source: 'calibration.txt',
@@ -156,7 +156,8 @@ function syntheticReport(overrides: Partial<StreamlineReport> = {}): StreamlineR
       kind: 'ffn',
       description: 'a SwiGLU FFN',
       parameters: 50_000,
-      exportedAs: 'LLaMA decoder layer',
+      options: {},
+      export: { as: 'llama-layer' },
     },
     hyperparameters: { batchSize: 4, epochs: 3, lr: 0.001, excludeLastLayer: false },
     seed: 7,
@@ -530,7 +531,13 @@ describe('renderReportHtml', () => {
     const report = syntheticReport({
       model: { source: `C:\\models\\${hostile}`, format: hostile, layers: L, parameters: 10 },
       metric: { name: hostile, description: hostile, higherIsRedundant: true },
-      replacement: { kind: hostile, description: hostile, parameters: 1, exportedAs: hostile },
+      replacement: {
+        kind: hostile,
+        description: hostile,
+        parameters: 1,
+        options: { [hostile]: hostile },
+        export: { as: 'not-exportable', reason: hostile },
+      },
       hyperparameters: { [hostile]: hostile, batchSize: 4 },
       perplexity: { source: hostile, blocks: 1, original: 2, none: 3, replaced: 4 },
       calibration: { ...syntheticReport().calibration, source: hostile },
@@ -557,7 +564,8 @@ describe('renderReportHtml', () => {
         kind: 'linear',
         description: 'least squares',
         parameters: 4,
-        exportedAs: 'not exportable: no decoder layer',
+        options: {},
+        export: { as: 'not-exportable', reason: 'no decoder layer' },
       },
       training: undefined,
       perplexity: undefined,

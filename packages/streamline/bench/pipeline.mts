@@ -1,7 +1,7 @@
 /**
  * LLM-Streamline pipeline benchmark on tinystories-12L (12 layers, d 128, 2.3M parameters).
  *
- * Default mode: one `ffn` run (`--replace layer` for the other kind) with STREAMLINE_DEFAULTS (n = 3, a quarter of the layers), calibrated
+ * Default mode: one `ffn` run (`--replacement layer` for the other kind) with STREAMLINE_DEFAULTS (n = 3, a quarter of the layers), calibrated
  * on the paragraphs of text/tinystories-valid-sample.txt that are not in heldout.txt and evaluated
  * on heldout.txt, written to a temporary folder with runToDirectory (pairs in a temporary file).
  * Reports each stage's wall time (scoring, pairs, training, evaluation, export), the total, the
@@ -51,8 +51,8 @@ const data = process.env.SHARED_DATA
   : resolve(repo, '../shared/data');
 const modelDir = join(data, 'tinystories-12L');
 const quick = process.env.BENCH_QUICK === '1';
-/** Replacement kind of the default run: `--replace KIND` or BENCH_REPLACEMENT (default ffn). */
-const replaceFlag = process.argv.indexOf('--replace');
+/** Replacement kind of the default run: `--replacement KIND` or BENCH_REPLACEMENT (default ffn). */
+const replaceFlag = process.argv.indexOf('--replacement');
 const replacement =
   (replaceFlag >= 0 ? process.argv[replaceFlag + 1] : undefined) ??
   process.env.BENCH_REPLACEMENT ??

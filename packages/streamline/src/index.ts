@@ -14,22 +14,31 @@ export { sumOverWindows } from './metrics/hidden-state-walk.js';
 export type { MetricContext, WindowMetric } from './metrics/index.js';
 export {
   angularMetric,
-  blockInfluenceMetric,
+  biMetric,
   cosineMetric,
   METRICS,
   metricByName,
-  perplexityMetric,
+  pplMetric,
+  registerMetric,
 } from './metrics/index.js';
 export type { WindowChoice } from './metrics/select-window.js';
 export { selectWindow } from './metrics/select-window.js';
 export { rowDot, tokenCosine, unitRows } from './metrics/token-cosine.js';
+// Every option-declaration type (OptionSpec and its variants, OptionValues, OptionRecord).
+export type * from './options/option-spec.js';
+export { expectedValue, isValidValue, resolveOptions } from './options/option-spec.js';
+export type { PipelineOptionSpec } from './options/pipeline-options.js';
+export { PIPELINE_OPTIONS } from './options/pipeline-options.js';
+export type { ResolvedOptions, StreamlineDefaults } from './pipeline/defaults.js';
+export { defaultTarget, STREAMLINE_DEFAULTS, withDefaults } from './pipeline/defaults.js';
 export type { RemovalTarget } from './pipeline/layers-to-remove.js';
 export { layersToRemove } from './pipeline/layers-to-remove.js';
+export type { StreamlineOptions } from './pipeline/options.js';
 export type { ProgressEvent, Stage } from './pipeline/progress.js';
 export { ProgressClock } from './pipeline/progress.js';
-export type { StreamlineReport } from './pipeline/report.js';
-export type { StreamlineOptions, StreamlineResult } from './pipeline/streamline.js';
-export { STREAMLINE_DEFAULTS, streamline } from './pipeline/streamline.js';
+export type { ExportResult, StreamlineReport } from './pipeline/report.js';
+export type { StreamlineResult } from './pipeline/streamline.js';
+export { streamline } from './pipeline/streamline.js';
 export type { ReplacementContext, ReplacementKind } from './replacements/index.js';
 export {
   choleskySolve,
@@ -41,8 +50,11 @@ export {
   linearReplacement,
   noReplacement,
   REPLACEMENTS,
+  registerReplacement,
   replacementByName,
 } from './replacements/index.js';
+export type { RemovalPlan } from './stages/plan-removal.js';
+export { planRemoval } from './stages/plan-removal.js';
 export { lmObjective } from './training/lm-objective.js';
 export type { PairSplit, TrainingObjective } from './training/objective.js';
 export { mseObjective } from './training/objective.js';

@@ -7,11 +7,11 @@ import { type LlamaForCausalLM, packBlocks } from '@llm-streamline/llm';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
   angularMetric,
-  blockInfluenceMetric,
+  biMetric,
   cosineMetric,
   METRICS,
   metricByName,
-  perplexityMetric,
+  pplMetric,
 } from '../src/index.js';
 import { allHiddenStates, loadStories260K, logitsOf, storiesParagraphs } from './helpers.js';
 
@@ -109,7 +109,7 @@ describe('hidden-state metrics equal a naive float64 computation', () => {
   });
 
   it('bi: 1 − mean cosine', async () => {
-    const got = await blockInfluenceMetric.score({ model, blocks, batchSize: 3 }, SIZES);
+    const got = await biMetric.score({ model, blocks, batchSize: 3 }, SIZES);
     expectScoresClose(
       got,
       naiveScores((c) => 1 - c),
@@ -147,7 +147,7 @@ describe('ppl metric', () => {
 
   it('equals the perplexity of the model with the window spliced out, and leaves the model intact', async () => {
     const layersBefore = [...model.layers];
-    const got = await perplexityMetric.score({ model, blocks, batchSize: 2 }, [1, 2]);
+    const got = await pplMetric.score({ model, blocks, batchSize: 2 }, [1, 2]);
     expect(model.layers.length).toBe(layersBefore.length);
     for (const [i, layer] of layersBefore.entries()) expect(model.layers.at(i)).toBe(layer);
     for (const m of [1, 2]) {

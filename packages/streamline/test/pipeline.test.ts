@@ -141,7 +141,7 @@ describe('streamline end to end on stories260K (n = 1)', () => {
       evaluationText,
       evaluationSource: 'stories paragraphs 300–303',
     });
-    expect(report.version).toBe(1);
+    expect(report.version).toBe(2);
     expect(report.model).toEqual({
       source: 'stories260K.bin',
       format: 'llama2c',
@@ -167,7 +167,8 @@ describe('streamline end to end on stories260K (n = 1)', () => {
     expect(report.replacement).toMatchObject({
       kind: 'ffn',
       parameters: 64 + 3 * 64 * 172,
-      exportedAs: 'LLaMA decoder layer',
+      options: { init: 'layer' },
+      export: { as: 'llama-layer' },
     });
     expect(report.hyperparameters).toMatchObject({
       batchSize: 4,
@@ -240,7 +241,8 @@ describe('streamline end to end on stories260K (n = 1)', () => {
     expect(report.replacement).toMatchObject({
       kind: 'none',
       parameters: 0,
-      exportedAs: 'layers removed',
+      options: {},
+      export: { as: 'removed' },
     });
     expect(report.calibration.trainingBlocks).toBe(0);
     expect(report.calibration.validationBlocks).toBe(0);
@@ -256,7 +258,10 @@ describe('streamline end to end on stories260K (n = 1)', () => {
     expectWindowsMatchScores(report, 2);
     expect(report.replacement.kind).toBe('linear');
     expect(report.replacement.parameters).toBe(64 * 64 + 64);
-    expect(report.replacement.exportedAs).toMatch(/^not exportable: a general affine map/);
+    expect(report.replacement.export).toMatchObject({
+      as: 'not-exportable',
+      reason: expect.stringMatching(/^a general affine map/),
+    });
     expect(report.training).toBeUndefined();
     expect(report.calibration.validationBlocks).toBe(0);
     expect(model.layers.at(report.window.start)).toBeInstanceOf(LinearBlock);

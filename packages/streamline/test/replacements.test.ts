@@ -46,18 +46,16 @@ async function sameState(a: Map<string, Tensor>, b: Map<string, Tensor>): Promis
 describe('building replacements', () => {
   it('none removes n layers and builds nothing; layer and ffn span n + 1', () => {
     expect(noReplacement.windowSize(2)).toBe(2);
-    expect(noReplacement.create({ model, start: 0, size: 2, seed: 0 })).toBeUndefined();
+    expect(noReplacement.create({ model, start: 0, size: 2, seed: 0 }, {})).toBeUndefined();
     expect(layerReplacement.windowSize(2)).toBe(3);
     expect(ffnReplacement.windowSize(2)).toBe(3);
   });
 
   it('layer: a copy of the window’s first layer, with its own tensors', async () => {
-    const layer = layerReplacement.create({
-      model,
-      start: 2,
-      size: 2,
-      seed: 0,
-    }) as LlamaDecoderLayer;
+    const layer = layerReplacement.create(
+      { model, start: 2, size: 2, seed: 0 },
+      {},
+    ) as LlamaDecoderLayer;
     expect(layer).toBeInstanceOf(LlamaDecoderLayer);
     const source = model.layers.at(2).stateDict();
     await sameState(layer.stateDict(), source);
@@ -70,7 +68,10 @@ describe('building replacements', () => {
   });
 
   it('ffn: the first layer’s MLP and post-attention norm (or random), hidden size checked', async () => {
-    const block = ffnReplacement.create({ model, start: 1, size: 2, seed: 0 }) as FfnBlock;
+    const block = ffnReplacement.create(
+      { model, start: 1, size: 2, seed: 0 },
+      { init: 'layer' },
+    ) as FfnBlock;
     expect(block).toBeInstanceOf(FfnBlock);
     const source = model.layers.at(1).stateDict();
     const want = new Map([...block.stateDict().keys()].map((k) => [k, source.get(k) as Tensor]));
@@ -78,21 +79,17 @@ describe('building replacements', () => {
     expect(block.parameterCount()).toBe(64 + 3 * 64 * 172);
     block.dispose();
 
-    const random = ffnReplacement.create({
-      model,
-      start: 1,
-      size: 2,
-      seed: 0,
-      ffnInit: 'random',
-      ffnHidden: 32,
-    }) as FfnBlock;
+    const random = ffnReplacement.create(
+      { model, start: 1, size: 2, seed: 0 },
+      { init: 'random', hidden: 32 },
+    ) as FfnBlock;
     expect(random.hidden).toBe(32);
     expect(random.asLlamaLayer()).toEqual({
       reason: "its hidden size 32 differs from the model's intermediate_size 172",
     });
     random.dispose();
     expect(() =>
-      ffnReplacement.create({ model, start: 1, size: 2, seed: 0, ffnHidden: 32 }),
+      ffnReplacement.create({ model, start: 1, size: 2, seed: 0 }, { init: 'layer', hidden: 32 }),
     ).toThrow(/cannot initialise a hidden size of 32/);
   });
 });

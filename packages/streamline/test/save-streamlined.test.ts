@@ -9,8 +9,12 @@ import { type StreamlineReport, type StreamlineResult, saveStreamlined } from '.
 /** Only what saveStreamlined reads: the replacement's export and the timings. */
 function notExportableRun(): StreamlineResult {
   const report = {
-    version: 1,
-    replacement: { kind: 'linear', exportedAs: 'not exportable: no decoder layer' },
+    version: 2,
+    replacement: {
+      kind: 'linear',
+      options: {},
+      export: { as: 'not-exportable', reason: 'no decoder layer' },
+    },
     timings: { training: 1 },
   } as unknown as StreamlineReport;
   return { report, model: undefined } as unknown as StreamlineResult;

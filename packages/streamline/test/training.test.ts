@@ -190,7 +190,10 @@ describe('trainReplacement', () => {
   });
 
   it('lowers the validation MSE and keeps the best epoch', async () => {
-    const block = ffnReplacement.create({ model, start: START, size: SIZE, seed: 0 });
+    const block = ffnReplacement.create(
+      { model, start: START, size: SIZE, seed: 0 },
+      { init: 'layer' },
+    );
     if (!block) throw new Error('no block');
     const steps: number[] = [];
     const epochs: boolean[] = [];
@@ -224,7 +227,10 @@ describe('trainReplacement', () => {
   });
 
   it('stops on a non-finite loss, says why, and keeps the best parameters', async () => {
-    const block = ffnReplacement.create({ model, start: START, size: SIZE, seed: 0 });
+    const block = ffnReplacement.create(
+      { model, start: START, size: SIZE, seed: 0 },
+      { init: 'layer' },
+    );
     if (!block) throw new Error('no block');
     const initial = await snapshotData(block.stateDict());
     const result = await trainReplacement(model, block, training, validation, {
@@ -246,7 +252,10 @@ describe('trainReplacement', () => {
   });
 
   it('refuses to run without training or validation pairs', async () => {
-    const block = ffnReplacement.create({ model, start: START, size: SIZE, seed: 0 });
+    const block = ffnReplacement.create(
+      { model, start: START, size: SIZE, seed: 0 },
+      { init: 'layer' },
+    );
     if (!block) throw new Error('no block');
     const empty: PairSource = {
       batchCount: 0,
@@ -263,7 +272,10 @@ describe('trainReplacement', () => {
   });
 
   it('is cancelled by its signal', async () => {
-    const block = ffnReplacement.create({ model, start: START, size: SIZE, seed: 0 });
+    const block = ffnReplacement.create(
+      { model, start: START, size: SIZE, seed: 0 },
+      { init: 'layer' },
+    );
     if (!block) throw new Error('no block');
     const controller = new AbortController();
     const pending = trainReplacement(model, block, training, validation, {

@@ -15,7 +15,8 @@ export function commandHelp(spec: CommandSpec): string {
     for (const p of spec.positionals) lines.push(...row(p.name, p.description));
   }
   lines.push('', 'Flags:');
-  for (const [name, f] of Object.entries(spec.flags)) lines.push(...row(flagLabel(name, f), f));
+  for (const [name, f] of Object.entries(spec.flags))
+    if (!f.hidden) lines.push(...row(flagLabel(name, f), f));
   lines.push('', 'Common flags:');
   for (const [name, f] of Object.entries(COMMON_FLAGS)) lines.push(...row(flagLabel(name, f), f));
   lines.push('', 'Examples:');

@@ -9,6 +9,8 @@ export interface FlagSpec {
   description: string;
   /** Default as shown in help (the command applies it). */
   default?: string;
+  /** Accepted but left out of --help (an old name kept for scripts). */
+  hidden?: boolean;
 }
 
 export type FlagSpecs = Readonly<Record<string, FlagSpec>>;

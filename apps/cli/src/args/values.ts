@@ -12,23 +12,28 @@ function raw(values: Values, name: string): string | undefined {
   return typeof v === 'string' ? v : undefined;
 }
 
-/** A whole number flag in [min, max]; `fallback` when absent. */
+/** A whole number flag in [min, max] (either bound optional); undefined when absent. */
 export function intFlag(
   values: Values,
   name: string,
-  range: { min: number; max?: number },
+  range: { min?: number; max?: number },
 ): number | undefined {
   const text = raw(values, name);
   if (text === undefined) return undefined;
   const value = /^[+-]?\d+$/.test(text.trim()) ? Number(text) : Number.NaN;
+  const { min, max } = range;
   const expected =
-    range.max === undefined
-      ? `a whole number ≥ ${range.min}`
-      : `a whole number from ${range.min} to ${range.max}`;
+    min !== undefined && max !== undefined
+      ? `a whole number from ${min} to ${max}`
+      : min !== undefined
+        ? `a whole number ≥ ${min}`
+        : max !== undefined
+          ? `a whole number ≤ ${max}`
+          : 'a whole number';
   if (
     !Number.isSafeInteger(value) ||
-    value < range.min ||
-    (range.max !== undefined && value > range.max)
+    (min !== undefined && value < min) ||
+    (max !== undefined && value > max)
   )
     throw new UsageError(`--${name} must be ${expected}, got '${text}'`);
   return value;

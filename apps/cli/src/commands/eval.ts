@@ -4,6 +4,7 @@
  * second.
  */
 import { packBlocks, perplexity } from '@llm-streamline/llm';
+import { STREAMLINE_DEFAULTS } from '@llm-streamline/streamline';
 import type { CommandSpec } from '../args/spec.js';
 import { intFlag, stringFlag } from '../args/values.js';
 import { BUNDLED } from '../bundled.js';
@@ -34,9 +35,19 @@ export const spec: CommandSpec = {
       description: 'text file to evaluate on (required for a model other than the bundled one)',
       default: "the bundled model's heldout.txt",
     },
-    'block-length': { type: 'string', value: 'N', description: 'tokens per block', default: '256' },
+    'block-length': {
+      type: 'string',
+      value: 'N',
+      description: 'tokens per block',
+      default: String(STREAMLINE_DEFAULTS.blockLength),
+    },
     blocks: { type: 'string', value: 'N', description: 'evaluate only the first N blocks' },
-    batch: { type: 'string', value: 'N', description: 'blocks per forward pass', default: '8' },
+    batch: {
+      type: 'string',
+      value: 'N',
+      description: 'blocks per forward pass',
+      default: String(STREAMLINE_DEFAULTS.batchSize),
+    },
     tokenizer: {
       type: 'string',
       value: 'PATH',
@@ -58,9 +69,9 @@ export const run: Command['run'] = async (argv, io) => {
   if (!started) return undefined;
   const { args, reporter } = started;
   const v = args.values;
-  const blockLength = intFlag(v, 'block-length', { min: 2 }) ?? 256;
+  const blockLength = intFlag(v, 'block-length', { min: 2 }) ?? STREAMLINE_DEFAULTS.blockLength;
   const maxBlocks = intFlag(v, 'blocks', { min: 1 });
-  const batchSize = intFlag(v, 'batch', { min: 1 }) ?? 8;
+  const batchSize = intFlag(v, 'batch', { min: 1 }) ?? STREAMLINE_DEFAULTS.batchSize;
   const path = modelPath(args.positionals[0], io.cwd);
   const dataFlag = stringFlag(v, 'data');
   await assertModelExists(path);

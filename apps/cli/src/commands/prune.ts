@@ -3,27 +3,26 @@
  * evaluate) and an atomic write of the pruned checkpoint, `streamline.json` and `report.html`
  * into DIR. Cancelling (Ctrl-C) or a failure leaves no DIR behind.
  */
-import { mkdtemp, readdir, rm, stat, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readdir, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { renderReportHtml } from '@llm-streamline/report';
 import {
-  layersToRemove,
   type ProgressEvent,
-  replacementByName,
-  STREAMLINE_DEFAULTS,
+  planRemoval,
   type StreamlineReport,
+  withDefaults,
 } from '@llm-streamline/streamline';
 import { runToDirectory } from '@llm-streamline/streamline/node';
 import {
-  SCORING_FLAGS,
+  scoringFlags,
   scoringOptions,
-  shown,
-  TRAINING_FLAGS,
+  stageFlags,
+  stageOptions,
+  trainingFlags,
   trainingOptions,
 } from '../args/pipeline-flags.js';
-import type { CommandSpec } from '../args/spec.js';
-import { boolFlag, enumFlag, intFlag, stringFlag } from '../args/values.js';
+import type { CommandSpec, FlagSpecs } from '../args/spec.js';
+import { boolFlag, enumFlag, stringFlag } from '../args/values.js';
 import { BUNDLED } from '../bundled.js';
 import { openDevice } from '../device.js';
 import { UsageError } from '../errors.js';
@@ -50,39 +49,41 @@ export const spec: CommandSpec = {
       description: 'model to prune (default: bundled tinystories-12L)',
     },
   ],
-  flags: {
-    out: {
-      type: 'string',
-      short: 'o',
-      value: 'DIR',
-      description: 'output folder (required; must not exist)',
-    },
-    force: { type: 'boolean', short: 'f', description: 'replace --out if it exists' },
-    ...SCORING_FLAGS,
-    ...TRAINING_FLAGS,
-    'eval-data': {
-      type: 'string',
-      value: 'TEXT',
-      description: 'held-out text for the perplexity comparison',
-      default: "the bundled model's heldout.txt",
-    },
-    'eval-blocks': {
-      type: 'string',
-      value: 'N',
-      description: 'evaluate on at most N blocks of the evaluation text, spread evenly over it',
-      default: shown('evaluationBlocks'),
-    },
-    'no-eval': { type: 'boolean', description: 'skip the perplexity comparison' },
-    'no-baselines': {
-      type: 'boolean',
-      description: 'evaluate only the pruned model (not the original and plain removal)',
-    },
-    dtype: {
-      type: 'string',
-      value: 'f32|f16|bf16',
-      description: 'dtype of the written weights',
-      default: 'f32',
-    },
+  // A getter: the flags are generated from the registries when asked for, so a metric or kind
+  // registered after this module loaded is in them.
+  get flags() {
+    const head: FlagSpecs = {
+      out: {
+        type: 'string',
+        short: 'o',
+        value: 'DIR',
+        description: 'output folder (required; must not exist)',
+      },
+      force: { type: 'boolean', short: 'f', description: 'replace --out if it exists' },
+      ...scoringFlags(),
+    };
+    const withTraining = { ...head, ...trainingFlags(head) };
+    return {
+      ...withTraining,
+      'eval-data': {
+        type: 'string',
+        value: 'TEXT',
+        description: 'held-out text for the perplexity comparison',
+        default: "the bundled model's heldout.txt",
+      },
+      ...stageFlags('evaluation', withTraining),
+      'no-eval': { type: 'boolean', description: 'skip the perplexity comparison' },
+      'no-baselines': {
+        type: 'boolean',
+        description: 'evaluate only the pruned model (not the original and plain removal)',
+      },
+      dtype: {
+        type: 'string',
+        value: 'f32|f16|bf16',
+        description: 'dtype of the written weights',
+        default: 'f32',
+      },
+    } satisfies FlagSpecs;
   },
   examples: [
     {
@@ -97,7 +98,7 @@ export const spec: CommandSpec = {
     {
       what: 'a llama2.c model, plain removal of 25% of the parameters, own texts',
       command:
-        'llm-streamline prune stories260K.bin --out small --ratio 0.25 --replace none --data calib.txt --eval-data heldout.txt',
+        'llm-streamline prune stories260K.bin --out small --ratio 0.25 --replacement none --data calib.txt --eval-data heldout.txt',
     },
   ],
 };
@@ -116,8 +117,11 @@ export const run: Command['run'] = async (argv, io) => {
   if (!started) return undefined;
   const { args, reporter } = started;
   const v = args.values;
-  const o = { ...scoringOptions(v), ...trainingOptions(v) };
-  const evalBlocks = intFlag(v, 'eval-blocks', { min: 1 });
+  const { dataPath, tokenizerPath, ...options } = {
+    ...scoringOptions(v),
+    ...trainingOptions(v),
+    ...stageOptions(v, 'evaluation'),
+  };
   const dtype = enumFlag(v, 'dtype', ['f32', 'f16', 'bf16'] as const) ?? 'f32';
   const noEval = boolFlag(v, 'no-eval');
   const evalDataFlag = stringFlag(v, 'eval-data');
@@ -131,9 +135,8 @@ export const run: Command['run'] = async (argv, io) => {
   const outDir = resolve(io.cwd, outArg);
   await assertModelExists(path);
   await checkOutputPath(outDir, { force, input: path, flag: '--out' });
-  const kind = replacementByName(o.replacement ?? STREAMLINE_DEFAULTS.replacement);
 
-  const calibrationSource = o.dataPath ?? BUNDLED.calibrationText;
+  const calibrationSource = dataPath ?? BUNDLED.calibrationText;
   const calibrationText = await readTextFile(calibrationSource, '--data');
   const bundled = path === BUNDLED.model;
   const evaluationSource = noEval
@@ -149,32 +152,24 @@ export const run: Command['run'] = async (argv, io) => {
     );
 
   await openDevice();
-  const loaded = await loadModel(path, { tokenizerPath: o.tokenizerPath, reporter });
+  const loaded = await loadModel(path, { tokenizerPath, reporter });
   const { model, tokenizer } = loaded;
-  let tokenizerDir: string | undefined;
   try {
-    const L = model.layers.length;
+    // The pipeline's own plan, made here first so a target this model cannot meet is a usage error.
     try {
-      layersToRemove(
-        model,
-        o.target ?? { layers: Math.max(1, Math.round(L / 4)) },
-        kind.windowSize(1) - 1,
-      );
+      planRemoval(model, withDefaults(options));
     } catch (e) {
       throw new UsageError(
-        `${o.target ? '--layers/--ratio' : 'this model'}: ${(e as Error).message}`,
+        `${options.target ? '--layers/--ratio' : 'this model'}: ${(e as Error).message}`,
         'choose a smaller --layers or --ratio',
       );
     }
 
     // Tokenizer files make the output loadable on its own; a llama2.c or GGUF source has none in
     // Hugging Face form, so they come from --tokenizer or a tokenizer.model beside the checkpoint.
-    const files = await hfTokenizerFiles(path, o.tokenizerPath);
-    const isFolder = (await stat(path)).isDirectory();
-    if (files.size > 0 && (o.tokenizerPath !== undefined || !isFolder)) {
-      tokenizerDir = await mkdtemp(join(tmpdir(), 'llm-streamline-tokenizer-'));
-      for (const [name, bytes] of files) await writeFile(join(tokenizerDir, name), bytes);
-    } else if (files.size === 0)
+    // Read once here and handed to the export as bytes.
+    const tokenizerFiles = await hfTokenizerFiles(path, tokenizerPath);
+    if (tokenizerFiles.size === 0)
       reporter.note(
         'no tokenizer.model or tokenizer.json found for this model: the output will have no tokenizer ' +
           '(give --tokenizer PATH to include one)',
@@ -190,8 +185,7 @@ export const run: Command['run'] = async (argv, io) => {
         calibrationSource,
         evaluationText,
         evaluationSource,
-        evaluationBlocks: evalBlocks,
-        ...pipelineOptions(o),
+        ...options,
         compareBaselines: boolFlag(v, 'no-baselines') ? false : undefined,
         signal: io.signal,
         onProgress: (e) => progress(reporter, e),
@@ -199,7 +193,7 @@ export const run: Command['run'] = async (argv, io) => {
       outDir,
       {
         force,
-        tokenizerFrom: tokenizerDir,
+        tokenizerFiles,
         save: { dtype: dtype.toUpperCase() as 'F32' | 'F16' | 'BF16' },
         renderReport: renderReportHtml,
       },
@@ -210,17 +204,8 @@ export const run: Command['run'] = async (argv, io) => {
     return result;
   } finally {
     model.dispose();
-    if (tokenizerDir) await rm(tokenizerDir, { recursive: true, force: true });
   }
 };
-
-/** The flag values that are pipeline options (all but the input paths), by their option names. */
-function pipelineOptions(
-  o: ReturnType<typeof scoringOptions> & ReturnType<typeof trainingOptions>,
-) {
-  const { dataPath: _data, tokenizerPath: _tokenizer, ...options } = o;
-  return options;
-}
 
 function progress(reporter: Reporter, e: ProgressEvent): void {
   const detail =
@@ -274,8 +259,8 @@ function describe(
     `wrote ${outDir}:`,
     ...files.map((f) => `  ${f.name.padEnd(28)} ${formatBytes(f.bytes).padStart(10)}`),
   );
-  if (r.replacement.exportedAs.startsWith('not exportable'))
-    lines.push(`no checkpoint: the replacement is ${r.replacement.exportedAs}`);
+  if (r.replacement.export.as === 'not-exportable')
+    lines.push(`no checkpoint: the replacement is not exportable: ${r.replacement.export.reason}`);
   return lines.join('\n');
 }
 

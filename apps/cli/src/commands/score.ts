@@ -5,15 +5,13 @@
  */
 import {
   cosineMetric,
-  layersToRemove,
-  metricByName,
+  planRemoval,
   prepareCalibration,
-  replacementByName,
-  STREAMLINE_DEFAULTS,
   selectWindow,
   type WindowMetric,
+  withDefaults,
 } from '@llm-streamline/streamline';
-import { SCORING_FLAGS, scoringOptions } from '../args/pipeline-flags.js';
+import { scoringFlags, scoringOptions } from '../args/pipeline-flags.js';
 import type { CommandSpec } from '../args/spec.js';
 import { BUNDLED } from '../bundled.js';
 import { openDevice } from '../device.js';
@@ -31,7 +29,7 @@ export const spec: CommandSpec = {
   description:
     'Runs the importance metric over calibration blocks (drawn as `prune` draws them with the same ' +
     'flags) and prints, for each window size, every window with its score and rank, the chosen ' +
-    'one marked, then a per-layer strip of cos(h_l, h_{l+1}). Without --replace, both sizes are ' +
+    'one marked, then a per-layer strip of cos(h_l, h_{l+1}). Without --replacement, both sizes are ' +
     'shown: n + 1 (replaced by one module) and n (plain removal).',
   positionals: [
     {
@@ -40,7 +38,10 @@ export const spec: CommandSpec = {
       description: 'model to score (default: bundled tinystories-12L)',
     },
   ],
-  flags: SCORING_FLAGS,
+  // Generated from the registries when asked for (see prune's spec).
+  get flags() {
+    return scoringFlags();
+  },
   examples: [
     {
       what: 'the bundled model and text, default n (a quarter of the layers)',
@@ -70,28 +71,29 @@ export const run: Command['run'] = async (argv, io) => {
   const started = start(spec, argv, io);
   if (!started) return undefined;
   const { args, reporter } = started;
-  const o = scoringOptions(args.values);
+  const { dataPath: dataFlag, tokenizerPath, ...given } = scoringOptions(args.values);
+  const o = withDefaults(given);
   const path = modelPath(args.positionals[0], io.cwd);
   await assertModelExists(path);
-  const dataPath = o.dataPath ?? BUNDLED.calibrationText;
+  const dataPath = dataFlag ?? BUNDLED.calibrationText;
   const text = await readTextFile(dataPath, '--data');
-  const metric = metricByName(o.metric ?? STREAMLINE_DEFAULTS.metric);
-  const kind = o.replacement === undefined ? undefined : replacementByName(o.replacement);
 
   await openDevice();
-  const { model, tokenizer } = await loadModel(path, { tokenizerPath: o.tokenizerPath, reporter });
+  const { model, tokenizer } = await loadModel(path, { tokenizerPath, reporter });
   try {
     const L = model.layers.length;
-    const extra = kind ? kind.windowSize(1) - 1 : 1;
-    let n: number;
+    // Without --replacement, n as prune's default kind (a window of n + 1) would remove it.
+    let plan: ReturnType<typeof planRemoval>;
     try {
-      n = layersToRemove(model, o.target ?? { layers: Math.max(1, Math.round(L / 4)) }, extra);
+      plan = planRemoval(model, o);
     } catch (e) {
       throw new UsageError(
         `${o.target ? '--layers/--ratio' : 'this model'}: ${(e as Error).message}`,
         'choose a smaller --layers or --ratio',
       );
     }
+    const { n, metric } = plan;
+    const kind = given.replacement === undefined ? undefined : plan.kind;
     const tables: { size: number; use: WindowTable['use'] }[] = kind
       ? [{ size: kind.windowSize(n), use: kind.windowSize(n) === n ? 'removal' : 'replacement' }]
       : [
@@ -101,18 +103,19 @@ export const run: Command['run'] = async (argv, io) => {
     // The draw prune makes: validation blocks first (only for a trained replacement), then scoring.
     const trained = (kind?.fit ?? 'train') === 'train';
     const splits = prepareCalibration(text, tokenizer, {
-      blockLength: o.blockLength ?? STREAMLINE_DEFAULTS.blockLength,
-      scoringBlocks: o.scoringBlocks ?? STREAMLINE_DEFAULTS.scoringBlocks,
+      blockLength: o.blockLength,
+      scoringBlocks: o.scoringBlocks,
       trainingBlocks: 0,
-      validationBlocks: trained ? (o.validationBlocks ?? STREAMLINE_DEFAULTS.validationBlocks) : 0,
-      seed: o.seed ?? STREAMLINE_DEFAULTS.seed,
+      validationBlocks: trained ? o.validationBlocks : 0,
+      seed: o.seed,
       source: dataPath,
     });
     const context = (what: string) => ({
       model,
       blocks: splits.scoring,
-      batchSize: o.batchSize ?? STREAMLINE_DEFAULTS.batchSize,
+      batchSize: o.batchSize,
       signal: io.signal,
+      options: plan.metricOptions,
       onProgress: (done: number, total: number) =>
         reporter.progress({ stage: 'scoring', message: what, done, total, unit: 'blocks' }),
     });

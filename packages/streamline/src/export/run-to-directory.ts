@@ -8,11 +8,8 @@ import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { SaveOptions } from '@llm-streamline/llm';
 import { DirectorySink } from '@llm-streamline/llm/node';
-import {
-  type StreamlineOptions,
-  type StreamlineResult,
-  streamline,
-} from '../pipeline/streamline.js';
+import type { StreamlineOptions } from '../pipeline/options.js';
+import { type StreamlineResult, streamline } from '../pipeline/streamline.js';
 import { FilePairStorage } from '../training/node-file-pair-storage.js';
 import { type SaveStreamlinedOptions, saveStreamlined } from './save-streamlined.js';
 import { TOKENIZER_FILES } from './tokenizer-files.js';
@@ -21,11 +18,12 @@ export interface RunToDirectoryOptions {
   /** Replace an existing output path. Default false: an existing path is refused before any work. */
   force?: boolean;
   /**
-   * Folder whose tokenizer files ({@link TOKENIZER_FILES}) are copied into the output. Default: the
-   * model's folder when the model is a Hugging Face directory (`modelFormat` 'huggingface' and
-   * `modelSource` a folder). llama2.c and GGUF sources carry no such files.
+   * Tokenizer files to write beside the checkpoint, by file name, as bytes already read (the CLI
+   * finds them beside a llama2.c or GGUF model, or from --tokenizer). Default: the
+   * {@link TOKENIZER_FILES} of the model's folder when the model is a Hugging Face directory
+   * (`modelFormat` 'huggingface' and `modelSource` a folder); none otherwise.
    */
-  tokenizerFrom?: string;
+  tokenizerFiles?: ReadonlyMap<string, Uint8Array>;
   /** Checkpoint dtype and shard size (see saveHfModel). */
   save?: Pick<SaveOptions, 'dtype' | 'maxShardBytes'>;
   /** Renders the final report as `report.html` (see saveStreamlined). Default: no report.html. */
@@ -49,25 +47,9 @@ export interface RunToDirectoryResult extends StreamlineResult {
 export async function runToDirectory(
   options: StreamlineOptions,
   outDir: string,
-  { force = false, tokenizerFrom, save = {}, renderReport }: RunToDirectoryOptions = {},
+  { force = false, tokenizerFiles, save = {}, renderReport }: RunToDirectoryOptions = {},
 ): Promise<RunToDirectoryResult> {
-  const tokenizerDir =
-    tokenizerFrom ??
-    (options.modelFormat === 'huggingface' &&
-    options.modelSource &&
-    (await isDirectory(options.modelSource))
-      ? options.modelSource
-      : undefined);
-  const extraFiles = new Map<string, Uint8Array>();
-  if (tokenizerDir !== undefined) {
-    if (!(await isDirectory(tokenizerDir)))
-      throw new Error(`${tokenizerDir}: not a folder (the tokenizer files are copied from it)`);
-    for (const name of TOKENIZER_FILES) {
-      const bytes = await readFile(join(tokenizerDir, name)).catch(() => undefined);
-      if (bytes)
-        extraFiles.set(name, new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength));
-    }
-  }
+  const extraFiles = new Map(tokenizerFiles ?? (await modelFolderTokenizer(options)));
   const sink = await DirectorySink.create(outDir, { overwrite: force });
   try {
     const result = await streamline({
@@ -94,6 +76,15 @@ export async function runToDirectory(
   }
 }
 
-async function isDirectory(path: string): Promise<boolean> {
-  return (await stat(path).catch(() => undefined))?.isDirectory() ?? false;
+/** The tokenizer files of a Hugging Face model folder; none for other sources. */
+async function modelFolderTokenizer(options: StreamlineOptions): Promise<Map<string, Uint8Array>> {
+  const files = new Map<string, Uint8Array>();
+  const dir = options.modelSource;
+  if (options.modelFormat !== 'huggingface' || dir === undefined) return files;
+  if (!(await stat(dir).catch(() => undefined))?.isDirectory()) return files;
+  for (const name of TOKENIZER_FILES) {
+    const bytes = await readFile(join(dir, name)).catch(() => undefined);
+    if (bytes) files.set(name, new Uint8Array(bytes.buffer, bytes.byteOffset, bytes.byteLength));
+  }
+  return files;
 }

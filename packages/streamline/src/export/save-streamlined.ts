@@ -23,7 +23,7 @@ export async function saveStreamlined(
   sink: OutputSink,
   { renderReport, ...options }: SaveStreamlinedOptions = {},
 ): Promise<{ checkpoint: boolean }> {
-  const exportable = !result.report.replacement.exportedAs.startsWith('not exportable');
+  const exportable = result.report.replacement.export.as !== 'not-exportable';
   const t0 = performance.now();
   if (exportable) await saveHfModel(result.model, sink, options);
   else for (const [name, bytes] of options.extraFiles ?? []) await sink.writeFile(name, [bytes]);

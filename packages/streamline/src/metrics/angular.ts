@@ -12,6 +12,7 @@ export const angularMetric: WindowMetric = {
   name: 'angular',
   description:
     'mean angular distance arccos(cos)/π between window input and output (Gromov et al. 2024)',
+  label: 'angular distance',
   higherIsRedundant: false,
   allSizesInOnePass: true,
   async score(context: MetricContext, windowSizes: readonly number[]) {

@@ -10,6 +10,7 @@ import type { MetricContext, WindowMetric } from './window-metric.js';
 export const cosineMetric: WindowMetric = {
   name: 'cosine',
   description: 'mean cosine similarity between the input and output of the window (LLM-Streamline)',
+  label: 'cosine similarity',
   higherIsRedundant: true,
   allSizesInOnePass: true,
   async score(context: MetricContext, windowSizes: readonly number[]) {

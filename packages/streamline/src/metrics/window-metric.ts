@@ -1,4 +1,5 @@
 import type { LlamaForCausalLM } from '@llm-streamline/llm';
+import type { OptionSpec } from '../options/option-spec.js';
 
 /** What every metric is given. */
 export interface MetricContext {
@@ -11,17 +12,24 @@ export interface MetricContext {
   onProgress?: (done: number, total: number) => void;
   /** Cancellation: throw when aborted. */
   signal?: AbortSignal;
+  /** Values of the options the metric declares, checked and with defaults filled in. */
+  options?: Readonly<Record<string, number | string | boolean>>;
 }
 
 /**
  * A way to score how redundant each window of m consecutive layers is. Implement one in one file
- * and add it to the registry (metrics/index.ts); the pipeline, CLI and web app pick it up by name.
+ * and register it (metrics/index.ts, or `registerMetric`); the pipeline, CLI and web app pick it up
+ * by name, and offer the options it declares as flags and form fields.
  */
 export interface WindowMetric {
   /** Name used on the command line and in streamline.json. */
   readonly name: string;
   /** One line for help texts and reports. */
   readonly description: string;
+  /** A few words for the web form's choice list (default: the description). */
+  readonly label?: string;
+  /** The metric's own options, if it has any (given to `score` as `context.options`). */
+  readonly options?: readonly OptionSpec[];
   /** True when a higher score means a more redundant (more removable) window. */
   readonly higherIsRedundant: boolean;
   /**

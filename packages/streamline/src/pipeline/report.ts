@@ -1,7 +1,20 @@
+/**
+ * How the pruned model is written as an ordinary checkpoint: its replacement as a LLaMA decoder
+ * layer, the window simply removed (plain removal), or not at all, with the reason.
+ */
+export type ExportResult =
+  | { as: 'llama-layer' }
+  | { as: 'removed' }
+  | { as: 'not-exportable'; reason: string };
+
 /** What `streamline.json` records about a run (everything needed to reproduce and judge it). */
 export interface StreamlineReport {
-  /** Format version of this file. */
-  version: 1;
+  /**
+   * Format version of this file. 2: `replacement.export` (a typed result) replaced the
+   * `replacement.exportedAs` sentence; the kind's options moved from `hyperparameters`
+   * (`ffnHidden`, `ffnInit`) to `replacement.options`, and `metric.options` was added.
+   */
+  version: 2;
   model: { source: string; format: string; layers: number; parameters: number };
   calibration: {
     source: string;
@@ -10,7 +23,13 @@ export interface StreamlineReport {
     trainingBlocks: number;
     validationBlocks: number;
   };
-  metric: { name: string; description: string; higherIsRedundant: boolean };
+  metric: {
+    name: string;
+    description: string;
+    higherIsRedundant: boolean;
+    /** The metric's own options, as used; absent when it has none (the built-in metrics). */
+    options?: Record<string, number | string | boolean>;
+  };
   /** Every window's score, by window size m, index j = first layer. */
   scores: Record<string, number[]>;
   /** n: layers removed net; m: layers in the replaced window. */
@@ -18,7 +37,14 @@ export interface StreamlineReport {
   window: { start: number; size: number; score: number };
   /** The window plain removal would take (size n), for the `none` comparison. */
   removalWindow: { start: number; size: number; score: number };
-  replacement: { kind: string; description: string; parameters: number; exportedAs: string };
+  replacement: {
+    kind: string;
+    description: string;
+    parameters: number;
+    /** The kind's own options, as used (defaults filled in). */
+    options: Record<string, number | string | boolean>;
+    export: ExportResult;
+  };
   hyperparameters: Record<string, number | string | boolean>;
   seed: number;
   training?: {

@@ -1,23 +1,27 @@
+import { createRegistry } from '../registry.js';
 import { ffnReplacement } from './ffn.js';
 import { layerReplacement } from './layer.js';
 import { linearReplacement } from './linear.js';
 import { noReplacement } from './none.js';
 import type { ReplacementKind } from './replacement.js';
 
-/** Every replacement kind by name. Add one: write it in one file and list it here. */
-export const REPLACEMENTS: ReadonlyMap<string, ReplacementKind> = new Map(
-  [noReplacement, layerReplacement, ffnReplacement, linearReplacement].map((r) => [r.name, r]),
-);
+const kinds = createRegistry<ReplacementKind>('replacement');
+
+/** Every replacement kind by name, in registration order (the built-ins first). */
+export const REPLACEMENTS = kinds.entries;
+
+/**
+ * Adds a replacement kind under its name; the pipeline, the CLI (`--replacement`, its option
+ * flags, `--help`) and the web form pick it up from here. A name may be registered once.
+ */
+export const registerReplacement = kinds.register;
 
 /** The kind called `name`, or an error listing the known ones. */
-export function replacementByName(name: string): ReplacementKind {
-  const kind = REPLACEMENTS.get(name);
-  if (!kind)
-    throw new Error(
-      `unknown replacement '${name}'; choose one of: ${[...REPLACEMENTS.keys()].join(', ')}`,
-    );
-  return kind;
-}
+export const replacementByName = kinds.byName;
+
+// The built-in kinds. Add one: write it in one file and register it here.
+for (const kind of [noReplacement, layerReplacement, ffnReplacement, linearReplacement])
+  registerReplacement(kind);
 
 export { FfnBlock } from './ffn-block.js';
 export { choleskySolve, fitLeastSquares, LinearBlock } from './linear.js';

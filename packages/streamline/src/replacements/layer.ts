@@ -11,6 +11,7 @@ export const layerReplacement: ReplacementKind = {
   name: 'layer',
   description:
     "one decoder layer initialised from the window's first layer, trained to map h_j to h_{j+m}",
+  label: 'a trained decoder layer',
   windowSize: (n) => n + 1,
   fit: 'train',
   create({ model, start, seed }) {

@@ -124,6 +124,7 @@ export function choleskySolve(
 export const linearReplacement: ReplacementKind = {
   name: 'linear',
   description: 'a least-squares affine map from h_j to h_{j+m} (closed form, no training)',
+  label: 'least squares, closed form',
   windowSize: (n) => n + 1,
   fit: 'closed-form',
   create: ({ model }) => new LinearBlock(model.config),

@@ -4,6 +4,7 @@ import type { ReplacementKind } from './replacement.js';
 export const noReplacement: ReplacementKind = {
   name: 'none',
   description: 'remove the layers, put nothing in their place',
+  label: 'plain removal',
   windowSize: (n) => n,
   create: () => undefined,
   fit: 'none',

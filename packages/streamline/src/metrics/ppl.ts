@@ -2,14 +2,15 @@ import { perplexity } from '@llm-streamline/llm';
 import type { MetricContext, WindowMetric } from './window-metric.js';
 
 /**
- * The direct measure: perplexity of the scoring blocks with the window's layers removed. The most
+ * `ppl`, the direct measure: perplexity of the scoring blocks with the window's layers removed. The most
  * faithful and the most expensive (one evaluation per window and size); the lowest perplexity
  * marks the most redundant window.
  */
-export const perplexityMetric: WindowMetric = {
+export const pplMetric: WindowMetric = {
   name: 'ppl',
   description:
     'perplexity on the scoring blocks after removing the window (one evaluation per window)',
+  label: 'perplexity after removal (slow)',
   higherIsRedundant: false,
   allSizesInOnePass: false,
   async score(context: MetricContext, windowSizes: readonly number[]) {

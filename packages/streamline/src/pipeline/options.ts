@@ -1,0 +1,71 @@
+import type { LlamaForCausalLM, Tokenizer } from '@llm-streamline/llm';
+import type { OptionRecord } from '../options/option-spec.js';
+import type { PairStorage } from '../training/pairs.js';
+import type { RemovalTarget } from './layers-to-remove.js';
+import type { ProgressEvent } from './progress.js';
+
+/** What `streamline()` takes. Every option left undefined takes its STREAMLINE_DEFAULTS value. */
+export interface StreamlineOptions {
+  model: LlamaForCausalLM;
+  tokenizer: Tokenizer;
+  /** Where the model came from, for the report. */
+  modelSource?: string;
+  modelFormat?: string;
+  /** Calibration text (scoring, training and validation blocks are drawn from it). */
+  calibrationText: string;
+  calibrationSource?: string;
+  /** Held-out text for the perplexity comparison; omit to skip evaluation. */
+  evaluationText?: string;
+  evaluationSource?: string;
+  /**
+   * Score at most this many blocks of the evaluation text, spread evenly over it (default 32;
+   * `Infinity` for all of them). The three perplexities are measured on the same blocks, so their
+   * ratios are what the cap affects least.
+   */
+  evaluationBlocks?: number;
+  /** Layers to remove (n), or a fraction of parameters. Default: a quarter of the layers. */
+  target?: RemovalTarget;
+  /** Importance metric by name (a key of METRICS: cosine, angular, bi, ppl). Default cosine. */
+  metric?: string;
+  /** Options the metric declares (`WindowMetric.options`), by name. */
+  metricOptions?: OptionRecord;
+  /** Replacement kind by name (a key of REPLACEMENTS: none, layer, ffn, linear). Default ffn. */
+  replacement?: string;
+  /** Options the kind declares (`ReplacementKind.options`), by name: `{ hidden: 512 }` for ffn. */
+  replacementOptions?: OptionRecord;
+  /**
+   * Score every window size 1…L−1 (for the heat map), not only n and n + 1. Default: when the
+   * metric does it in the same pass and the L hidden states of a batch it then keeps fit in 256 MiB.
+   */
+  scoreAllSizes?: boolean;
+  /** Never choose a window that ends at the last layer. Default false. */
+  excludeLastLayer?: boolean;
+  blockLength?: number;
+  scoringBlocks?: number;
+  trainingBlocks?: number;
+  validationBlocks?: number;
+  /** Blocks per forward pass and per optimiser step. */
+  batchSize?: number;
+  microBatches?: number;
+  epochs?: number;
+  lr?: number;
+  minLr?: number;
+  weightDecay?: number;
+  clipNorm?: number;
+  warmupFraction?: number;
+  /**
+   * Optional second stage: epochs of training the replacement on the language-model loss of the
+   * whole pruned model (everything else frozen), after the MSE stage. Default 0 (off); each epoch
+   * costs a forward and backward pass through every layer after the window.
+   */
+  finetuneEpochs?: number;
+  /** Peak learning rate of the second stage (cosine decay to a tenth of it). Default 1e-4. */
+  finetuneLr?: number;
+  /** Evaluate the original and plain-removal models too (default true when evaluating). */
+  compareBaselines?: boolean;
+  seed?: number;
+  /** Where training pairs are kept between epochs (default: memory). Node passes a temporary file. */
+  pairStorage?: () => Promise<PairStorage>;
+  signal?: AbortSignal;
+  onProgress?: (event: ProgressEvent) => void;
+}

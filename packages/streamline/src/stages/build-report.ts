@@ -1,0 +1,87 @@
+/**
+ * The run's record, `streamline.json`: what was asked (model, calibration, metric, kind,
+ * hyperparameters, seed), what each step found (scores, windows, losses, perplexities) and what it
+ * cost (seconds per stage). Everything needed to reproduce and judge the run.
+ */
+import type { CalibrationSplits } from '../calibration/calibration-data.js';
+import type { WindowChoice } from '../metrics/select-window.js';
+import type { ResolvedOptions } from '../pipeline/defaults.js';
+import type { StreamlineReport } from '../pipeline/report.js';
+import type { Assembly } from './assemble.js';
+import type { ChosenWindows } from './choose-window.js';
+import type { FittedReplacement } from './fit-replacement.js';
+import type { RemovalPlan } from './plan-removal.js';
+import type { WindowScores } from './score-windows.js';
+
+/** What the stages found, gathered for the report. */
+export interface RunFindings {
+  original: { layers: number; parameters: number };
+  plan: RemovalPlan;
+  splits: CalibrationSplits;
+  scores: WindowScores;
+  windows: ChosenWindows;
+  fitted: FittedReplacement;
+  perplexity: StreamlineReport['perplexity'];
+  assembly: Assembly;
+  timings: Record<string, number>;
+}
+
+export function buildReport(o: ResolvedOptions, f: RunFindings): StreamlineReport {
+  const { plan, splits, fitted } = f;
+  return {
+    version: 2,
+    model: {
+      source: o.modelSource ?? 'model',
+      format: o.modelFormat ?? 'unknown',
+      ...f.original,
+    },
+    calibration: {
+      source: o.calibrationSource ?? 'calibration text',
+      blockLength: o.blockLength,
+      scoringBlocks: splits.scoring.length,
+      trainingBlocks: splits.training.length,
+      validationBlocks: splits.validation.length,
+    },
+    metric: {
+      name: plan.metric.name,
+      description: plan.metric.description,
+      higherIsRedundant: plan.metric.higherIsRedundant,
+      ...(Object.keys(plan.metricOptions).length ? { options: plan.metricOptions } : {}),
+    },
+    scores: Object.fromEntries([...f.scores].map(([size, s]) => [String(size), s])),
+    layersRemoved: plan.n,
+    window: windowRecord(f.assembly.chosen),
+    removalWindow: windowRecord(f.windows.removalWindow),
+    replacement: {
+      kind: plan.kind.name,
+      description: plan.kind.description,
+      parameters: fitted.replacement?.parameterCount() ?? 0,
+      options: plan.kindOptions,
+      export: f.assembly.export,
+    },
+    hyperparameters: {
+      batchSize: o.batchSize,
+      microBatches: o.microBatches,
+      epochs: o.epochs,
+      lr: o.lr,
+      minLr: o.minLr,
+      weightDecay: o.weightDecay,
+      clipNorm: o.clipNorm,
+      warmupFraction: o.warmupFraction,
+      excludeLastLayer: o.excludeLastLayer,
+      ...(o.finetuneEpochs > 0
+        ? { finetuneEpochs: o.finetuneEpochs, finetuneLr: o.finetuneLr }
+        : {}),
+    },
+    seed: o.seed,
+    training: fitted.training,
+    finetune: fitted.finetune,
+    perplexity: f.perplexity,
+    timings: f.timings,
+    result: { layers: o.model.layers.length, parameters: o.model.parameterCount() },
+  };
+}
+
+function windowRecord(w: WindowChoice): { start: number; size: number; score: number } {
+  return { start: w.start, size: w.size, score: w.score };
+}
