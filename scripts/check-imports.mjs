@@ -34,8 +34,16 @@ export const LAYERS = {
   report: ['streamline'],
   cli: ['report', 'streamline', 'llm', 'autograd', 'tensor'],
   web: ['report', 'streamline', 'llm', 'autograd', 'tensor'],
-  'test-utils': [],
+  // Its seeded inputs come from tensor's generator; tensor is its peer dependency (a dependency
+  // would be a cycle in the build graph, since tensor's tests use test-utils).
+  'test-utils': ['tensor'],
 };
+/**
+ * Packages another one may take types from and nothing else: the report draws streamline.json, so
+ * it needs its type, and drawing a chart must load nothing of the pipeline, the models or the GPU.
+ * @type {Record<string, string[]>}
+ */
+const TYPES_ONLY = { report: ['streamline'] };
 /** May be imported from test, bench and example files only. */
 const TEST_ONLY = new Set(['test-utils']);
 const SCOPE = '@llm-streamline/';
@@ -45,7 +53,7 @@ const SKIP_DIRS = new Set(['node_modules', 'dist', 'assets', 'coverage', 'public
 /**
  * The package folders: `packages/*` and `apps/*` that have a package.json.
  * @param {string} root
- * @returns {{ dir: string, manifest: { name: string, dependencies?: Record<string, string> }, name: string }[]}
+ * @returns {{ dir: string, manifest: { name: string, dependencies?: Record<string, string>, peerDependencies?: Record<string, string> }, name: string }[]}
  */
 function workspacePackages(root) {
   return ['packages', 'apps'].flatMap((group) =>
@@ -79,32 +87,44 @@ function sourceFiles(dir) {
 
 /**
  * Module specifiers a file imports: static imports and re-exports (type-only too), `import()` and
- * `import('…')` types.
+ * `import('…')` types, each with whether it brings types only (erased at compile time).
  * @param {string} file
+ * @returns {{ specifier: string, typeOnly: boolean }[]}
  */
 function importsOf(file) {
   const text = readFileSync(file, 'utf8');
   const source = ts.createSourceFile(file, text, ts.ScriptTarget.Latest, false);
-  /** @type {string[]} */
+  /** @type {{ specifier: string, typeOnly: boolean }[]} */
   const specifiers = [];
   /** @param {ts.Node} node */
   const visit = (node) => {
-    if (
-      (ts.isImportDeclaration(node) || ts.isExportDeclaration(node)) &&
+    if (ts.isImportDeclaration(node) && ts.isStringLiteral(node.moduleSpecifier)) {
+      const clause = node.importClause;
+      const named = clause?.namedBindings;
+      const typeOnly =
+        !!clause &&
+        (clause.isTypeOnly ||
+          (!clause.name &&
+            !!named &&
+            ts.isNamedImports(named) &&
+            named.elements.every((e) => e.isTypeOnly)));
+      specifiers.push({ specifier: node.moduleSpecifier.text, typeOnly });
+    } else if (
+      ts.isExportDeclaration(node) &&
       node.moduleSpecifier &&
       ts.isStringLiteral(node.moduleSpecifier)
     ) {
-      specifiers.push(node.moduleSpecifier.text);
+      specifiers.push({ specifier: node.moduleSpecifier.text, typeOnly: node.isTypeOnly });
     } else if (
       ts.isCallExpression(node) &&
       node.expression.kind === ts.SyntaxKind.ImportKeyword &&
       node.arguments[0] &&
       ts.isStringLiteral(node.arguments[0])
     ) {
-      specifiers.push(node.arguments[0].text);
+      specifiers.push({ specifier: node.arguments[0].text, typeOnly: false });
     } else if (ts.isImportTypeNode(node) && ts.isLiteralTypeNode(node.argument)) {
       const literal = node.argument.literal;
-      if (ts.isStringLiteral(literal)) specifiers.push(literal.text);
+      if (ts.isStringLiteral(literal)) specifiers.push({ specifier: literal.text, typeOnly: true });
     }
     ts.forEachChild(node, visit);
   };
@@ -223,7 +243,9 @@ export function checkImports(root = ROOT) {
       );
       continue;
     }
-    const declared = Object.keys(manifest.dependencies ?? {}).filter((d) => d.startsWith(SCOPE));
+    const declared = Object.keys({ ...manifest.dependencies, ...manifest.peerDependencies }).filter(
+      (d) => d.startsWith(SCOPE),
+    );
     for (const dep of declared) {
       const target = dep.replace(SCOPE, '');
       if (!allowed.includes(target))
@@ -234,10 +256,16 @@ export function checkImports(root = ROOT) {
     for (const file of sourceFiles(dir)) {
       const testSide = isTestSide(file, dir);
       const edges = new Set();
-      for (const specifier of importsOf(file)) {
+      for (const { specifier, typeOnly } of importsOf(file)) {
         if (specifier.startsWith('.')) {
           const target = resolveRelative(file, specifier);
-          if (target && !testSide) edges.add(target);
+          // A source file that reaches into another folder by path hides a dependency from
+          // this check (tests and configs may share fixtures that way).
+          if (target && !testSide && relative(dir, target).startsWith('..'))
+            problems.push(
+              `${rel(file)}: imports ${specifier} by path from outside its package; import that package by name`,
+            );
+          else if (target && !testSide) edges.add(target);
           continue;
         }
         if (!specifier.startsWith(SCOPE)) continue;
@@ -249,6 +277,10 @@ export function checkImports(root = ROOT) {
         } else if (!allowed.includes(target)) {
           problems.push(
             `${rel(file)}: imports ${specifier}, which points up or across the layering (${name} may import: ${allowed.join(', ') || 'nothing'})`,
+          );
+        } else if (!testSide && !typeOnly && TYPES_ONLY[name]?.includes(target)) {
+          problems.push(
+            `${rel(file)}: imports values from ${specifier}; ${name} may take only types from it (import type)`,
           );
         } else if (!testSide && !declared.includes(SCOPE + target)) {
           problems.push(

@@ -114,6 +114,34 @@ describe('check-imports', () => {
     ]);
   });
 
+  it('reports a path into another package, which the layering check could not see', () => {
+    const tree = workspace({
+      ...clean,
+      'test-utils': { files: { 'src/index.ts': "export * from '../../tensor/src/a.js';" } },
+    });
+    expect(checkImports(tree).problems).toEqual([
+      'packages/test-utils/src/index.ts: imports ../../tensor/src/a.js by path from outside its package; import that package by name',
+    ]);
+  });
+
+  it('lets the report take only types from streamline', () => {
+    const tree = workspace({
+      ...clean,
+      streamline: { files: {} },
+      report: {
+        deps: ['streamline'],
+        files: {
+          'src/ok.ts':
+            "import type { R } from '@llm-streamline/streamline';\nimport { type S } from '@llm-streamline/streamline';\nexport type { T } from '@llm-streamline/streamline';",
+          'src/bad.ts': "import { type R, run } from '@llm-streamline/streamline';",
+        },
+      },
+    });
+    expect(checkImports(tree).problems).toEqual([
+      'packages/report/src/bad.ts: imports values from @llm-streamline/streamline; report may take only types from it (import type)',
+    ]);
+  });
+
   it('keeps test-utils out of sources', () => {
     const tree = workspace({
       ...clean,

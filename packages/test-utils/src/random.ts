@@ -1,8 +1,8 @@
 /** Seeded inputs shared by every package's tests, so a failing case reproduces exactly. */
 
-// By path, not by package name: tensor's tests depend on test-utils, so a dependency back on
-// tensor would be a cycle (turbo rejects it). The file imports nothing.
-import { seededRandom } from '../../tensor/src/random/seeded-random.js';
+// tensor is a peer dependency of test-utils, not a dependency: tensor's tests depend on test-utils,
+// and a dependency back would be a cycle in the build graph.
+import { seededRandom } from '@llm-streamline/tensor';
 
 /** mulberry32 (tensor's `seededRandom`): uniform numbers in [0, 1) from a seed. */
 export const rng: (seed: number) => () => number = seededRandom;

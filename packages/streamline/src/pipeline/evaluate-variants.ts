@@ -23,7 +23,7 @@ export interface EvaluationPlan {
 }
 
 /**
- * Step 7: perplexity of the original, plain-removal and replaced models on the evaluation blocks,
+ * Step 6: perplexity of the original, plain-removal and replaced models on the evaluation blocks,
  * in one pass over the data. The three models are the same layer list edited at or after the
  * first pruned layer, so the layers before it run once per batch and feed all three
  * (perplexityOfVariants): with the window at layer 4 of 12, that is 23 layer passes instead of 31.

@@ -25,9 +25,9 @@ export interface StreamlineResult {
  *  3. n from the target, the window chosen;
  *  4–5. the replacement for window j…j+m−1 (m = n + 1; m = n for plain removal), trained alone on
  *     (h_j, h_{j+m}) pairs from the frozen prefix, or fitted in closed form;
- *  7. perplexity of the original, plain-removal and replaced models on held-out text;
- *  6. assembled: the window's layers leave the list and the replacement takes their place.
- * Saving is separate (export/save-streamlined.ts). Cancel with `signal`: the model is left as it
+ *  6. perplexity of the original, plain-removal and replaced models on held-out text;
+ *  7. assembled: the window's layers leave the list and the replacement takes their place.
+ * Saving (8) is separate (export/save-streamlined.ts). Cancel with `signal`: the model is left as it
  * was found (the window is only spliced out at the end, after evaluation).
  */
 export async function streamline(options: StreamlineOptions): Promise<StreamlineResult> {
@@ -42,7 +42,8 @@ export async function streamline(options: StreamlineOptions): Promise<Streamline
   const scores = await scoreWindows(o, plan, splits.scoring, clock);
   const windows = chooseWindows(plan, scores, o.excludeLastLayer);
   const fitted = await fitReplacement(o, plan, windows.window, splits, clock);
-  // Step 7 before step 6, so the original and plain-removal models are evaluated in place.
+  // Evaluation (6) comes before assembly (7), so the original and plain-removal models are
+  // evaluated in place, on one layer list.
   const perplexity = await evaluate(o, evaluationBlocks, windows, fitted.replacement, clock);
   const assembly = assemble(model, windows, fitted.replacement);
 

@@ -1,5 +1,5 @@
 /**
- * Step 6 of the method: the window's layers leave the layer list and are freed; the replacement
+ * Step 7 of the method: the window's layers leave the layer list and are freed; the replacement
  * (if any) takes their place, so L layers become L − n. Also says how the result can be written
  * as an ordinary checkpoint.
  */

@@ -1,7 +1,7 @@
 /**
  * Step 1 of the method: calibration text → token blocks, drawn without overlap for scoring,
  * training and validation (the kind decides which it needs), and the evaluation text packed into
- * the blocks step 7 scores. Packed now, so an evaluation text too short for one block fails before
+ * the blocks step 6 scores. Packed now, so an evaluation text too short for one block fails before
  * any work, not after training.
  */
 import { packBlocks } from '@llm-streamline/llm';

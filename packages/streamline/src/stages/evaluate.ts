@@ -1,5 +1,5 @@
 /**
- * Step 7 of the method: perplexity of the original, plain-removal and replaced models on the
+ * Step 6 of the method: perplexity of the original, plain-removal and replaced models on the
  * held-out blocks. Run before assembly, so the original and plain-removal models can be evaluated
  * in place. Skipped without an evaluation text; on failure the replacement is freed.
  */
