@@ -60,6 +60,15 @@ export { MemorySink } from './save/output-sink.js';
 export type { SaveDType, SaveOptions } from './save/save-model.js';
 // Saving
 export { checkpointTensors, saveHfModel } from './save/save-model.js';
+// Random-weight checkpoints at real shapes
+export { byteLevelTokenizerFiles } from './synthetic/byte-tokenizer.js';
+export type { CheckpointDims, CheckpointTensor } from './synthetic/checkpoint-layout.js';
+export { checkpointDims, checkpointLayout } from './synthetic/checkpoint-layout.js';
+export type { CheckpointPresetName, HfConfigJson } from './synthetic/checkpoint-presets.js';
+export { CHECKPOINT_PRESETS, checkpointPreset } from './synthetic/checkpoint-presets.js';
+export type { RandomCheckpointDType } from './synthetic/random-values.js';
+export type { RandomCheckpointOptions } from './synthetic/write-random-checkpoint.js';
+export { writeRandomCheckpoint } from './synthetic/write-random-checkpoint.js';
 export { HfTokenizer } from './tokenizer/hf-tokenizer.js';
 export { Llama2cTokenizer } from './tokenizer/llama2c-tokenizer.js';
 export {
