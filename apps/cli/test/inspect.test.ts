@@ -1,13 +1,22 @@
 /**
  * `inspect` end to end: its parameter counts against an independent count from each model's
  * configuration (the HF config.json, the llama2.c header read here byte by byte), and the same
- * model in two formats (.bin and .gguf) gives the same numbers.
+ * model in two formats (.bin and .gguf) gives the same numbers. The device memory a prune needs,
+ * against numbers computed here from the config, and the fit check against made-up adapter limits
+ * and the full-size random-checkpoint presets.
  */
 import { readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
+import {
+  CHECKPOINT_PRESETS,
+  checkpointDims,
+  checkpointLayout,
+  parseHfConfig,
+} from '@llm-streamline/llm';
 import { fixturePath } from '@llm-streamline/test-utils/paths';
 import { describe, expect, it } from 'vitest';
 import type { Inspection } from '../src/inspect/inspection.js';
+import { deviceFit, deviceMemoryEstimate } from '../src/inspect/memory-estimate.js';
 import { jsonResult, runCli, STORIES_BIN, TINY_12L } from './helpers.js';
 
 interface Dims {
@@ -116,5 +125,108 @@ describe('inspect', () => {
     expect(run.stdout).toMatch(/architecture\s+LLaMA, 5 layers, hidden 64, intermediate 172/);
     expect(run.stdout).toMatch(/layer\s+attention\s+MLP\s+norms\s+total/);
     expect(run.stdout).toMatch(/memory\s+~/);
+  });
+
+  it('reports the device memory a prune needs, from the config, at --batch and --block-length', async () => {
+    const c = JSON.parse(await readFile(join(TINY_12L, 'config.json'), 'utf8'));
+    const d: number = c.hidden_size;
+    const f: number = c.intermediate_size;
+    const v: number = c.vocab_size;
+    const heads: number = c.num_attention_heads;
+    for (const [b, t, args] of [
+      [8, 256, []], // STREAMLINE_DEFAULTS
+      [2, 64, ['--batch', '2', '--block-length', '64']],
+    ] as const) {
+      const run = await runCli(['inspect', TINY_12L, '--json', ...args]);
+      expect(run.code).toBe(0);
+      const r = jsonResult<Inspection>(run);
+      const m = r.deviceMemory;
+      const weights = 4 * r.parameters.total;
+      const activations = 4 * b * t * (v + heads * t + 3 * f + 4 * d);
+      const training = 4 * 4 * (3 * d * f + d); // params, grads, AdamW m and v; f32
+      expect(m).toMatchObject({
+        batchSize: b,
+        blockLength: t,
+        weightsDtype: 'F32',
+        weightsBytes: weights,
+        activationBytes: activations,
+        replacement: { kind: 'ffn', parameters: 3 * d * f + d, trainingBytes: training },
+        pruneBytes: weights + activations + training,
+      });
+      // tinystories-12L: d 128, f 384 (< vocab 512): the embedding is the largest weight.
+      expect(m.largestWeight).toEqual({
+        name: 'model.embed_tokens.weight',
+        shape: [v, d],
+        bytes: 4 * v * d,
+      });
+      const scores = 4 * b * heads * t * t;
+      const logits = 4 * b * t * v;
+      expect(m.largestActivation.bytes).toBe(Math.max(scores, logits, 4 * b * t * f));
+      expect(m.largestTensor.bytes).toBe(Math.max(4 * v * d, scores, logits));
+      if ('unavailable' in m.fit) continue; // no adapter here: nothing to check against
+      const limit = Math.min(
+        m.fit.adapter.maxBufferSize,
+        m.fit.adapter.maxStorageBufferBindingSize,
+      );
+      expect(m.fit.largestTensorFits).toBe(m.largestTensor.bytes <= limit);
+      expect(m.fit.totalMemoryBytes).toBeNull();
+    }
+    const text = await runCli(['inspect', TINY_12L, '--batch', '2']);
+    expect(text.stdout).toMatch(/memory\s+~/); // the old line stays
+    expect(text.stdout).toMatch(
+      /device memory ~[\d.]+ \w+ to prune with batches of 2 × 256 tokens/,
+    );
+    expect(text.stdout).toMatch(/largest weight\s+model\.embed_tokens\.weight \[512, 128\]/);
+    expect(text.stdout).toMatch(/total memory\s+unknown/);
+    const bad = await runCli(['inspect', TINY_12L, '--batch', '0']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/--batch must be a whole number ≥ 1/);
+  });
+
+  it('checks real-size models against an adapter: the largest tensor against one binding', () => {
+    const limits = (binding: number) => ({
+      description: 'test adapter',
+      isCpu: false,
+      maxBufferSize: 2 ** 32,
+      maxStorageBufferBindingSize: binding,
+    });
+    const estimate = (preset: 'llama-2-7b' | 'llama-3.2-1b', batchSize = 8) => {
+      const json = CHECKPOINT_PRESETS[preset];
+      const params = checkpointLayout(checkpointDims(json)).reduce(
+        (n, t) => n + t.shape.reduce((a, b) => a * b, 1),
+        0,
+      );
+      return deviceMemoryEstimate(parseHfConfig(json, preset), params, { batchSize });
+    };
+    // Llama-2-7B: 6738415616 parameters × 4 bytes; the embedding 32000 × 4096 × 4 = 500 MiB.
+    const llama2 = estimate('llama-2-7b');
+    expect(llama2.weightsBytes).toBe(6_738_415_616 * 4);
+    expect(llama2.largestWeight).toMatchObject({
+      name: 'model.embed_tokens.weight',
+      bytes: 524_288_000,
+    });
+    expect(deviceFit(llama2, limits(2 ** 30)).largestTensorFits).toBe(true);
+    const small = deviceFit(llama2, limits(128 * 2 ** 20)); // WebGPU's default binding limit
+    expect(small.largestTensorFits).toBe(false);
+    expect(small.tooLarge.map((t) => t.name)).toEqual(['model.embed_tokens.weight', 'logits']);
+    // Llama-3.2-1B at batch 16: logits 16 × 256 × 128256 × 4 bytes = 1.96 GiB, more than 1 GiB;
+    // the tied embedding 128256 × 2048 × 4 = 0.98 GiB still fits.
+    const llama32 = estimate('llama-3.2-1b', 16);
+    expect(llama32.largestTensor).toEqual({
+      name: 'logits',
+      shape: [16, 256, 128256],
+      bytes: 16 * 256 * 128256 * 4,
+    });
+    expect(deviceFit(llama32, limits(2 ** 30)).tooLarge.map((t) => t.name)).toEqual(['logits']);
+    expect(deviceFit(llama32, { ...limits(2 ** 30), isCpu: true }).totalMemory).toMatch(
+      /unknown: a CPU adapter uses system memory/,
+    );
+    // Half-precision weights halve the weights and the largest weight, not the activations.
+    const half = deviceMemoryEstimate(parseHfConfig(CHECKPOINT_PRESETS['llama-2-7b'], 'l2'), 1000, {
+      weightsDtype: 'BF16',
+    });
+    expect(half.weightsBytes).toBe(2000);
+    expect(half.largestWeight.bytes).toBe(32000 * 4096 * 2);
+    expect(half.activationBytes).toBe(llama2.activationBytes);
   });
 });

@@ -14,6 +14,13 @@ export type {
   ParameterCounts,
 } from './describe/describe-checkpoint.js';
 export { describeCheckpoint } from './describe/describe-checkpoint.js';
+export type {
+  DeviceMemory,
+  DeviceMemoryOptions,
+  DeviceWeightDType,
+  TensorSize,
+} from './describe/device-memory.js';
+export { DEVICE_DTYPE_BYTES, deviceMemory } from './describe/device-memory.js';
 export type { PerplexityOptions, PerplexityResult } from './eval/perplexity.js';
 export {
   packBlocks,

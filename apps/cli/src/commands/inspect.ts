@@ -1,10 +1,14 @@
 /**
  * `inspect MODEL`: what a checkpoint holds, read from its headers only (no GPU, no weights read):
  * architecture, parameter counts per part and per layer, dtypes, file sizes, and an estimate of
- * the memory a run needs. What is reported is gathered in inspect/inspection.ts; this file formats
- * it.
+ * the memory a run needs, and the device memory a prune needs against the adapter's limits. What is
+ * reported is gathered in inspect/inspection.ts; this file formats it.
  */
+
+import type { TensorSize } from '@llm-streamline/llm';
+import { STREAMLINE_DEFAULTS } from '@llm-streamline/streamline';
 import type { CommandSpec } from '../args/spec.js';
+import { intFlag } from '../args/values.js';
 import { type Inspection, inspectModel } from '../inspect/inspection.js';
 import type { CliIo } from '../io.js';
 import { asLoadError, assertModelExists, modelPath } from '../model-input.js';
@@ -17,7 +21,9 @@ export const spec: CommandSpec = {
   summary: 'architecture, parameter counts per part, dtypes, file sizes and a memory estimate',
   description:
     'Reads only the headers of the checkpoint (no GPU needed). Parameters are counted from the ' +
-    'stored tensors, so a tied output head counts zero.',
+    'stored tensors, so a tied output head counts zero. The device memory a prune needs (weights, ' +
+    "one batch's activations, the ffn replacement's training state) is checked against the WebGPU " +
+    "adapter's buffer limits when there is an adapter.",
   positionals: [
     {
       name: 'MODEL',
@@ -27,6 +33,18 @@ export const spec: CommandSpec = {
   ],
   flags: {
     'per-layer': { type: 'boolean', description: 'print the parameter table of every layer' },
+    batch: {
+      type: 'string',
+      value: 'N',
+      description: 'sequences per batch in the device-memory estimate',
+      default: String(STREAMLINE_DEFAULTS.batchSize),
+    },
+    'block-length': {
+      type: 'string',
+      value: 'N',
+      description: 'tokens per sequence in the device-memory estimate',
+      default: String(STREAMLINE_DEFAULTS.blockLength),
+    },
   },
   examples: [
     { what: 'the bundled model', command: 'llm-streamline inspect' },
@@ -42,10 +60,15 @@ export const run: Command['run'] = async (argv, io: CliIo) => {
   if (!started) return undefined;
   const { args, reporter } = started;
   const path = modelPath(args.positionals[0], io.cwd);
+  const batchSize = intFlag(args.values, 'batch', { min: 1 });
+  const blockLength = intFlag(args.values, 'block-length', { min: 1 });
   await assertModelExists(path);
   let result: Inspection;
   try {
-    result = await inspectModel(path);
+    result = await inspectModel(path, {
+      ...(batchSize !== undefined ? { batchSize } : {}),
+      ...(blockLength !== undefined ? { blockLength } : {}),
+    });
   } catch (e) {
     throw asLoadError(path, e);
   }
@@ -107,8 +130,47 @@ function describe(r: Inspection, perLayer: boolean): string {
     '',
     `memory        ~${formatBytes(r.memory.totalBytes)}: weights ${formatBytes(r.memory.weightsBytes)}, KV cache ${formatBytes(r.memory.kvCacheBytes)}, activations ${formatBytes(r.memory.activationBytes)}`,
     `  assuming ${r.memory.assumptions}`,
+    '',
+    ...describeDeviceMemory(r.deviceMemory),
   );
   return lines.join('\n');
+}
+
+function describeDeviceMemory(m: Inspection['deviceMemory']): string[] {
+  const row = (label: string, text: string) => `  ${label.padEnd(20)}${text}`;
+  const amount = (bytes: number, note: string) => `${formatBytes(bytes).padStart(10)}  (${note})`;
+  const size = (t: TensorSize) => `${t.name} [${t.shape.join(', ')}] ${formatBytes(t.bytes)}`;
+  const lines = [
+    `device memory ~${formatBytes(m.pruneBytes)} to prune with batches of ${m.batchSize} × ${m.blockLength} tokens:`,
+    row('weights', amount(m.weightsBytes, `${m.weightsDtype} on the device`)),
+    row('activations', amount(m.activationBytes, 'one batch, f32')),
+    row(
+      `replacement (${m.replacement.kind})`,
+      amount(
+        m.replacement.trainingBytes,
+        `${formatCount(m.replacement.parameters)} parameters + gradients + AdamW moments, f32`,
+      ),
+    ),
+    row('largest weight', size(m.largestWeight)),
+    row('largest activation', size(m.largestActivation)),
+  ];
+  const fit = m.fit;
+  if ('unavailable' in fit) return [...lines, row('adapter', fit.unavailable)];
+  const a = fit.adapter;
+  return [
+    ...lines,
+    row(
+      'adapter',
+      `${a.description}${a.isCpu ? ' (CPU)' : ''}: maxStorageBufferBindingSize ${formatBytes(a.maxStorageBufferBindingSize)}, maxBufferSize ${formatBytes(a.maxBufferSize)}`,
+    ),
+    fit.largestTensorFits
+      ? row('fits', 'every tensor fits one buffer binding')
+      : row(
+          'does not fit',
+          `${fit.tooLarge.map((t) => `${t.name} (${formatBytes(t.bytes)})`).join(', ')} larger than one buffer binding`,
+        ),
+    row('total memory', fit.totalMemory),
+  ];
 }
 
 export const inspect: Command = { spec, run };

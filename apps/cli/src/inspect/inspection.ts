@@ -1,7 +1,8 @@
 /**
  * What `inspect MODEL` reports, gathered from the checkpoint's headers only (no GPU, no weights
- * read): the configuration, parameter counts (llm's `describeCheckpoint`), files and a memory
- * estimate. This is the `--json` result; commands/inspect.ts formats it as text.
+ * read): the configuration, parameter counts (llm's `describeCheckpoint`), files, a memory
+ * estimate, and the device memory a prune needs checked against the adapter's limits. This is the
+ * `--json` result; commands/inspect.ts formats it as text.
  */
 import {
   type CheckpointDescription,
@@ -11,7 +12,15 @@ import {
 import { detectModelFormat, readCheckpointHeaders } from '@llm-streamline/llm/node';
 import { CliError } from '../errors.js';
 import { MODEL_HINT } from '../model-input.js';
-import { type MemoryEstimate, memoryEstimate } from './memory-estimate.js';
+import { adapterLimits } from './adapter-limits.js';
+import {
+  type DeviceFit,
+  type DeviceMemoryEstimate,
+  deviceFit,
+  deviceMemoryEstimate,
+  type MemoryEstimate,
+  memoryEstimate,
+} from './memory-estimate.js';
 import { type ModelFile, modelFiles } from './model-files.js';
 
 /** Everything `inspect` reports (the `--json` result, less `type`). */
@@ -25,6 +34,14 @@ export interface Inspection {
   files: ModelFile[];
   totalFileBytes: number;
   memory: MemoryEstimate;
+  /** What a prune needs on the device, and whether its tensors fit the adapter. */
+  deviceMemory: DeviceMemoryEstimate & { fit: DeviceFit | { unavailable: string } };
+}
+
+/** What the device-memory estimate is for (`--batch`, `--block-length`). */
+export interface InspectOptions {
+  batchSize?: number;
+  blockLength?: number;
 }
 
 /** The configuration as `inspect` names it. */
@@ -45,12 +62,17 @@ export interface Architecture {
 }
 
 /** Reads the config and tensor headers of `path` and counts everything. */
-export async function inspectModel(path: string): Promise<Inspection> {
+export async function inspectModel(
+  path: string,
+  options: InspectOptions = {},
+): Promise<Inspection> {
   const format = await detectModelFormat(path);
   if (format === undefined) throw new CliError(`${path}: not a model`, MODEL_HINT);
   const { config, tensors } = await readCheckpointHeaders(path, format);
   const { parameters, dtypes } = describeCheckpoint(format, config.numLayers, tensors);
   const files = await modelFiles(path);
+  const estimate = deviceMemoryEstimate(config, parameters.total, options);
+  const adapter = await adapterLimits();
   return {
     model: path,
     format,
@@ -60,6 +82,10 @@ export async function inspectModel(path: string): Promise<Inspection> {
     files,
     totalFileBytes: files.reduce((a, f) => a + f.bytes, 0),
     memory: memoryEstimate(config, parameters.total),
+    deviceMemory: {
+      ...estimate,
+      fit: 'unavailable' in adapter ? adapter : deviceFit(estimate, adapter),
+    },
   };
 }
 

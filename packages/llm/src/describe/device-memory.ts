@@ -1,0 +1,94 @@
+/**
+ * The device memory a LLaMA needs, from its configuration alone (nothing loaded): the weights at
+ * the dtype they are held in on the device, the activations of one batch, a generation KV cache,
+ * and the largest single tensors, which must each fit one storage-buffer binding
+ * (`maxStorageBufferBindingSize`) and one buffer (`maxBufferSize`).
+ */
+import type { LlamaConfig } from '../config/llama-config.js';
+import { HF_EMBED_TOKENS, hfLayerTensorName } from '../io/weight-names.js';
+
+/** Dtypes weights can be held in on the device. Today every weight is uploaded as F32. */
+export type DeviceWeightDType = 'F32' | 'F16' | 'BF16';
+
+export const DEVICE_DTYPE_BYTES: Readonly<Record<DeviceWeightDType, number>> = {
+  F32: 4,
+  F16: 2,
+  BF16: 2,
+};
+
+/** Activations are F32 whatever the weights' dtype. */
+const ACTIVATION_BYTES = 4;
+
+export interface DeviceMemoryOptions {
+  /** Parameters held on the device (counted from the stored tensors: a tied head counts once). */
+  parameters: number;
+  /** Dtype of the weights on the device. Default F32 (what the loaders upload today). */
+  weightsDtype?: DeviceWeightDType;
+  /** Sequences in one batch. */
+  batchSize: number;
+  /** Tokens per sequence. */
+  blockLength: number;
+}
+
+/** One tensor: what it is, its shape and its size on the device. */
+export interface TensorSize {
+  name: string;
+  shape: number[];
+  bytes: number;
+}
+
+export interface DeviceMemory {
+  weightsDtype: DeviceWeightDType;
+  weightsBytes: number;
+  /**
+   * Peak activations of one forward batch, F32: logits (b·t·vocab), attention scores
+   * (b·heads·t·t), MLP intermediates (3·b·t·intermediate) and four hidden states (4·b·t·hidden).
+   */
+  activationBytes: number;
+  /** A batch-1 KV cache at the full context (generation), F32. */
+  kvCacheBytes: number;
+  /** The largest weight tensor on the device. */
+  largestWeight: TensorSize;
+  /** The largest activation tensor of one batch. */
+  largestActivation: TensorSize;
+}
+
+/** The device memory of `config` for a batch of `batchSize` × `blockLength` tokens. */
+export function deviceMemory(config: LlamaConfig, options: DeviceMemoryOptions): DeviceMemory {
+  const weightsDtype = options.weightsDtype ?? 'F32';
+  const w = DEVICE_DTYPE_BYTES[weightsDtype];
+  const { batchSize: b, blockLength: t } = options;
+  const { hiddenSize: d, intermediateSize: f, numHeads, numKvHeads, headDim, vocabSize } = config;
+  const weights: [string, number[]][] = [
+    [HF_EMBED_TOKENS, [vocabSize, d]], // lm_head, when not tied, is the same size
+    [hfLayerTensorName(0, 'q'), [numHeads * headDim, d]],
+    [hfLayerTensorName(0, 'o'), [d, numHeads * headDim]],
+    [hfLayerTensorName(0, 'gate'), [f, d]],
+    [hfLayerTensorName(0, 'down'), [d, f]],
+  ];
+  const activations: [string, number[]][] = [
+    ['logits', [b, t, vocabSize]],
+    ['attention scores', [b, numHeads, t, t]],
+    ['MLP intermediate', [b, t, f]],
+    ['hidden states', [b, t, d]],
+  ];
+  return {
+    weightsDtype,
+    weightsBytes: options.parameters * w,
+    activationBytes: ACTIVATION_BYTES * b * t * (vocabSize + numHeads * t + 3 * f + 4 * d),
+    kvCacheBytes:
+      2 * config.numLayers * config.maxPositionEmbeddings * numKvHeads * headDim * ACTIVATION_BYTES,
+    largestWeight: largest(weights, w),
+    largestActivation: largest(activations, ACTIVATION_BYTES),
+  };
+}
+
+/** The largest of `tensors` (the first of equals) at `bytesPerElement`. */
+function largest(tensors: [string, number[]][], bytesPerElement: number): TensorSize {
+  let best: TensorSize | undefined;
+  for (const [name, shape] of tensors) {
+    const bytes = shape.reduce((a, n) => a * n, bytesPerElement);
+    if (!best || bytes > best.bytes) best = { name, shape, bytes };
+  }
+  return best as TensorSize;
+}
