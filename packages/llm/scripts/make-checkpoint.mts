@@ -21,6 +21,7 @@
  * beside the weights, so the folder loads and reads text as a downloaded model does.
  */
 import { readFile } from 'node:fs/promises';
+import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { DirectorySink } from '../src/save/node-directory-sink.js';
 import { checkpointPreset, type HfConfigJson } from '../src/synthetic/checkpoint-presets.js';
@@ -31,7 +32,7 @@ const USAGE =
   'usage: make-checkpoint.mts (--preset NAME | --config config.json) --out DIR [--dtype bf16|f16|f32] [--shard-size 2GB] [--seed N] [--layers N] [--set key=value]… [--force]';
 
 /** Bytes of a size such as `2GB` (10⁹), `500MiB` (2²⁰) or a plain number of bytes. */
-export function parseSize(text: string): number {
+function parseSize(text: string): number {
   const match = /^(\d+(?:\.\d+)?)\s*([KMGT]i?B|B)?$/i.exec(text.trim());
   if (!match) throw new Error(`--shard-size ${text}: expected a size such as 2GB, 500MB or 1GiB`);
   const unit = (match[2] ?? 'B').toUpperCase();
@@ -91,16 +92,16 @@ async function main(argv: string[]): Promise<void> {
         const now = performance.now();
         if (now - lastReport > 2000 || done === total) {
           lastReport = now;
-          process.stderr.write(
-            `\r${done}/${total} tensors, ${((now - started) / 1000).toFixed(1)} s`,
-          );
+          const line = `${done}/${total} tensors, ${((now - started) / 1000).toFixed(1)} s`;
+          // A terminal shows one line rewritten in place; a log gets a line per report.
+          process.stderr.write(process.stderr.isTTY ? `\r${line}` : `${line}\n`);
         }
       },
     });
     await sink.commit();
-    process.stderr.write('\n');
+    if (process.stderr.isTTY) process.stderr.write('\n');
     console.log(
-      `wrote ${values.out}: ${written.model_type}, ${written.num_hidden_layers} layers, ${written.torch_dtype}, seed ${seed}, in ${((performance.now() - started) / 1000).toFixed(1)} s`,
+      `wrote ${values.out}: ${written.model_type}, ${written.num_hidden_layers} layer${written.num_hidden_layers === 1 ? '' : 's'}, ${written.torch_dtype}, seed ${seed}, in ${((performance.now() - started) / 1000).toFixed(1)} s`,
     );
   } catch (e) {
     await sink.abort();
@@ -115,7 +116,7 @@ function wholeNumber(flag: string, text: string, min = 1): number {
   return n;
 }
 
-if (import.meta.url === `file://${process.argv[1]}`) {
+if (process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
   main(process.argv.slice(2)).catch((e: Error) => {
     console.error(`make-checkpoint: ${e.message}`);
     process.exit(1);

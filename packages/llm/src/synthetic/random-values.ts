@@ -48,11 +48,12 @@ export class NormalStream {
       this.spare = undefined;
     }
     for (; i < out.length; i += 2) {
-      const r = Math.sqrt(-2 * Math.log(1 - this.uniform())) * std; // 1 − u ∈ (0, 1]
+      const r = Math.sqrt(-2 * Math.log(1 - this.uniform())); // 1 − u ∈ (0, 1]
       const theta = 2 * Math.PI * this.uniform();
-      out[i] = r * Math.cos(theta);
-      if (i + 1 < out.length) out[i + 1] = r * Math.sin(theta);
-      else this.spare = (r * Math.sin(theta)) / std;
+      out[i] = r * Math.cos(theta) * std;
+      // The second normal of the pair: the next element, or kept for the next call.
+      if (i + 1 < out.length) out[i + 1] = r * Math.sin(theta) * std;
+      else this.spare = r * Math.sin(theta);
     }
   }
 }
