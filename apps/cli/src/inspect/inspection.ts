@@ -1,6 +1,6 @@
 /**
- * What `inspect MODEL` reports, gathered from the checkpoint's headers only (no GPU, no weights
- * read): the configuration, parameter counts (llm's `describeCheckpoint`), files, a memory
+ * What `inspect MODEL` reports, gathered from the checkpoint's headers only (no GPU needed, no
+ * weights read; an adapter, when there is one, is only asked for its limits): the configuration, parameter counts (llm's `describeCheckpoint`), files, a memory
  * estimate, and the device memory a prune needs checked against the adapter's limits. This is the
  * `--json` result; commands/inspect.ts formats it as text.
  */
