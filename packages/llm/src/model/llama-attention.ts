@@ -9,6 +9,7 @@ import {
   variable,
 } from '@llm-streamline/autograd';
 import { scope } from '@llm-streamline/tensor';
+import { layerWindow } from '../config/layer-types.js';
 import type { LlamaConfig } from '../config/llama-config.js';
 import type { LayerContext } from './decoder-block.js';
 
@@ -16,19 +17,28 @@ import type { LayerContext } from './decoder-block.js';
  * Grouped-query self-attention with rotary positions, as Hugging Face's `LlamaAttention`:
  * q/k/v projections, RoPE (rotate-half layout) on q and k, causal attention in which each group of
  * numHeads / numKvHeads query heads shares one key/value head, then the output projection.
+ * Biases as the architecture puts them: on q/k/v (Qwen2, LLaMA's attention_bias), on o (LLaMA's).
+ *
+ * Sliding-window layers (Mistral, Qwen2 with use_sliding_window) compute exactly what HF does as
+ * long as the whole sequence fits in the window (then the window hides nothing); longer sequences
+ * are refused, since the attention kernels implement the causal mask only.
  */
 export class LlamaAttention extends Module {
   readonly qProj: Linear;
   readonly kProj: Linear;
   readonly vProj: Linear;
   readonly oProj: Linear;
+  /** Keys more than this many positions back are hidden from a query; undefined: none. */
+  readonly window: number | undefined;
 
   constructor(
     readonly config: LlamaConfig,
     seed = 0,
+    readonly layerIndex = 0,
   ) {
     super();
-    const { hiddenSize: d, numHeads, numKvHeads, headDim, attentionBias: bias } = config;
+    const { hiddenSize: d, numHeads, numKvHeads, headDim, qkvBias: bias } = config;
+    this.window = layerWindow(config, layerIndex);
     this.qProj = this.registerModule('q_proj', new Linear(d, numHeads * headDim, { bias, seed }));
     this.kProj = this.registerModule(
       'k_proj',
@@ -40,7 +50,7 @@ export class LlamaAttention extends Module {
     );
     this.oProj = this.registerModule(
       'o_proj',
-      new Linear(numHeads * headDim, d, { bias, seed: seed + 3 }),
+      new Linear(numHeads * headDim, d, { bias: config.oBias, seed: seed + 3 }),
     );
   }
 
@@ -48,6 +58,12 @@ export class LlamaAttention extends Module {
   forward(x: Variable, ctx: LayerContext): Variable {
     const { numHeads, numKvHeads, headDim } = this.config;
     const [b, t] = x.shape as [number, number, number];
+    const positions = ctx.offset + t;
+    if (this.window !== undefined && positions > this.window) {
+      throw new RangeError(
+        `layer ${this.layerIndex}: ${positions} positions exceed the attention window (sliding_window ${this.window}); sequences longer than sliding_window are not supported`,
+      );
+    }
     return scope(() => {
       // [B, T, H·Dh] → [B, H, T, Dh]: a view; RoPE reads it through its strides.
       const heads = (y: Variable, h: number) =>
