@@ -6,7 +6,7 @@
  * and keeps its architecture; bad configs fail with one line naming the file and the field.
  */
 import { getDevice } from '@llm-streamline/tensor';
-import { readFixture, rng, testRuntime } from '@llm-streamline/test-utils';
+import { maxAbsDiff, readFixture, rng, testRuntime } from '@llm-streamline/test-utils';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type ModelDirectory, memoryModelDirectory } from '../src/io/model-directory.js';
 import { type LoadedModel, loadHfModel } from '../src/load/load-model.js';
@@ -165,22 +165,27 @@ describe('architectures against a float64 reference', () => {
     });
   }
 
-  it('refuses a sequence longer than sliding_window, naming it', async () => {
-    const mistral = CASES[
-      'mistral, head_dim · heads ≠ hidden, within sliding_window'
-    ] as HfConfigJson;
-    const { model } = await load('mistral', mistral, randomWeights(mistral, 1));
-    await expect(logitsOf(model, ids.slice(0, 17))).rejects.toThrow(
-      /layer 0: 17 positions exceed the attention window \(sliding_window 16\)/,
-    );
-    // Full-attention layers of Qwen2 do not limit the length; the sliding layer 1 does.
-    const qwen = CASES[
-      'qwen2, q/k/v biases, tied, layer 1 sliding (within the window)'
-    ] as HfConfigJson;
-    const q = await load('qwen', qwen, randomWeights(qwen, 2));
-    await expect(logitsOf(q.model, ids.slice(0, 13))).rejects.toThrow(
-      /layer 1: .*sliding_window 12/,
-    );
+  it('applies sliding_window to sequences longer than it (forward and KV-cache decode)', async () => {
+    for (const [name, config] of [
+      ['mistral, head_dim · heads ≠ hidden, within sliding_window', { sliding_window: 5 }],
+      ['qwen2, q/k/v biases, tied, layer 1 sliding (within the window)', { sliding_window: 4 }],
+    ] as const) {
+      const windowed = { ...(CASES[name] as HfConfigJson), ...config };
+      const weights = randomWeights(windowed, 77);
+      const { model } = await load('window', windowed, weights);
+      const prompt = ids.slice(0, 16);
+      const expected = referenceLogits(windowed, weights, prompt);
+      expect(await logitsOf(model, prompt), name).toBeAllclose(expected, { atol: 1e-4, rtol: 0 });
+      // The same positions decoded one token at a time through the KV cache.
+      const cache = model.createKvCache(1, prompt.length);
+      const stepwise: number[] = [];
+      for (const id of prompt) stepwise.push(...(await logitsOf(model, [id], { cache })));
+      cache.dispose();
+      expect(stepwise, `${name} (decode)`).toBeAllclose(expected, { atol: 1e-4, rtol: 0 });
+      // Without the window the logits differ: the test sees it.
+      const full = referenceLogits({ ...windowed, sliding_window: null }, weights, prompt);
+      expect(maxAbsDiff(expected, full)).toBeGreaterThan(1e-3);
+    }
   });
 });
 

@@ -19,9 +19,9 @@ import type { LayerContext } from './decoder-block.js';
  * numHeads / numKvHeads query heads shares one key/value head, then the output projection.
  * Biases as the architecture puts them: on q/k/v (Qwen2, LLaMA's attention_bias), on o (LLaMA's).
  *
- * Sliding-window layers (Mistral, Qwen2 with use_sliding_window) compute exactly what HF does as
- * long as the whole sequence fits in the window (then the window hides nothing); longer sequences
- * are refused, since the attention kernels implement the causal mask only.
+ * Sliding-window layers (Mistral, Qwen2 with use_sliding_window) pass their window to the
+ * attention kernels: the query at position t sees keys t − window < j ≤ t, as HF's sliding-window
+ * mask. The KV cache keeps every position; the window only limits what each query reads.
  */
 export class LlamaAttention extends Module {
   readonly qProj: Linear;
@@ -58,12 +58,6 @@ export class LlamaAttention extends Module {
   forward(x: Variable, ctx: LayerContext): Variable {
     const { numHeads, numKvHeads, headDim } = this.config;
     const [b, t] = x.shape as [number, number, number];
-    const positions = ctx.offset + t;
-    if (this.window !== undefined && positions > this.window) {
-      throw new RangeError(
-        `layer ${this.layerIndex}: ${positions} positions exceed the attention window (sliding_window ${this.window}); sequences longer than sliding_window are not supported`,
-      );
-    }
     return scope(() => {
       // [B, T, H·Dh] → [B, H, T, Dh]: a view; RoPE reads it through its strides.
       const heads = (y: Variable, h: number) =>
@@ -78,7 +72,8 @@ export class LlamaAttention extends Module {
         k = variable(filled.keys);
         v = variable(filled.values);
       }
-      const o = attention(q, k, v, { causal: true, offset: ctx.offset });
+      const window = this.window === undefined ? {} : { window: this.window };
+      const o = attention(q, k, v, { causal: true, offset: ctx.offset, ...window });
       return this.oProj.forward(reshape(permute(o, [0, 2, 1, 3]), [b, t, numHeads * headDim]));
     });
   }
