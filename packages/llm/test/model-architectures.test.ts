@@ -253,3 +253,86 @@ describe('a pruned checkpoint keeps its architecture', () => {
     expect(await logitsOf(back.model, prompt)).toEqual(pruned);
   });
 });
+
+describe('bad input: one line naming the file and the field or tensor', () => {
+  const mistral = CASES[
+    'mistral, head_dim · heads ≠ hidden, within sliding_window'
+  ] as HfConfigJson;
+  const qwen = CASES['qwen2, q/k/v biases, untied, no sliding window'] as HfConfigJson;
+
+  async function rejects(config: HfConfigJson, weightsOf: HfConfigJson, ...patterns: RegExp[]) {
+    // config.json from `config`, the tensors of a checkpoint of `weightsOf`.
+    const files = {
+      ...hfFiles(weightsOf, randomWeights(weightsOf, 5)),
+      'config.json': new TextEncoder().encode(JSON.stringify(config)),
+    };
+    let error: unknown;
+    try {
+      (await loadFiles('bad', files)).model.dispose();
+      loaded.pop();
+    } catch (e) {
+      error = e;
+    }
+    expect(error, 'the load should have failed').toBeInstanceOf(Error);
+    const message = (error as Error).message;
+    expect(message).not.toContain('\n');
+    for (const pattern of patterns) expect(message).toMatch(pattern);
+  }
+
+  it('unsupported model_type, rope type, activation, window fields', async () => {
+    const cases: [HfConfigJson, RegExp][] = [
+      [
+        { model_type: 'gemma2' },
+        /config\.json: unsupported model_type "gemma2"; supported: "llama", "mistral", "qwen2"/,
+      ],
+      [
+        { architectures: ['LlamaForCausalLM'] },
+        /config\.json: unsupported architectures \["LlamaForCausalLM"\]; expected \["MistralForCausalLM"\]/,
+      ],
+      [
+        { rope_scaling: { rope_type: 'yarn', factor: 4 } },
+        /config\.json: unsupported rope_scaling\.rope_type "yarn"/,
+      ],
+      [
+        { rope_scaling: { rope_type: 'linear', type: 'llama3', factor: 4 } },
+        /config\.json: rope_scaling\.rope_type "linear" and rope_scaling\.type "llama3" disagree/,
+      ],
+      [
+        { hidden_act: 'gelu_pytorch_tanh' },
+        /config\.json: unsupported hidden_act "gelu_pytorch_tanh"/,
+      ],
+      [
+        { sliding_window: 0 },
+        /config\.json: field "sliding_window" must be a positive integer or null, found 0/,
+      ],
+      [
+        { layer_types: ['full_attention'] },
+        /config\.json: field "layer_types" must list .* each of the 2 layers/,
+      ],
+    ];
+    for (const [patch, pattern] of cases) await rejects({ ...mistral, ...patch }, mistral, pattern);
+  });
+
+  it('config sizes that disagree with the tensors name the tensor and both shapes', async () => {
+    // head_dim 8 instead of 16: q_proj is [4·16, 32] in the file, [4·8, 32] by the config.
+    await rejects(
+      { ...mistral, head_dim: 8 },
+      mistral,
+      /tensor model\.layers\.0\.self_attn\.q_proj\.weight in \S*model\.safetensors has shape \[64, 32\], but \S*config\.json needs \[32, 32\]/,
+    );
+    // hidden_size 32 instead of 64.
+    await rejects(
+      { ...qwen, hidden_size: 32 },
+      qwen,
+      /tensor model\.layers\.0\.self_attn\.q_proj\.weight in \S*model\.safetensors has shape \[64, 64\], but \S*config\.json needs \[32, 32\]/,
+    );
+    // The bias layout of another architecture: Qwen2 wants q/k/v biases a LLaMA file lacks, and back.
+    const llama = { ...qwen, model_type: 'llama', architectures: ['LlamaForCausalLM'] };
+    await rejects(
+      qwen,
+      llama,
+      /missing tensor model\.layers\.0\.self_attn\.q_proj\.bias \(expected \[64\]\)/,
+    );
+    await rejects(llama, qwen, /unexpected tensor model\.layers\.0\.self_attn\.q_proj\.bias/);
+  });
+});
