@@ -69,7 +69,7 @@ export type { OutputSink } from './save/output-sink.js';
 export { MemorySink } from './save/output-sink.js';
 export type { SaveDType, SaveOptions } from './save/save-model.js';
 // Saving
-export { checkpointTensors, saveHfModel, savedConfig } from './save/save-model.js';
+export { checkpointTensors, savedConfig, saveHfModel } from './save/save-model.js';
 export { HfTokenizer } from './tokenizer/hf-tokenizer.js';
 export { Llama2cTokenizer } from './tokenizer/llama2c-tokenizer.js';
 export {
