@@ -14,9 +14,9 @@ export function layerWindow(config: LlamaConfig, index: number): number | undefi
  * The configuration of a model whose layers are, in order, layers `sources` of `config`'s model
  * (`undefined` for a layer that is no layer of it: a replacement block). The per-layer fields
  * follow: `layer_types` keeps the entries of the kept layers; Qwen2's `max_window_layers` becomes
- * the number of kept layers below it. A replacement takes the type of the layer before it (the
- * first one of the layer after it), which keeps "full, then sliding" in that shape; its attention
- * adds nothing (saved with a zero o_proj), so either type computes the same.
+ * the number of kept layers below it. A replacement takes the type of the layer before it (one at
+ * the top, that of the first layer after it), which keeps "full, then sliding" in that shape; its
+ * attention adds nothing (it is saved with a zero o_proj), so either type computes the same.
  */
 export function configForLayers(
   config: LlamaConfig,
