@@ -327,6 +327,20 @@ export function validateLlamaConfig(config: LlamaConfig, where: string): void {
   if (s?.type === 'llama3' && s.lowFreqFactor >= s.highFreqFactor) {
     throw new Error(`${where}: rope_scaling.low_freq_factor must be smaller than high_freq_factor`);
   }
+  // Each architecture's config can say only some bias layouts (LLaMA's attention_bias is q, k, v
+  // and o together): refuse a layout a saved config.json could not reproduce.
+  const layout = ARCHITECTURES[config.modelType].biases((key) =>
+    key === 'attention_bias' ? config.qkvBias : config.mlpBias,
+  );
+  if (
+    layout.qkvBias !== config.qkvBias ||
+    layout.oBias !== config.oBias ||
+    layout.mlpBias !== config.mlpBias
+  ) {
+    throw new Error(
+      `${where}: biases on q/k/v ${config.qkvBias}, o ${config.oBias}, MLP ${config.mlpBias} are not a ${config.modelType} layout (q/k/v ${layout.qkvBias}, o ${layout.oBias}, MLP ${layout.mlpBias})`,
+    );
+  }
   if (config.layerTypes && config.layerTypes.length !== config.numLayers) {
     throw new Error(
       `${where}: layer_types has ${config.layerTypes.length} entries but num_hidden_layers is ${config.numLayers}`,
@@ -343,7 +357,9 @@ export function toHfConfig(
   torchDtype: 'float32' | 'float16' | 'bfloat16' = 'float32',
 ): Record<string, unknown> {
   const extra = config.extraFields ?? {};
+  // The fields of the file this code does not interpret first; those it does always win.
   return {
+    ...extra,
     architectures: [ARCHITECTURES[config.modelType].causalLm],
     model_type: config.modelType,
     vocab_size: config.vocabSize,
@@ -366,7 +382,6 @@ export function toHfConfig(
       ? { attention_bias: config.qkvBias, mlp_bias: config.mlpBias }
       : {}),
     ...(config.layerTypes ? { layer_types: config.layerTypes } : {}),
-    ...extra,
     torch_dtype: torchDtype,
     // transformers 5 names it `dtype`: keep the two in step.
     ...('dtype' in extra ? { dtype: torchDtype } : {}),
