@@ -16,6 +16,7 @@ async function check(c: Case, label: string, frozen: { k?: boolean; v?: boolean 
           causal: c.causal,
           offset: c.offset,
           scale: c.scale,
+          window: c.window,
           method,
         }),
       ([q, k, v]) => naiveAttention(q as Float64Array, k as Float64Array, v as Float64Array, c).out,
@@ -41,6 +42,8 @@ describe('attention gradients', () => {
     check({ b: 1, hq: 4, hkv: 2, tq: 3, tk: 3, dh: 4 }, 'gqa'));
   it('causal with an offset (queries are the last rows of a longer key sequence)', () =>
     check({ b: 1, hq: 2, hkv: 1, tq: 2, tk: 5, dh: 4, offset: 2 }, 'offset'));
+  it('a sliding window of 2 over 5 keys, with an offset', () =>
+    check({ b: 1, hq: 2, hkv: 1, tq: 3, tk: 5, dh: 4, window: 2 }, 'window'));
   it('non-causal with a custom scale', () =>
     check({ b: 1, hq: 2, hkv: 1, tq: 3, tk: 4, dh: 2, causal: false, scale: 0.7 }, 'non-causal'));
   // The fused backward computes dq, dk and dv together: those of frozen inputs must be freed.

@@ -4,8 +4,17 @@
  */
 // Configuration
 
+export type { Architecture, ModelType } from './config/architectures.js';
+export { ARCHITECTURES } from './config/architectures.js';
 export { llamaConfigFromGguf } from './config/gguf-config.js';
-export type { Llama3RopeScaling, LlamaConfig } from './config/llama-config.js';
+export { configForLayers, layerWindow } from './config/layer-types.js';
+export type {
+  LayerType,
+  LinearRopeScaling,
+  Llama3RopeScaling,
+  LlamaConfig,
+  RopeScaling,
+} from './config/llama-config.js';
 export { parseHfConfig, toHfConfig, validateLlamaConfig } from './config/llama-config.js';
 export { llamaConfigFromLlama2c } from './config/llama2c-config.js';
 export type {
@@ -62,11 +71,12 @@ export { LlamaAttention } from './model/llama-attention.js';
 export { LlamaDecoderLayer } from './model/llama-decoder-layer.js';
 export type { ForwardOptions, ForwardResult } from './model/llama-model.js';
 export { LlamaBackbone, LlamaForCausalLM } from './model/llama-model.js';
+export { ropeFrequencies } from './model/rope-frequencies.js';
 export type { OutputSink } from './save/output-sink.js';
 export { MemorySink } from './save/output-sink.js';
 export type { SaveDType, SaveOptions } from './save/save-model.js';
 // Saving
-export { checkpointTensors, saveHfModel } from './save/save-model.js';
+export { checkpointTensors, savedConfig, saveHfModel } from './save/save-model.js';
 // Random-weight checkpoints at real shapes
 export { byteLevelTokenizerFiles } from './synthetic/byte-tokenizer.js';
 export type { CheckpointDims, CheckpointTensor } from './synthetic/checkpoint-layout.js';

@@ -9,6 +9,7 @@ import { parseGguf } from '../src/io/gguf.js';
 import { parseLlama2cCheckpoint } from '../src/io/llama2c.js';
 
 const tinystories: LlamaConfig = {
+  modelType: 'llama',
   hiddenSize: 128,
   intermediateSize: 352,
   numLayers: 12,
@@ -21,9 +22,11 @@ const tinystories: LlamaConfig = {
   vocabSize: 512,
   bosTokenId: 1,
   eosTokenId: 2,
-  attentionBias: false,
+  qkvBias: false,
+  oBias: false,
   mlpBias: false,
   maxPositionEmbeddings: 512,
+  extraFields: { initializer_range: 0.02 },
 };
 
 async function tinystoriesJson(): Promise<Record<string, unknown>> {
@@ -69,6 +72,7 @@ describe('parseHfConfig', () => {
       vocab_size: 100,
     };
     expect(parseHfConfig(minimal, 'c.json')).toEqual({
+      modelType: 'llama',
       hiddenSize: 64,
       intermediateSize: 128,
       numLayers: 2,
@@ -81,7 +85,8 @@ describe('parseHfConfig', () => {
       vocabSize: 100,
       bosTokenId: 1,
       eosTokenId: 2,
-      attentionBias: false,
+      qkvBias: false,
+      oBias: false,
       mlpBias: false,
       maxPositionEmbeddings: 2048,
     });
@@ -125,15 +130,15 @@ describe('parseHfConfig', () => {
   it('rejects unsupported models naming the field', async () => {
     const base = await tinystoriesJson();
     const cases: [Record<string, unknown>, RegExp][] = [
-      [{ model_type: 'mistral' }, /config\.json: unsupported model_type "mistral"/],
+      [{ model_type: 'gemma' }, /config\.json: unsupported model_type "gemma"/],
       [
         { architectures: ['MistralForCausalLM'] },
         /config\.json: unsupported architectures \["MistralForCausalLM"\]/,
       ],
       [{ hidden_act: 'gelu' }, /config\.json: unsupported hidden_act "gelu"/],
       [
-        { rope_scaling: { type: 'linear', factor: 2 } },
-        /config\.json: unsupported rope_scaling\.rope_type "linear"/,
+        { rope_scaling: { type: 'dynamic', factor: 2 } },
+        /config\.json: unsupported rope_scaling\.rope_type "dynamic"/,
       ],
       [{ rope_scaling: { rope_type: 'yarn', factor: 2 } }, /rope_scaling\.rope_type "yarn"/],
       [
@@ -173,6 +178,7 @@ describe('configs derived from stories260K', () => {
     const fromGguf = llamaConfigFromGguf(gguf);
     const fromBin = llamaConfigFromLlama2c(ckpt.header);
     const shared = {
+      modelType: 'llama',
       hiddenSize: 64,
       intermediateSize: 172,
       numLayers: 5,
@@ -184,7 +190,8 @@ describe('configs derived from stories260K', () => {
       vocabSize: 512,
       bosTokenId: 1,
       eosTokenId: 2,
-      attentionBias: false,
+      qkvBias: false,
+      oBias: false,
       mlpBias: false,
     };
     expect(fromGguf).toEqual({ ...shared, tieWordEmbeddings: false, maxPositionEmbeddings: 2048 });

@@ -281,11 +281,11 @@ describe('unsupported architectures', () => {
         loadHfModel(
           tinyDir({
             'config.json': tinyConfig((c) => {
-              c.model_type = 'mistral';
+              c.model_type = 'gemma';
             }),
           }),
         ),
-      /tinystories-12L\/config\.json: unsupported model_type "mistral"/,
+      /tinystories-12L\/config\.json: unsupported model_type "gemma"/,
     );
     const gpt2 = tinyConfig((c) => {
       c.architectures = ['GPT2LMHeadModel'];

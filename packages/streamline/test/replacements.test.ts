@@ -5,10 +5,11 @@
  */
 import {
   LlamaDecoderLayer,
-  type LlamaForCausalLM,
+  LlamaForCausalLM,
   loadHfModel,
   MemorySink,
   memoryModelDirectory,
+  parseHfConfig,
   saveHfModel,
   type Tokenizer,
 } from '@llm-streamline/llm';
@@ -139,4 +140,43 @@ describe('ffn block saved as a decoder layer', () => {
       reloaded.model.dispose();
     }
   });
+
+  // The bias layouts of other architectures: the stub must carry zero q/k/v (Qwen2; LLaMA's
+  // attention_bias, with o) and MLP (mlp_bias) biases, or the saved layer would not load.
+  const shared = {
+    hidden_size: 32,
+    intermediate_size: 48,
+    num_hidden_layers: 3,
+    num_attention_heads: 4,
+    num_key_value_heads: 2,
+    vocab_size: 512,
+  };
+  for (const json of [
+    { ...shared, model_type: 'qwen2', use_sliding_window: true, max_window_layers: 2 },
+    { ...shared, model_type: 'llama', attention_bias: true, mlp_bias: true },
+  ]) {
+    it(`saves as a ${json.model_type} layer with the architecture's zero biases`, async () => {
+      const random = new LlamaForCausalLM(parseHfConfig(json, 'config.json'), { seed: 3 });
+      const block = new FfnBlock(random.config, random.config.intermediateSize, 5);
+      for (const old of random.layers.splice(1, 1, block)) old.dispose();
+      const sink = new MemorySink();
+      let inMemory: Float32Array;
+      try {
+        inMemory = await logitsOf(random, blocks);
+        await saveHfModel(random, sink, {
+          extraFiles: new Map([['tokenizer.model', await readFixture('stories260K/tok512.model')]]),
+        });
+      } finally {
+        random.dispose();
+      }
+      const config = JSON.parse(new TextDecoder().decode(sink.files.get('config.json')));
+      expect(config.model_type).toBe(json.model_type);
+      const reloaded = await loadHfModel(memoryModelDirectory(Object.fromEntries(sink.files)));
+      try {
+        expect(maxAbsDiff(await logitsOf(reloaded.model, blocks), inMemory)).toBeLessThan(1e-5);
+      } finally {
+        reloaded.model.dispose();
+      }
+    });
+  }
 });

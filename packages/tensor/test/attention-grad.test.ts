@@ -64,7 +64,7 @@ async function check(c: Case, seed: number): Promise<void> {
   const k = [...randomArray(c.b * c.hkv * c.tk * c.dh, seed + 1)];
   const v = [...randomArray(c.b * c.hkv * c.tk * c.dh, seed + 2)];
   const g = [...randomArray(c.b * c.hq * c.tq * c.dh, seed + 3)];
-  const opts = { causal: c.causal, offset: c.offset, scale: c.scale };
+  const opts = { causal: c.causal, offset: c.offset, scale: c.scale, window: c.window };
   const [qt, kt, vt, gt] = [
     tensor(q, [c.b, c.hq, c.tq, c.dh]),
     tensor(k, [c.b, c.hkv, c.tk, c.dh]),
@@ -99,6 +99,14 @@ describe('attentionGrad', () => {
       await check({ b: 1, hq: 2, hkv: 1, tq: 6, tk: 9, dh: 16 }, 4);
       await check({ b: 2, hq: 2, hkv: 2, tq: 5, tk: 6, dh: 4, causal: false, scale: 0.7 }, 5);
       await check({ b: 1, hq: 2, hkv: 2, tq: 3, tk: 2, dh: 4, offset: 4 }, 6);
+    });
+  });
+
+  it('a sliding window, with ragged row and key blocks and an offset', async () => {
+    await scope(async () => {
+      await check({ b: 1, hq: 4, hkv: 2, tq: 13, tk: 13, dh: 16, window: 4 }, 31);
+      await check({ b: 1, hq: 2, hkv: 1, tq: 5, tk: 11, dh: 8, offset: 3, window: 6 }, 32);
+      await check({ b: 2, hq: 2, hkv: 2, tq: 7, tk: 7, dh: 4, window: 1 }, 33);
     });
   });
 

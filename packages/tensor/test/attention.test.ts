@@ -23,7 +23,7 @@ async function check(c: Case, seed: number, lo = -1, hi = 1): Promise<void> {
   const q = randomArray(c.b * c.hq * c.tq * c.dh, seed, lo, hi);
   const k = randomArray(c.b * c.hkv * c.tk * c.dh, seed + 1, lo, hi);
   const v = randomArray(c.b * c.hkv * c.tk * c.dh, seed + 2);
-  const opts = { causal: c.causal, offset: c.offset, scale: c.scale };
+  const opts = { causal: c.causal, offset: c.offset, scale: c.scale, window: c.window };
   const qt = tensor(q, [c.b, c.hq, c.tq, c.dh]);
   const kt = tensor(k, [c.b, c.hkv, c.tk, c.dh]);
   const vt = tensor(v, [c.b, c.hkv, c.tk, c.dh]);
@@ -76,6 +76,18 @@ describe('attention', () => {
       await check({ b: 1, hq: 2, hkv: 1, tq: 37, tk: 41, dh: 16 }, 12);
       await check({ b: 1, hq: 2, hkv: 2, tq: 6, tk: 11, dh: 16, causal: false }, 13);
       await check({ b: 1, hq: 2, hkv: 1, tq: 7, tk: 9, dh: 32, offset: 1 }, 14);
+    });
+  });
+
+  it('a sliding window: ragged blocks, an offset, a window of 1 and one longer than the keys', async () => {
+    await scope(async () => {
+      await check({ b: 1, hq: 4, hkv: 2, tq: 13, tk: 13, dh: 16, window: 4 }, 21);
+      await check({ b: 2, hq: 2, hkv: 1, tq: 5, tk: 11, dh: 8, window: 3 }, 22);
+      await check({ b: 1, hq: 2, hkv: 2, tq: 7, tk: 9, dh: 6, offset: 1, window: 5 }, 23);
+      await check({ b: 1, hq: 2, hkv: 1, tq: 6, tk: 6, dh: 4, window: 1 }, 24);
+      await check({ b: 1, hq: 2, hkv: 1, tq: 6, tk: 6, dh: 4, window: 50 }, 25);
+      // decode: one query at the end of a long cache
+      await check({ b: 1, hq: 4, hkv: 2, tq: 1, tk: 19, dh: 16, window: 6 }, 26);
     });
   });
 

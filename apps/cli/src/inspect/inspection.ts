@@ -101,7 +101,9 @@ function architectureOf(config: LlamaConfig): Architecture {
     vocabSize: config.vocabSize,
     maxPositionEmbeddings: config.maxPositionEmbeddings,
     ropeTheta: config.ropeTheta,
-    ropeScaling: config.ropeScaling ? `llama3 ×${config.ropeScaling.factor}` : null,
+    ropeScaling: config.ropeScaling
+      ? `${config.ropeScaling.type} ×${config.ropeScaling.factor}`
+      : null,
     rmsNormEps: config.rmsNormEps,
     tiedEmbeddings: config.tieWordEmbeddings,
   };

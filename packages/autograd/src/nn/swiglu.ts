@@ -8,12 +8,15 @@ import { Module } from './module.js';
 export interface SwiGLUOptions {
   /** Seed of the first projection; the others use seed + 1 and seed + 2. */
   seed?: number;
+  /** Give the three projections biases (HF `mlp_bias`). Default false. */
+  bias?: boolean;
   device?: T.Device;
 }
 
 /**
- * LLaMA's feed-forward block: down(silu(gate(x)) ⊙ up(x)), three bias-free projections named as
- * in Hugging Face checkpoints (`gate_proj`, `up_proj`: dim → hidden; `down_proj`: hidden → dim).
+ * LLaMA's feed-forward block: down(silu(gate(x)) ⊙ up(x)), three projections (bias-free unless
+ * `bias`) named as in Hugging Face checkpoints (`gate_proj`, `up_proj`: dim → hidden; `down_proj`:
+ * hidden → dim).
  */
 export class SwiGLU extends Module {
   readonly gateProj: Linear;
@@ -23,20 +26,20 @@ export class SwiGLU extends Module {
   constructor(
     readonly dim: number,
     readonly hidden: number,
-    { seed = nextSeed(), device }: SwiGLUOptions = {},
+    { seed = nextSeed(), bias = false, device }: SwiGLUOptions = {},
   ) {
     super();
     this.gateProj = this.registerModule(
       'gate_proj',
-      new Linear(dim, hidden, { bias: false, seed, device }),
+      new Linear(dim, hidden, { bias, seed, device }),
     );
     this.upProj = this.registerModule(
       'up_proj',
-      new Linear(dim, hidden, { bias: false, seed: seed + 1, device }),
+      new Linear(dim, hidden, { bias, seed: seed + 1, device }),
     );
     this.downProj = this.registerModule(
       'down_proj',
-      new Linear(hidden, dim, { bias: false, seed: seed + 2, device }),
+      new Linear(hidden, dim, { bias, seed: seed + 2, device }),
     );
   }
 

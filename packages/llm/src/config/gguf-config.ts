@@ -48,6 +48,7 @@ export function llamaConfigFromGguf(gguf: GgufFile): LlamaConfig {
   const eps = optional('llama.attention.layer_norm_rms_epsilon');
 
   const config: LlamaConfig = {
+    modelType: 'llama',
     hiddenSize,
     intermediateSize: required('feed_forward_length'),
     numLayers: required('block_count'),
@@ -61,7 +62,8 @@ export function llamaConfigFromGguf(gguf: GgufFile): LlamaConfig {
     vocabSize,
     bosTokenId: optional('tokenizer.ggml.bos_token_id') ?? 1,
     eosTokenId: optional('tokenizer.ggml.eos_token_id') ?? 2,
-    attentionBias: gguf.tensors.has('blk.0.attn_q.bias'),
+    qkvBias: gguf.tensors.has('blk.0.attn_q.bias'),
+    oBias: gguf.tensors.has('blk.0.attn_output.bias'),
     mlpBias: gguf.tensors.has('blk.0.ffn_up.bias'),
     maxPositionEmbeddings: optional('llama.context_length') ?? 2048,
   };

@@ -1,10 +1,12 @@
 /**
  * The model configuration used throughout the code base, and conversion from
- * and to Hugging Face `config.json`. Only plain LLaMA is accepted: anything
- * whose forward pass would differ from ours (other activations, rope scaling
- * types we do not implement, other architectures) is rejected with an error
- * naming the offending field, rather than silently producing wrong outputs.
+ * and to Hugging Face `config.json`. LLaMA, Mistral and Qwen2 are accepted
+ * (architectures.ts): anything whose forward pass would differ from ours (other
+ * activations, rope scaling types we do not implement, other architectures) is
+ * rejected with an error naming the file and the field, rather than silently
+ * producing wrong outputs.
  */
+import { ARCHITECTURES, isModelType, type ModelType } from './architectures.js';
 
 /** Llama 3.x frequency-dependent RoPE scaling (HF `rope_type: "llama3"`). */
 export interface Llama3RopeScaling {
@@ -15,7 +17,20 @@ export interface Llama3RopeScaling {
   originalMaxPositionEmbeddings: number;
 }
 
+/** Position interpolation (HF `rope_type: "linear"`): every inverse frequency divided by `factor`. */
+export interface LinearRopeScaling {
+  type: 'linear';
+  factor: number;
+}
+
+export type RopeScaling = Llama3RopeScaling | LinearRopeScaling;
+
+/** HF `layer_types` entries. */
+export type LayerType = 'full_attention' | 'sliding_attention';
+
 export interface LlamaConfig {
+  /** The Hugging Face `model_type`: which decoder variant (see architectures.ts). */
+  modelType: ModelType;
   hiddenSize: number;
   intermediateSize: number;
   numLayers: number;
@@ -24,16 +39,31 @@ export interface LlamaConfig {
   headDim: number;
   rmsNormEps: number;
   ropeTheta: number;
-  ropeScaling?: Llama3RopeScaling;
+  ropeScaling?: RopeScaling;
   /** lm_head shares the token embedding matrix. */
   tieWordEmbeddings: boolean;
   vocabSize: number;
   /** `null` when the model defines no BOS token. */
   bosTokenId: number | null;
   eosTokenId: number | number[];
-  attentionBias: boolean;
+  /** q_proj, k_proj and v_proj carry biases (LLaMA's attention_bias; always in Qwen2). */
+  qkvBias: boolean;
+  /** o_proj carries a bias (LLaMA's attention_bias). */
+  oBias: boolean;
+  /** gate_proj, up_proj and down_proj carry biases (LLaMA's mlp_bias). */
   mlpBias: boolean;
   maxPositionEmbeddings: number;
+  /**
+   * The attention window of the sliding layers: a query at position q sees keys k with
+   * q − window < k ≤ q. Absent when no layer slides.
+   */
+  slidingWindow?: number;
+  /** Per layer, full or sliding attention (HF `layer_types`); absent: every layer the same. */
+  layerTypes?: readonly LayerType[];
+  /** Qwen2's `max_window_layers`: layers from this index on slide (when sliding at all). */
+  maxWindowLayers?: number;
+  /** config.json fields we do not interpret, written back unchanged on save (absent when none). */
+  extraFields?: Record<string, unknown>;
 }
 
 type Json = Record<string, unknown>;
@@ -68,7 +98,7 @@ const isTokenIds = (v: unknown): v is number | number[] =>
 const POSITIVE_INT = 'a positive integer';
 
 /**
- * Parses a Hugging Face LLaMA `config.json` object.
+ * Parses a Hugging Face `config.json` object of a LLaMA, Mistral or Qwen2 causal LM.
  * @param fileName used in error messages.
  */
 export function parseHfConfig(json: unknown, fileName: string): LlamaConfig {
@@ -77,16 +107,21 @@ export function parseHfConfig(json: unknown, fileName: string): LlamaConfig {
   }
   const c = json as Json;
   const modelType = c.model_type;
-  if (modelType !== 'llama') {
+  if (!isModelType(modelType)) {
     throw new Error(
-      `${fileName}: unsupported model_type ${JSON.stringify(modelType)}; only "llama" is supported`,
+      `${fileName}: unsupported model_type ${JSON.stringify(modelType)}; supported: ${Object.keys(
+        ARCHITECTURES,
+      )
+        .map((t) => `"${t}"`)
+        .join(', ')}`,
     );
   }
+  const arch = ARCHITECTURES[modelType];
   if (c.architectures !== undefined && c.architectures !== null) {
     const archs = c.architectures;
-    if (!Array.isArray(archs) || !archs.includes('LlamaForCausalLM')) {
+    if (!Array.isArray(archs) || !archs.includes(arch.causalLm)) {
       throw new Error(
-        `${fileName}: unsupported architectures ${JSON.stringify(archs)}; expected ["LlamaForCausalLM"]`,
+        `${fileName}: unsupported architectures ${JSON.stringify(archs)}; expected ["${arch.causalLm}"] for model_type "${modelType}"`,
       );
     }
   }
@@ -99,13 +134,23 @@ export function parseHfConfig(json: unknown, fileName: string): LlamaConfig {
 
   const hiddenSize = field(c, 'hidden_size', fileName, isPositiveInt, POSITIVE_INT);
   const numHeads = field(c, 'num_attention_heads', fileName, isPositiveInt, POSITIVE_INT);
+  const numLayers = field(c, 'num_hidden_layers', fileName, isPositiveInt, POSITIVE_INT);
   const rope = parseRope(c, fileName);
+  const { defaults } = arch;
   const config: LlamaConfig = {
+    modelType,
     hiddenSize,
     intermediateSize: field(c, 'intermediate_size', fileName, isPositiveInt, POSITIVE_INT),
-    numLayers: field(c, 'num_hidden_layers', fileName, isPositiveInt, POSITIVE_INT),
+    numLayers,
     numHeads,
-    numKvHeads: field(c, 'num_key_value_heads', fileName, isPositiveInt, POSITIVE_INT, numHeads),
+    numKvHeads: field(
+      c,
+      'num_key_value_heads',
+      fileName,
+      isPositiveInt,
+      POSITIVE_INT,
+      defaults.numKvHeads(numHeads),
+    ),
     headDim: field(
       c,
       'head_dim',
@@ -119,32 +164,96 @@ export function parseHfConfig(json: unknown, fileName: string): LlamaConfig {
     ...(rope.scaling ? { ropeScaling: rope.scaling } : {}),
     tieWordEmbeddings: field(c, 'tie_word_embeddings', fileName, isBoolean, 'a boolean', false),
     vocabSize: field(c, 'vocab_size', fileName, isPositiveInt, POSITIVE_INT),
-    // HF LlamaConfig defaults: bos 1, eos 2. An explicit null BOS means "none".
+    // An explicit null BOS means "none".
     bosTokenId:
-      c.bos_token_id === null
+      c.bos_token_id === null || (c.bos_token_id === undefined && defaults.bosTokenId === null)
         ? null
-        : field(c, 'bos_token_id', fileName, isNonNegativeInt, 'a token id', 1),
+        : field(c, 'bos_token_id', fileName, isNonNegativeInt, 'a token id', defaults.bosTokenId),
     eosTokenId: field(c, 'eos_token_id', fileName, isTokenIds, 'a token id or a list of ids', 2),
-    attentionBias: field(c, 'attention_bias', fileName, isBoolean, 'a boolean', false),
-    mlpBias: field(c, 'mlp_bias', fileName, isBoolean, 'a boolean', false),
+    ...arch.biases((key) => field(c, key, fileName, isBoolean, 'a boolean', false)),
     maxPositionEmbeddings: field(
       c,
       'max_position_embeddings',
       fileName,
       isPositiveInt,
       POSITIVE_INT,
-      2048,
+      defaults.maxPositionEmbeddings,
     ),
+    ...parseWindow(c, fileName, modelType, numLayers),
   };
   validateLlamaConfig(config, fileName);
-  return config;
+  // Whatever toHfConfig does not write is kept as found and written back on save.
+  const written = new Set(Object.keys(toHfConfig(config)));
+  const extra = Object.entries(c).filter(([key]) => !written.has(key));
+  return extra.length > 0 ? { ...config, extraFields: Object.fromEntries(extra) } : config;
+}
+
+const LAYER_TYPES: readonly unknown[] = ['full_attention', 'sliding_attention'];
+
+/** The sliding-window fields, with the HF config classes' semantics and defaults. */
+function parseWindow(
+  c: Json,
+  file: string,
+  modelType: ModelType,
+  numLayers: number,
+): Pick<LlamaConfig, 'slidingWindow' | 'layerTypes' | 'maxWindowLayers'> {
+  const out: Pick<LlamaConfig, 'slidingWindow' | 'layerTypes' | 'maxWindowLayers'> = {};
+  const types = c.layer_types;
+  if (types !== undefined && types !== null) {
+    if (
+      !Array.isArray(types) ||
+      types.length !== numLayers ||
+      !types.every((t) => LAYER_TYPES.includes(t))
+    ) {
+      throw new Error(
+        `${file}: field "layer_types" must list "full_attention" or "sliding_attention" for each of the ${numLayers} layers (num_hidden_layers), found ${JSON.stringify(types)}`,
+      );
+    }
+    out.layerTypes = types as LayerType[];
+  }
+  const window = ARCHITECTURES[modelType].window;
+  if (window === 'none') return out;
+  const size = (fallback: number) =>
+    c.sliding_window === null
+      ? undefined
+      : field(c, 'sliding_window', file, isPositiveInt, 'a positive integer or null', fallback);
+  if (window === 'mistral') {
+    const slidingWindow = size(4096);
+    return slidingWindow === undefined ? out : { ...out, slidingWindow };
+  }
+  // Qwen2Config: sliding_window = sliding_window if use_sliding_window else None; layer i slides
+  // iff sliding_window is set and i >= max_window_layers (unless layer_types says otherwise).
+  const use = field(c, 'use_sliding_window', file, isBoolean, 'a boolean', false);
+  const maxWindowLayers = field(
+    c,
+    'max_window_layers',
+    file,
+    isNonNegativeInt,
+    'a non-negative integer',
+    28,
+  );
+  const slidingWindow = use ? size(4096) : undefined;
+  const layerTypes =
+    out.layerTypes ??
+    Array.from(
+      { length: numLayers },
+      (_, i): LayerType =>
+        slidingWindow !== undefined && i >= maxWindowLayers
+          ? 'sliding_attention'
+          : 'full_attention',
+    );
+  return {
+    ...(slidingWindow === undefined ? {} : { slidingWindow }),
+    layerTypes,
+    maxWindowLayers,
+  };
 }
 
 /**
  * RoPE settings: `rope_theta` + `rope_scaling` (transformers 4.x), or the
  * newer `rope_parameters` object that holds both.
  */
-function parseRope(c: Json, file: string): { theta: number; scaling?: Llama3RopeScaling } {
+function parseRope(c: Json, file: string): { theta: number; scaling?: RopeScaling } {
   const params = c.rope_parameters;
   const useParams = typeof params === 'object' && params !== null;
   const scalingKey = useParams ? 'rope_parameters' : 'rope_scaling';
@@ -163,19 +272,27 @@ function parseRope(c: Json, file: string): { theta: number; scaling?: Llama3Rope
   if (typeof scaling !== 'object' || Array.isArray(scaling))
     throw new Error(`${file}: ${scalingKey} must be an object or null`);
   const s = scaling as Json;
-  const type = s.rope_type ?? s.type ?? 'default';
-  if (type === 'default') return { theta };
-  if (type !== 'llama3') {
+  // HF reads `rope_type`, or the legacy `type`; refuse a file that gives both, differently.
+  if (s.rope_type !== undefined && s.type !== undefined && s.rope_type !== s.type) {
     throw new Error(
-      `${file}: unsupported ${scalingKey}.rope_type ${JSON.stringify(type)}; only "default" and "llama3" are supported`,
+      `${file}: ${scalingKey}.rope_type ${JSON.stringify(s.rope_type)} and ${scalingKey}.type ${JSON.stringify(s.type)} disagree`,
     );
   }
+  const type = s.rope_type ?? s.type ?? 'default';
   const where = `${file}: ${scalingKey}`;
+  const factor = () => field(s, 'factor', where, isPositiveNumber, 'a positive number');
+  if (type === 'default') return { theta };
+  if (type === 'linear') return { theta, scaling: { type: 'linear', factor: factor() } };
+  if (type !== 'llama3') {
+    throw new Error(
+      `${file}: unsupported ${scalingKey}.rope_type ${JSON.stringify(type)}; only "default", "linear" and "llama3" are supported`,
+    );
+  }
   return {
     theta,
     scaling: {
       type: 'llama3',
-      factor: field(s, 'factor', where, isPositiveNumber, 'a positive number'),
+      factor: factor(),
       lowFreqFactor: field(s, 'low_freq_factor', where, isPositiveNumber, 'a positive number'),
       highFreqFactor: field(s, 'high_freq_factor', where, isPositiveNumber, 'a positive number'),
       originalMaxPositionEmbeddings: field(
@@ -206,20 +323,45 @@ export function validateLlamaConfig(config: LlamaConfig, where: string): void {
       );
     }
   }
-  if (config.ropeScaling && config.ropeScaling.lowFreqFactor >= config.ropeScaling.highFreqFactor) {
+  const s = config.ropeScaling;
+  if (s?.type === 'llama3' && s.lowFreqFactor >= s.highFreqFactor) {
     throw new Error(`${where}: rope_scaling.low_freq_factor must be smaller than high_freq_factor`);
+  }
+  // Each architecture's config can say only some bias layouts (LLaMA's attention_bias is q, k, v
+  // and o together): refuse a layout a saved config.json could not reproduce.
+  const layout = ARCHITECTURES[config.modelType].biases((key) =>
+    key === 'attention_bias' ? config.qkvBias : config.mlpBias,
+  );
+  if (
+    layout.qkvBias !== config.qkvBias ||
+    layout.oBias !== config.oBias ||
+    layout.mlpBias !== config.mlpBias
+  ) {
+    throw new Error(
+      `${where}: biases on q/k/v ${config.qkvBias}, o ${config.oBias}, MLP ${config.mlpBias} are not a ${config.modelType} layout (q/k/v ${layout.qkvBias}, o ${layout.oBias}, MLP ${layout.mlpBias})`,
+    );
+  }
+  if (config.layerTypes && config.layerTypes.length !== config.numLayers) {
+    throw new Error(
+      `${where}: layer_types has ${config.layerTypes.length} entries but num_hidden_layers is ${config.numLayers}`,
+    );
   }
 }
 
-/** Writes a standard Hugging Face `config.json` object for a LlamaConfig. */
+/**
+ * Writes a standard Hugging Face `config.json` object for a LlamaConfig: the fields of its
+ * architecture, then the fields of the original file we do not interpret (`extraFields`).
+ */
 export function toHfConfig(
   config: LlamaConfig,
   torchDtype: 'float32' | 'float16' | 'bfloat16' = 'float32',
 ): Record<string, unknown> {
-  const s = config.ropeScaling;
+  const extra = config.extraFields ?? {};
+  // The fields of the file this code does not interpret first; those it does always win.
   return {
-    architectures: ['LlamaForCausalLM'],
-    model_type: 'llama',
+    ...extra,
+    architectures: [ARCHITECTURES[config.modelType].causalLm],
+    model_type: config.modelType,
     vocab_size: config.vocabSize,
     hidden_size: config.hiddenSize,
     intermediate_size: config.intermediateSize,
@@ -231,20 +373,42 @@ export function toHfConfig(
     max_position_embeddings: config.maxPositionEmbeddings,
     rms_norm_eps: config.rmsNormEps,
     rope_theta: config.ropeTheta,
-    rope_scaling: s
-      ? {
-          rope_type: 'llama3',
-          factor: s.factor,
-          low_freq_factor: s.lowFreqFactor,
-          high_freq_factor: s.highFreqFactor,
-          original_max_position_embeddings: s.originalMaxPositionEmbeddings,
-        }
-      : null,
+    rope_scaling: hfRopeScaling(config.ropeScaling),
     tie_word_embeddings: config.tieWordEmbeddings,
     bos_token_id: config.bosTokenId,
     eos_token_id: config.eosTokenId,
-    attention_bias: config.attentionBias,
-    mlp_bias: config.mlpBias,
+    ...windowFields(config),
+    ...(config.modelType === 'llama'
+      ? { attention_bias: config.qkvBias, mlp_bias: config.mlpBias }
+      : {}),
+    ...(config.layerTypes ? { layer_types: config.layerTypes } : {}),
     torch_dtype: torchDtype,
+    // transformers 5 names it `dtype`: keep the two in step.
+    ...('dtype' in extra ? { dtype: torchDtype } : {}),
   };
+}
+
+function hfRopeScaling(s: RopeScaling | undefined): Record<string, unknown> | null {
+  if (!s) return null;
+  if (s.type === 'linear') return { rope_type: 'linear', factor: s.factor };
+  return {
+    rope_type: 'llama3',
+    factor: s.factor,
+    low_freq_factor: s.lowFreqFactor,
+    high_freq_factor: s.highFreqFactor,
+    original_max_position_embeddings: s.originalMaxPositionEmbeddings,
+  };
+}
+
+/** Mistral's sliding_window; Qwen2's three window fields (sliding_window null when unused, as HF writes it). */
+function windowFields(config: LlamaConfig): Record<string, unknown> {
+  const window = config.slidingWindow ?? null;
+  if (config.modelType === 'mistral') return { sliding_window: window };
+  if (config.modelType === 'qwen2')
+    return {
+      use_sliding_window: window !== null,
+      sliding_window: window,
+      max_window_layers: config.maxWindowLayers ?? config.numLayers,
+    };
+  return {};
 }

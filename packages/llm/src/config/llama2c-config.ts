@@ -10,6 +10,7 @@ export function llamaConfigFromLlama2c(
   fileName = 'llama2.c checkpoint',
 ): LlamaConfig {
   const config: LlamaConfig = {
+    modelType: 'llama',
     hiddenSize: header.dim,
     intermediateSize: header.hiddenDim,
     numLayers: header.nLayers,
@@ -22,7 +23,8 @@ export function llamaConfigFromLlama2c(
     vocabSize: header.vocabSize,
     bosTokenId: 1,
     eosTokenId: 2,
-    attentionBias: false,
+    qkvBias: false,
+    oBias: false,
     mlpBias: false,
     maxPositionEmbeddings: header.seqLen,
   };

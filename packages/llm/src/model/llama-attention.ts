@@ -9,6 +9,7 @@ import {
   variable,
 } from '@llm-streamline/autograd';
 import { scope } from '@llm-streamline/tensor';
+import { layerWindow } from '../config/layer-types.js';
 import type { LlamaConfig } from '../config/llama-config.js';
 import type { LayerContext } from './decoder-block.js';
 
@@ -16,19 +17,28 @@ import type { LayerContext } from './decoder-block.js';
  * Grouped-query self-attention with rotary positions, as Hugging Face's `LlamaAttention`:
  * q/k/v projections, RoPE (rotate-half layout) on q and k, causal attention in which each group of
  * numHeads / numKvHeads query heads shares one key/value head, then the output projection.
+ * Biases as the architecture puts them: on q/k/v (Qwen2, LLaMA's attention_bias), on o (LLaMA's).
+ *
+ * Sliding-window layers (Mistral, Qwen2 with use_sliding_window) pass their window to the
+ * attention kernels: the query at position t sees keys t − window < j ≤ t, as HF's sliding-window
+ * mask. The KV cache keeps every position; the window only limits what each query reads.
  */
 export class LlamaAttention extends Module {
   readonly qProj: Linear;
   readonly kProj: Linear;
   readonly vProj: Linear;
   readonly oProj: Linear;
+  /** Keys more than this many positions back are hidden from a query; undefined: none. */
+  readonly window: number | undefined;
 
   constructor(
     readonly config: LlamaConfig,
     seed = 0,
+    readonly layerIndex = 0,
   ) {
     super();
-    const { hiddenSize: d, numHeads, numKvHeads, headDim, attentionBias: bias } = config;
+    const { hiddenSize: d, numHeads, numKvHeads, headDim, qkvBias: bias } = config;
+    this.window = layerWindow(config, layerIndex);
     this.qProj = this.registerModule('q_proj', new Linear(d, numHeads * headDim, { bias, seed }));
     this.kProj = this.registerModule(
       'k_proj',
@@ -40,7 +50,7 @@ export class LlamaAttention extends Module {
     );
     this.oProj = this.registerModule(
       'o_proj',
-      new Linear(numHeads * headDim, d, { bias, seed: seed + 3 }),
+      new Linear(numHeads * headDim, d, { bias: config.oBias, seed: seed + 3 }),
     );
   }
 
@@ -62,7 +72,8 @@ export class LlamaAttention extends Module {
         k = variable(filled.keys);
         v = variable(filled.values);
       }
-      const o = attention(q, k, v, { causal: true, offset: ctx.offset });
+      const window = this.window === undefined ? {} : { window: this.window };
+      const o = attention(q, k, v, { causal: true, offset: ctx.offset, ...window });
       return this.oProj.forward(reshape(permute(o, [0, 2, 1, 3]), [b, t, numHeads * headDim]));
     });
   }

@@ -14,27 +14,31 @@ export class LlamaDecoderLayer extends Module implements DecoderBlock {
   readonly postAttentionLayernorm: RMSNorm;
   readonly mlp: SwiGLU;
 
+  /**
+   * @param layerIndex which layer of `config` this is (its attention window follows
+   *   `layer_types`); kept when other layers are removed, so a save can write its entry.
+   */
   constructor(
     readonly config: LlamaConfig,
     seed = 0,
+    readonly layerIndex = 0,
   ) {
     super();
-    if (config.mlpBias)
-      throw new Error(
-        'config: mlp_bias = true is not supported (LLaMA checkpoints use bias-free MLPs)',
-      );
     this.inputLayernorm = this.registerModule(
       'input_layernorm',
       new RMSNorm(config.hiddenSize, config.rmsNormEps),
     );
-    this.selfAttn = this.registerModule('self_attn', new LlamaAttention(config, seed));
+    this.selfAttn = this.registerModule('self_attn', new LlamaAttention(config, seed, layerIndex));
     this.postAttentionLayernorm = this.registerModule(
       'post_attention_layernorm',
       new RMSNorm(config.hiddenSize, config.rmsNormEps),
     );
     this.mlp = this.registerModule(
       'mlp',
-      new SwiGLU(config.hiddenSize, config.intermediateSize, { seed: seed + 4 }),
+      new SwiGLU(config.hiddenSize, config.intermediateSize, {
+        seed: seed + 4,
+        bias: config.mlpBias,
+      }),
     );
   }
 

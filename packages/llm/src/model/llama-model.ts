@@ -8,21 +8,14 @@ import {
   type Variable,
   variable,
 } from '@llm-streamline/autograd';
-import {
-  formatShape,
-  keep,
-  matmul,
-  ropeInvFreq,
-  scope,
-  type Tensor,
-  tensor,
-} from '@llm-streamline/tensor';
+import { formatShape, keep, matmul, scope, type Tensor, tensor } from '@llm-streamline/tensor';
 import type { LlamaConfig } from '../config/llama-config.js';
 import type { DecoderBlock, LayerContext } from './decoder-block.js';
 import { KvCache, LayerKvCache } from './kv-cache.js';
 import { LlamaDecoderLayer } from './llama-decoder-layer.js';
+import { ropeFrequencies } from './rope-frequencies.js';
 
-/** Hugging Face's `LlamaModel`: token embedding, the decoder stack, the final norm. */
+/** Hugging Face's `LlamaModel` (and Mistral's, Qwen2's): token embedding, the decoder stack, the final norm. */
 export class LlamaBackbone extends Module {
   readonly embedTokens: Embedding;
   readonly layers: ModuleList<DecoderBlock>;
@@ -36,7 +29,7 @@ export class LlamaBackbone extends Module {
     );
     const layers = Array.from(
       { length: config.numLayers },
-      (_, i) => new LlamaDecoderLayer(config, seed + 16 * (i + 1)),
+      (_, i) => new LlamaDecoderLayer(config, seed + 16 * (i + 1), i),
     );
     this.layers = this.registerModule('layers', new ModuleList<DecoderBlock>(layers));
     this.norm = this.registerModule('norm', new RMSNorm(config.hiddenSize, config.rmsNormEps));
@@ -65,8 +58,8 @@ export interface ForwardResult {
 }
 
 /**
- * A LLaMA causal language model (Hugging Face's `LlamaForCausalLM`), parameters named as in HF
- * checkpoints. `model.layers` is a plain list of {@link DecoderBlock}s: remove, replace or insert
+ * A LLaMA-family causal language model (Hugging Face's `LlamaForCausalLM`, `MistralForCausalLM` or
+ * `Qwen2ForCausalLM`, after `config.modelType`), parameters named as in HF checkpoints. `model.layers` is a plain list of {@link DecoderBlock}s: remove, replace or insert
  * entries and the forward pass follows.
  */
 export class LlamaForCausalLM extends Module {
@@ -89,11 +82,7 @@ export class LlamaForCausalLM extends Module {
           new Linear(config.hiddenSize, config.vocabSize, { bias: false, seed: seed + 7 }),
         );
     this.lmHead = lmHead?.weight;
-    this.invFreq = keep(
-      tensor(ropeInvFreq(config.headDim, config.ropeTheta, config.ropeScaling), [
-        config.headDim / 2,
-      ]),
-    );
+    this.invFreq = keep(tensor(ropeFrequencies(config), [config.headDim / 2]));
   }
 
   get layers(): ModuleList<DecoderBlock> {

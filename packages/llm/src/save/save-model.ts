@@ -1,5 +1,6 @@
 import { data, f32ToBf16, f32ToF16, type Tensor } from '@llm-streamline/tensor';
-import { toHfConfig } from '../config/llama-config.js';
+import { configForLayers } from '../config/layer-types.js';
+import { type LlamaConfig, toHfConfig } from '../config/llama-config.js';
 import {
   layoutSafetensors,
   planSafetensorsShards,
@@ -23,8 +24,9 @@ export interface SaveOptions {
 }
 
 /**
- * Saves a model as a standard Hugging Face LLaMA checkpoint: config.json (with the current number
- * of layers), model.safetensors or shards with an index, and the extra files. Layers that are not
+ * Saves a model as a standard Hugging Face checkpoint of its architecture (LLaMA, Mistral, Qwen2):
+ * config.json (the loaded file's fields, with the current number of layers and the per-layer
+ * fields of the layers kept), model.safetensors or shards with an index, and the extra files. Layers that are not
  * LLaMA decoder layers are written through their `asLlamaLayer()` encoding; one that has none
  * stops the save before anything is written. Tensors are downloaded and written one at a time.
  */
@@ -37,9 +39,7 @@ export async function saveHfModel(
   const state = checkpointTensors(model);
   const specs: TensorSpec[] = [...state].map(([name, t]) => ({ name, dtype, shape: t.shape }));
   const { shards, index } = planSafetensorsShards(specs, options.maxShardBytes ?? 5e9);
-  const config = {
-    ...toHfConfig({ ...model.config, numLayers: model.layers.length }, TORCH_DTYPE[dtype]),
-  };
+  const config = toHfConfig(savedConfig(model), TORCH_DTYPE[dtype]);
   await sink.writeFile('config.json', [
     new TextEncoder().encode(`${JSON.stringify(config, null, 2)}\n`),
   ]);
@@ -60,6 +60,14 @@ export async function saveHfModel(
       new TextEncoder().encode(`${JSON.stringify(index, null, 2)}\n`),
     ]);
   for (const [name, bytes] of options.extraFiles ?? []) await sink.writeFile(name, [bytes]);
+}
+
+/** The configuration of the model as its layer list now stands (see configForLayers). */
+export function savedConfig(model: LlamaForCausalLM): LlamaConfig {
+  const sources = [...model.layers].map((layer) =>
+    layer instanceof LlamaDecoderLayer ? layer.layerIndex : undefined,
+  );
+  return configForLayers(model.config, sources);
 }
 
 const TORCH_DTYPE = { F32: 'float32', F16: 'float16', BF16: 'bfloat16' } as const;

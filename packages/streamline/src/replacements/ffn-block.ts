@@ -4,8 +4,9 @@ import { keep, ones, scope, type Tensor, zeros } from '@llm-streamline/tensor';
 
 /**
  * A pre-RMSNorm SwiGLU feed-forward block with a residual: h + FFN(norm(h)). Its children are named
- * like a decoder layer's second half, so it saves as a LLaMA decoder layer whose attention output
- * projection is zero — which computes exactly h + 0 + FFN(norm(h)) in any LLaMA runtime.
+ * like a decoder layer's second half, so it saves as a decoder layer of the model's architecture
+ * whose attention output projection is zero — which computes exactly h + 0 + FFN(norm(h)) in any
+ * LLaMA, Mistral or Qwen2 runtime. The biases the architecture's layers carry are written as zeros.
  */
 export class FfnBlock extends Module implements DecoderBlock {
   readonly postAttentionLayernorm: RMSNorm;
@@ -35,7 +36,7 @@ export class FfnBlock extends Module implements DecoderBlock {
         reason: `its hidden size ${this.hidden} differs from the model's intermediate_size ${this.config.intermediateSize}`,
       };
     }
-    this.attentionStub ??= attentionThatAddsNothing(this.config);
+    this.attentionStub ??= biasFreeParts(this.config);
     return new Map([...this.attentionStub, ...this.stateDict()]);
   }
 
@@ -45,21 +46,33 @@ export class FfnBlock extends Module implements DecoderBlock {
   }
 }
 
-/** A self-attention sub-block whose output is exactly zero: o_proj (and its bias) are zero. */
-function attentionThatAddsNothing(config: LlamaConfig): Map<string, Tensor> {
-  const { hiddenSize: d, numHeads, numKvHeads, headDim, attentionBias } = config;
+/**
+ * What the block adds to its SwiGLU to be a full decoder layer: a self-attention sub-block whose
+ * output is exactly zero (o_proj and its bias zero; q/k/v and their biases zero too) and, under
+ * `mlp_bias`, zero MLP biases (the block's own projections have none).
+ */
+function biasFreeParts(config: LlamaConfig): Map<string, Tensor> {
+  const { hiddenSize: d, numHeads, numKvHeads, headDim, intermediateSize } = config;
   const shapes: [string, number[]][] = [
     ['self_attn.q_proj.weight', [numHeads * headDim, d]],
     ['self_attn.k_proj.weight', [numKvHeads * headDim, d]],
     ['self_attn.v_proj.weight', [numKvHeads * headDim, d]],
     ['self_attn.o_proj.weight', [d, numHeads * headDim]],
   ];
-  if (attentionBias) {
+  if (config.qkvBias) {
     shapes.push(
       ['self_attn.q_proj.bias', [numHeads * headDim]],
       ['self_attn.k_proj.bias', [numKvHeads * headDim]],
+      ['self_attn.v_proj.bias', [numKvHeads * headDim]],
     );
-    shapes.push(['self_attn.v_proj.bias', [numKvHeads * headDim]], ['self_attn.o_proj.bias', [d]]);
+  }
+  if (config.oBias) shapes.push(['self_attn.o_proj.bias', [d]]);
+  if (config.mlpBias) {
+    shapes.push(
+      ['mlp.gate_proj.bias', [intermediateSize]],
+      ['mlp.up_proj.bias', [intermediateSize]],
+      ['mlp.down_proj.bias', [d]],
+    );
   }
   const out = new Map<string, Tensor>([['input_layernorm.weight', keep(ones([d]))]]);
   for (const [name, shape] of shapes) out.set(name, keep(zeros(shape)));

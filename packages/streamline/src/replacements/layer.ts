@@ -15,8 +15,11 @@ export const layerReplacement: ReplacementKind = {
   windowSize: (n) => n + 1,
   fit: 'train',
   create({ model, start, seed }) {
-    const layer = new LlamaDecoderLayer(model.config, seed);
-    const source = model.layers.at(start).stateDict();
+    const first = model.layers.at(start);
+    // The window's first layer also gives the replacement its place in layer_types.
+    const index = first instanceof LlamaDecoderLayer ? first.layerIndex : start;
+    const layer = new LlamaDecoderLayer(model.config, seed, index);
+    const source = first.stateDict();
     const copies = new Map([...source].map(([name, t]) => [name, copy(t)]));
     layer.loadStateDict(copies);
     for (const t of copies.values()) t.dispose();

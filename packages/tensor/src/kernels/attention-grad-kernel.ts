@@ -7,7 +7,7 @@
  * Two kernels, each owning what it accumulates so that no two invocations write one value:
  *   - rows: an invocation holds QB query rows and streams over the keys they see (dq);
  *   - keys: an invocation holds KB keys of one kv head and streams over every query row of every
- *     query head in its group that sees them (dk and dv), skipping the rows the causal mask hides.
+ *     query head in its group that sees them (dk and dv), skipping the rows the causal mask (and window) hides.
  * Both are generated unrolled with a named variable per register, like the forward.
  */
 import type { Device } from '../device/device.js';
@@ -17,6 +17,8 @@ import {
   type AttentionProblem,
   attentionParams,
   bindings,
+  firstKey,
+  keyEnd,
   strided,
   vectorHelpers,
   vectorWidth,
@@ -127,14 +129,15 @@ function rowsKernel(dh: number): string {
     add(1, `let t${r} = min(first + ${r}u, tq - 1u);`, `let row${r} = bh * tq + t${r};`);
     add(1, `let qo${r} = p[8] + b * p[9] + h * p[10] + t${r} * p[11];`);
     add(1, `let go${r} = p[20] + b * p[21] + h * p[22] + t${r} * p[23];`);
-    add(1, `let vis${r} = select(p[3], min(p[3], p[5] + t${r} + 1u), p[6] == 1u);`);
+    add(1, `let vis${r} = ${keyEnd(`t${r}`)};`, `let lo${r} = min(${firstKey(`t${r}`)}, vis${r});`);
+    add(1, `let n${r} = vis${r} - lo${r};`);
     add(1, `let L${r} = lse[row${r}];`, `let D${r} = dsum[row${r}];`);
     for (const c of vecs) add(1, `let q${r}_${c} = ld_q(qo${r} + ${c * w}u) * scale;`);
     for (const c of vecs) add(1, `let g${r}_${c} = ld_g(go${r} + ${c * w}u);`);
     for (const c of vecs) add(1, `var dq${r}_${c} = V(0.0);`);
   }
   add(1, `let keys = vis${QB - 1};`);
-  add(1, `for (var j0 = 0u; j0 < keys; j0 += ${KC}u) {`);
+  add(1, `for (var j0 = lo0; j0 < keys; j0 += ${KC}u) {`);
   for (const j of keys) {
     add(2, `let kj${j} = min(j0 + ${j}u, keys - 1u);`);
     for (const c of vecs) add(2, `let k${j}_${c} = ld_k(kb + kj${j} * p[15] + ${c * w}u);`);
@@ -150,7 +153,8 @@ function rowsKernel(dh: number): string {
         (c) => `v${j}_${c}`,
         nc,
       );
-      add(2, `let p${r}_${j} = select(0.0, exp(${s} - L${r}), j0 + ${j}u < vis${r});`);
+      const seen = `j0 + ${j}u - lo${r} < n${r}`;
+      add(2, `let p${r}_${j} = select(0.0, exp(${s} - L${r}), ${seen});`);
       add(2, `let ds${r}_${j} = p${r}_${j} * (${dp} - D${r});`);
       for (const c of vecs) add(2, `dq${r}_${c} += ds${r}_${j} * k${j}_${c};`);
     }
@@ -211,7 +215,7 @@ function keysKernel(dh: number): string {
       (c) => `v${r}_${c}`,
       nc,
     );
-    body.push(`let p${r} = select(0.0, exp(${s} - L), first + ${r}u < lim);`);
+    body.push(`let p${r} = select(0.0, exp(${s} - L), first + ${r}u - lo < n);`);
     body.push(`let ds${r} = p${r} * (${dp} - D);`);
     for (const c of vecs)
       body.push(`dv${r}_${c} += p${r} * g_${c};`, `dk${r}_${c} += ds${r} * q_${c};`);
@@ -245,18 +249,23 @@ fn main(${MAIN_ARGS}) {
   let kb = p[12] + b * p[13] + kvh * p[14];
   let vb = p[16] + b * p[17] + kvh * p[18];
 ${indent(1, head)}
-  // Causal: row t sees key j when j <= offset + t, so no row before first − offset sees this block.
-  let t0 = select(0u, first - min(first, p[5]), p[6] == 1u);
+  // Causal: row t sees key j when offset + t + 1 − span <= j <= offset + t (span: see causalSpan),
+  // so no row before first − offset and none from last + span − offset on sees this block.
+  let t0 = select(0u, first - min(first, p[5]), p[6] != 0u);
+  let reach = first + ${KB - 1}u + p[6];
+  let t1 = select(tq, min(tq, reach - min(reach, p[5])), p[6] != 0u);
   for (var gi = 0u; gi < group; gi++) {
     let h = kvh * group + gi;
-    for (var t = t0; t < tq; t++) {
+    for (var t = t0; t < t1; t++) {
       let row = (b * hq + h) * tq + t;
       let qo = p[8] + b * p[9] + h * p[10] + t * p[11];
       let go = p[20] + b * p[21] + h * p[22] + t * p[23];
 ${indent(3, loads)}
       let L = lse[row];
       let D = dsum[row];
-      let lim = select(tk, p[5] + t + 1u, p[6] == 1u);
+      let lim = ${keyEnd('t')};
+      let lo = min(${firstKey('t')}, lim);
+      let n = lim - lo;
 ${indent(3, body)}
     }
   }

@@ -12,16 +12,41 @@ export interface AttentionProblem {
   /** Absolute position of q's first row among the keys. */
   offset: number;
   scale: number;
+  /** Causal only: a query at position t sees keys t − window < j ≤ t. Undefined: all j ≤ t. */
+  window?: number;
 }
+
+/**
+ * The mask as one number, the span of keys a query sees ending at its own position: query row t
+ * (position offset + t) sees keys `offset + t + 1 − span ≤ j < offset + t + 1`. 0 means no mask
+ * (not causal). Plain causal attention has span offset + Tq, longer than any row's history; a
+ * window shorter than that is the span itself.
+ */
+export function causalSpan({ q, causal, offset, window }: AttentionProblem): number {
+  if (!causal) return 0;
+  const history = Math.max(1, offset + (q.shape[2] as number));
+  return window === undefined ? history : Math.min(window, history);
+}
+
+/**
+ * WGSL: the first key row `t` sees (`p[5]` offset, `p[6]` the causal span). Kernels test
+ * `lo ≤ j < end` as the one unsigned comparison `j − lo < end − lo`: `&&` would branch.
+ */
+export const firstKey = (t: string) =>
+  `select(0u, (p[5] + ${t} + 1u) - min(p[5] + ${t} + 1u, p[6]), p[6] != 0u)`;
+/** WGSL: one past the last key row `t` sees. */
+export const keyEnd = (t: string) => `select(p[3], min(p[3], p[5] + ${t} + 1u), p[6] != 0u)`;
 
 /** Invocations per workgroup: small, so decode steps (few rows) still spread over several cores. */
 export const WG = 16;
 
 /**
  * Param words shared by both attention kernels:
- * `[rows, Hq, Tq, Tk, group, offset, causal, scale, (offset, strideB, strideH, strideT) × q, k, v]`.
+ * `[rows, Hq, Tq, Tk, group, offset, span, scale, (offset, strideB, strideH, strideT) × q, k, v]`,
+ * span as in {@link causalSpan}.
  */
-export function attentionParams({ q, k, v, causal, offset, scale }: AttentionProblem): number[] {
+export function attentionParams(problem: AttentionProblem): number[] {
+  const { q, k, v, offset, scale } = problem;
   const [b, hq, tq] = q.shape as [number, number, number, number];
   const hkv = k.shape[1] as number;
   return [
@@ -31,7 +56,7 @@ export function attentionParams({ q, k, v, causal, offset, scale }: AttentionPro
     k.shape[2] as number,
     hq / hkv,
     offset,
-    causal ? 1 : 0,
+    causalSpan(problem),
     f32Bits(scale),
     ...strided(q),
     ...strided(k),
@@ -67,8 +92,9 @@ const LOCATE = `
   let b = i / (tq * hq);
   let kvh = h / p[4];
   let scale = bitcast<f32>(p[7]);
-  // Query row t is at absolute position offset + t and, when causal, sees keys 0..=offset + t.
-  let keys = select(p[3], min(p[3], p[5] + t + 1u), p[6] == 1u);
+  // Query row t is at absolute position offset + t and, when causal, sees keys lo..=offset + t.
+  let keys = ${keyEnd('t')};
+  let lo = ${firstKey('t')};
   let qo = p[8] + b * p[9] + h * p[10] + t * p[11];
   let kb = p[12] + b * p[13] + kvh * p[14];
   let ks = p[15];
@@ -108,7 +134,7 @@ const KEY_CHUNK = 4;
  * per row a running max \`m\` and denominator \`l\`, the accumulator rescaled once per chunk.
  * Blocking rows shares every key and value load between QB rows, and chunking keys cuts the exp()
  * calls from two per score to 1 + 1/KC: what a CPU adapter is bound by. Keys a row may not see
- * (causal mask, or past the end in the last chunk) get weight 0. Rows past Tq are computed on a
+ * (causal mask, sliding window, or past the end in the last chunk) get weight 0. Rows past Tq are computed on a
  * clamped row and not stored.
  *
  * The WGSL is generated fully unrolled over rows, head-dim vectors and chunk keys, with a named
@@ -184,31 +210,34 @@ function unrolledAttention(qb: number, nc: number, kc: number, w: number, lse: b
   const add = (indent: number, ...code: string[]) => {
     for (const c of code) lines.push(`${'  '.repeat(indent)}${c}`);
   };
-  // Row t (absolute position offset + t) sees keys 0..=offset + t when causal; the block streams
-  // over the keys its last row sees.
+  // Row t (absolute position offset + t) sees keys lo..=offset + t when causal (lo > 0 only in a
+  // window); the block streams from the first key its first row sees to the last its last row sees.
   for (const r of rows) {
     add(1, `let t${r} = min(first + ${r}u, tq - 1u);`);
     add(1, `let qo${r} = p[8] + b * p[9] + h * p[10] + t${r} * p[11];`);
-    add(1, `let vis${r} = select(p[3], min(p[3], p[5] + t${r} + 1u), p[6] == 1u);`);
+    add(1, `let vis${r} = ${keyEnd(`t${r}`)};`, `let lo${r} = min(${firstKey(`t${r}`)}, vis${r});`);
+    add(1, `let n${r} = vis${r} - lo${r};`);
     for (const c of vecs) add(1, `let q${r}_${c} = ld_q(qo${r} + ${c * w}u) * scale;`);
     for (const c of vecs) add(1, `var a${r}_${c} = V(0.0);`);
     add(1, `var m${r} = ${LOWEST_F32};`, `var l${r} = 0.0;`);
   }
   add(1, `let keys = vis${qb - 1};`);
-  add(1, 'for (var j0 = 0u; j0 < keys; j0 += KC) {');
+  add(1, 'for (var j0 = lo0; j0 < keys; j0 += KC) {');
+  // lo ≤ j < vis as one unsigned comparison (j < lo wraps around): no branches in unrolled code.
+  const seen = (r: number, j: number) => `j0 + ${j}u - lo${r} < n${r}`;
   for (const j of keys) {
     add(2, `let ko${j} = kb + min(j0 + ${j}u, keys - 1u) * p[15];`);
     for (const c of vecs) add(2, `let k${j}_${c} = ld_k(ko${j} + ${c * w}u);`);
     for (const r of rows) {
       const dot = vecs.map((c) => `dotv(q${r}_${c}, k${j}_${c})`).join(' + ');
-      add(2, `var s${r}_${j} = select(${LOWEST_F32}, ${dot}, j0 + ${j}u < vis${r});`);
+      add(2, `var s${r}_${j} = select(${LOWEST_F32}, ${dot}, ${seen(r, j)});`);
     }
   }
   for (const r of rows) {
     const chunkMax = keys.reduce((e, j) => `max(${e}, s${r}_${j})`, `m${r}`);
     add(2, `let mn${r} = ${chunkMax};`, `let corr${r} = exp(m${r} - mn${r});`);
     for (const j of keys)
-      add(2, `s${r}_${j} = select(0.0, exp(s${r}_${j} - mn${r}), j0 + ${j}u < vis${r});`);
+      add(2, `s${r}_${j} = select(0.0, exp(s${r}_${j} - mn${r}), ${seen(r, j)});`);
     add(2, `l${r} = l${r} * corr${r} + ${keys.map((j) => `s${r}_${j}`).join(' + ')};`);
     add(2, `m${r} = mn${r};`);
     for (const c of vecs) add(2, `a${r}_${c} = a${r}_${c} * corr${r};`);
@@ -264,7 +293,8 @@ fn main(${MAIN_ARGS}) {
   ${LOCATE}
   let yo = i * p[3];
   var m = ${LOWEST_F32};
-  for (var j = 0u; j < keys; j++) {
+  for (var j = 0u; j < lo; j++) { y[yo + j] = 0.0; }
+  for (var j = lo; j < keys; j++) {
     var qk = 0.0;
     for (var c = 0u; c < NC; c++) { qk += dotv(ld_q(qo + c * W), ld_k(kb + j * ks + c * W)); }
     let s = qk * scale;
@@ -272,13 +302,13 @@ fn main(${MAIN_ARGS}) {
     m = max(m, s);
   }
   var l = 0.0;
-  for (var j = 0u; j < keys; j++) {
+  for (var j = lo; j < keys; j++) {
     let e = exp(y[yo + j] - m);
     y[yo + j] = e;
     l += e;
   }
   let inv_l = 1.0 / l;
-  for (var j = 0u; j < keys; j++) { y[yo + j] = y[yo + j] * inv_l; }
+  for (var j = lo; j < keys; j++) { y[yo + j] = y[yo + j] * inv_l; }
   for (var j = keys; j < p[3]; j++) { y[yo + j] = 0.0; }
 }`,
     params: attentionParams(problem),

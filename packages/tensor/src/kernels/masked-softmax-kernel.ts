@@ -7,7 +7,9 @@ import { f32Bits } from './float-bits.js';
 /**
  * softmax(scale · scores) over each row of a contiguous [rows, Tk] score matrix, with the causal
  * mask of attention: row r holds query t = r mod Tq, at absolute position offset + t, which sees
- * keys 0…offset + t (all keys when not causal). Masked entries become exactly 0. One invocation per
+ * keys offset + t + 1 − span … offset + t (`span` as attention-kernel.ts's `causalSpan`: all
+ * earlier keys, or the last `window` of them; all keys when span is 0, not causal). Masked
+ * entries become exactly 0. One invocation per
  * row (what CPU adapters run fastest), three passes: max, sum of exponentials, normalise.
  */
 export function runMaskedSoftmax(
@@ -15,7 +17,7 @@ export function runMaskedSoftmax(
   scores: Tensor,
   tq: number,
   offset: number,
-  causal: boolean,
+  span: number,
   scale: number,
 ): Tensor {
   if (!scores.isContiguous || scores.rank !== 2) {
@@ -37,22 +39,25 @@ fn main(${MAIN_ARGS}) {
   if (i >= p[0]) { return; }
   let tk = p[1];
   let scale = bitcast<f32>(p[5]);
-  let keys = select(tk, min(tk, p[3] + (i % p[2]) + 1u), p[4] == 1u);
+  let end = p[3] + (i % p[2]) + 1u;
+  let keys = select(tk, min(tk, end), p[4] != 0u);
+  let lo = select(0u, end - min(end, p[4]), p[4] != 0u);
   let base = p[6] + i * tk;
   let o = i * tk;
-  var m = s[base] * scale;
-  for (var j = 1u; j < keys; j++) { m = max(m, s[base + j] * scale); }
+  var m = s[base + lo] * scale;
+  for (var j = lo + 1u; j < keys; j++) { m = max(m, s[base + j] * scale); }
+  for (var j = 0u; j < lo; j++) { y[o + j] = 0.0; }
   var l = 0.0;
-  for (var j = 0u; j < keys; j++) {
+  for (var j = lo; j < keys; j++) {
     let e = exp(s[base + j] * scale - m);
     y[o + j] = e;
     l += e;
   }
   let inv = 1.0 / l;
-  for (var j = 0u; j < keys; j++) { y[o + j] = y[o + j] * inv; }
+  for (var j = lo; j < keys; j++) { y[o + j] = y[o + j] * inv; }
   for (var j = keys; j < tk; j++) { y[o + j] = 0.0; }
 }`,
-    params: [rows, tk, tq, offset, causal ? 1 : 0, f32Bits(scale), scores.offset],
+    params: [rows, tk, tq, offset, span, f32Bits(scale), scores.offset],
     buffers: [scores.buffer, out.buffer],
     workgroups: workgroups1d(rows, 16),
   });

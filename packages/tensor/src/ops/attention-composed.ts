@@ -1,3 +1,4 @@
+import { type AttentionProblem, causalSpan } from '../kernels/attention-kernel.js';
 import { runMaskedSoftmax } from '../kernels/masked-softmax-kernel.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { matmul } from './matmul.js';
@@ -12,19 +13,21 @@ import { reshape } from './reshape.js';
  * [B, Hkv, G·Tq, Dh] (the G query heads sharing a kv head are adjacent), so one batched matmul per
  * kv head scores all of its query heads. Row r of a group is query t = r mod Tq.
  */
-export function attentionProbabilities(
-  q: Tensor,
-  k: Tensor,
-  offset: number,
-  causal: boolean,
-  scale: number,
-): Tensor {
+export function attentionProbabilities(problem: Omit<AttentionProblem, 'v'>): Tensor {
+  const { q, k, offset, scale } = problem;
   const [b, hq, tq, dh] = q.shape as [number, number, number, number];
   const [, hkv, tk] = k.shape as [number, number, number, number];
   const grouped = reshape(q, [b, hkv, (hq / hkv) * tq, dh]);
   const scores = matmul(grouped, k.transpose());
   const flat = reshape(scores, [-1, tk]);
-  const probs = runMaskedSoftmax(q.device, flat, tq, offset, causal, scale);
+  const probs = runMaskedSoftmax(
+    q.device,
+    flat,
+    tq,
+    offset,
+    causalSpan({ ...problem, v: k }),
+    scale,
+  );
   for (const t of [grouped, scores, flat]) t.dispose();
   const out = reshape(probs, [b, hq, tq, tk]);
   probs.dispose();
@@ -32,17 +35,11 @@ export function attentionProbabilities(
 }
 
 /** softmax(q·kᵀ·scale + mask)·v through {@link attentionProbabilities}. */
-export function composedAttention(
-  q: Tensor,
-  k: Tensor,
-  v: Tensor,
-  offset: number,
-  causal: boolean,
-  scale: number,
-): Tensor {
+export function composedAttention(problem: AttentionProblem): Tensor {
+  const { q, k, v } = problem;
   const [b, hq, tq, dh] = q.shape as [number, number, number, number];
   const [, hkv, tk] = k.shape as [number, number, number, number];
-  const probs = attentionProbabilities(q, k, offset, causal, scale);
+  const probs = attentionProbabilities(problem);
   const grouped = reshape(probs, [b, hkv, (hq / hkv) * tq, tk]);
   const context = matmul(grouped, v);
   const out = reshape(context, [b, hq, tq, dh]);

@@ -20,6 +20,11 @@ export interface AttentionOptions {
    * Tq positions, as when decoding with a KV cache. Query row t sees keys `0..=offset + t`.
    */
   offset?: number;
+  /**
+   * Sliding-window attention (Mistral, Qwen2): with `causal`, the query at position t sees only
+   * keys `t − window < j ≤ t`. Default: no window.
+   */
+  window?: number;
   /** Multiplier of q·k before the softmax. Default `1 / sqrt(Dh)`. */
   scale?: number;
   /**
@@ -40,9 +45,7 @@ export interface AttentionOptions {
  */
 export function attention(q: Tensor, k: Tensor, v: Tensor, options: AttentionOptions = {}): Tensor {
   return withProblem('attention', q, k, v, options, (p) =>
-    useComposed(p.q, p.k, options.method)
-      ? composedAttention(p.q, p.k, p.v, p.offset, p.causal, p.scale)
-      : runAttention(q.device, p),
+    useComposed(p.q, p.k, options.method) ? composedAttention(p) : runAttention(q.device, p),
   );
 }
 
@@ -153,7 +156,7 @@ function useComposed(q: Tensor, k: Tensor, method: AttentionOptions['method']): 
 export function attentionWeights(q: Tensor, k: Tensor, options: AttentionOptions = {}): Tensor {
   return withProblem('attentionWeights', q, k, undefined, options, (p) =>
     useComposed(p.q, p.k, options.method)
-      ? attentionProbabilities(p.q, p.k, p.offset, p.causal, p.scale)
+      ? attentionProbabilities(p)
       : runAttentionWeights(q.device, p),
   );
 }
@@ -192,10 +195,16 @@ function withProblem<R>(
       `${op}: offset must be a non-negative integer (Tk − Tq = ${tk - tq} by default), got ${offset}; ${shapes}`,
     );
   }
+  const { window } = options;
+  if (window !== undefined && (!causal || !Number.isInteger(window) || window < 1)) {
+    throw new RangeError(
+      `${op}: window must be a positive integer and needs causal attention, got window ${window}, causal ${causal}; ${shapes}`,
+    );
+  }
   if (tk === 0 && tq > 0) throw new RangeError(`${op}: no keys to attend to; got ${shapes}`);
   const inputs = [unitStride(q), unitStride(k), v ? unitStride(v) : unitStride(k)] as const;
   try {
-    return kernel({ q: inputs[0], k: inputs[1], v: inputs[2], causal, offset, scale });
+    return kernel({ q: inputs[0], k: inputs[1], v: inputs[2], causal, offset, scale, window });
   } finally {
     for (const t of inputs) t.dispose();
   }
