@@ -29,7 +29,6 @@ import { writeRandomCheckpoint } from '../src/synthetic/write-random-checkpoint.
 
 const PRESETS = Object.keys(CHECKPOINT_PRESETS) as CheckpointPresetName[];
 const DTYPES: RandomCheckpointDType[] = ['F32', 'F16', 'BF16'];
-const LLAMA_PRESETS = PRESETS.filter((p) => CHECKPOINT_PRESETS[p].model_type === 'llama');
 
 /** A preset at 2 layers and small dimensions (its GQA ratio kept as far as 4 heads allow). */
 function small(name: CheckpointPresetName): HfConfigJson {
@@ -239,8 +238,8 @@ describe('random-weight checkpoints: full-size presets', () => {
     });
   }
 
-  it('llama presets are valid LLaMA configurations', () => {
-    for (const preset of LLAMA_PRESETS) {
+  it('every preset is a configuration the loader accepts (llama, mistral, qwen2)', () => {
+    for (const preset of PRESETS) {
       const parsed = parseHfConfig(checkpointPreset(preset), preset);
       expect(parsed.vocabSize).toBe(CHECKPOINT_PRESETS[preset].vocab_size);
     }
@@ -250,7 +249,7 @@ describe('random-weight checkpoints: full-size presets', () => {
   });
 });
 
-describe('random-weight checkpoints: loading (llama presets)', () => {
+describe('random-weight checkpoints: loading', () => {
   const loaded: LoadedModel[] = [];
   beforeAll(async () => {
     await getDevice();
@@ -259,8 +258,8 @@ describe('random-weight checkpoints: loading (llama presets)', () => {
     for (const m of loaded) m.model.dispose();
   });
 
-  // Each llama preset in one dtype, alternating one file and shards.
-  const cases = LLAMA_PRESETS.map((preset, i) => ({
+  // Each preset in one dtype, alternating one file and shards.
+  const cases = PRESETS.map((preset, i) => ({
     preset,
     dtype: DTYPES[i % DTYPES.length] as RandomCheckpointDType,
     sharded: i % 2 === 1,
