@@ -11,13 +11,16 @@ import {
   CHECKPOINT_PRESETS,
   checkpointDims,
   checkpointLayout,
+  checkpointPreset,
   parseHfConfig,
+  writeRandomCheckpoint,
 } from '@llm-streamline/llm';
+import { DirectorySink } from '@llm-streamline/llm/node';
 import { fixturePath } from '@llm-streamline/test-utils/paths';
 import { describe, expect, it } from 'vitest';
 import type { Inspection } from '../src/inspect/inspection.js';
 import { deviceFit, deviceMemoryEstimate } from '../src/inspect/memory-estimate.js';
-import { jsonResult, runCli, STORIES_BIN, TINY_12L } from './helpers.js';
+import { jsonResult, runCli, STORIES_BIN, TINY_12L, tempDir } from './helpers.js';
 
 interface Dims {
   layers: number;
@@ -86,9 +89,40 @@ describe('inspect', () => {
       tied: c.tie_word_embeddings,
     });
     expect(r.format).toBe('huggingface');
+    expect(r.architecture.type).toBe('llama');
     expect(r.dtypes).toEqual({ F32: 12 * 9 + 2 });
     const weights = r.files.find((f) => f.name === 'model.safetensors');
     expect(weights?.bytes).toBe((await stat(join(TINY_12L, 'model.safetensors'))).size);
+  });
+
+  it('names the architecture of a Qwen2 checkpoint and counts its q/k/v biases', async () => {
+    const config = {
+      ...checkpointPreset('qwen2.5-0.5b'),
+      num_hidden_layers: 2,
+      hidden_size: 64,
+      intermediate_size: 96,
+      num_attention_heads: 4,
+      num_key_value_heads: 2,
+      vocab_size: 300,
+      bos_token_id: 256,
+      eos_token_id: 257,
+    };
+    const dir = join(await tempDir(), 'qwen2');
+    const sink = await DirectorySink.create(dir);
+    await writeRandomCheckpoint(config, sink, { dtype: 'BF16' });
+    await sink.commit();
+    const run = await runCli(['inspect', dir, '--json']);
+    expect(run.code, run.stderr).toBe(0);
+    const r = jsonResult<Inspection>(run);
+    expect(r.architecture).toMatchObject({ type: 'qwen2', layers: 2, headDim: 16 });
+    const headDim = 64 / 4;
+    const qkvBias = 4 * headDim + 2 * 2 * headDim;
+    expect(r.parameters.total).toBe(
+      300 * 64 + // tied embedding
+        2 * (64 * 64 * 2 + 2 * 64 * 2 * headDim + qkvBias + 3 * 64 * 96 + 2 * 64) +
+        64,
+    );
+    expect(r.dtypes).toEqual({ BF16: 2 * 12 + 2 });
   });
 
   it('counts stories260K (.bin and .gguf) as its llama2.c header implies', async () => {

@@ -8,6 +8,7 @@ import {
   type CheckpointDescription,
   describeCheckpoint,
   type LlamaConfig,
+  type ModelType,
 } from '@llm-streamline/llm';
 import { detectModelFormat, readCheckpointHeaders } from '@llm-streamline/llm/node';
 import { CliError } from '../errors.js';
@@ -46,7 +47,8 @@ export interface InspectOptions {
 
 /** The configuration as `inspect` names it. */
 export interface Architecture {
-  type: 'llama';
+  /** The checkpoint's `model_type` (llama2.c and GGUF models are LLaMA). */
+  type: ModelType;
   layers: number;
   hiddenSize: number;
   intermediateSize: number;
@@ -91,7 +93,7 @@ export async function inspectModel(
 
 function architectureOf(config: LlamaConfig): Architecture {
   return {
-    type: 'llama',
+    type: config.modelType,
     layers: config.numLayers,
     hiddenSize: config.hiddenSize,
     intermediateSize: config.intermediateSize,
