@@ -15,11 +15,7 @@ export type {
   DeviceLimitFacts,
   TensorDescription,
 } from './device/device-limit-error.js';
-export {
-  DeviceLimitError,
-  describeDeviceLimitError,
-  formatBytes,
-} from './device/device-limit-error.js';
+export { DeviceLimitError, describeDeviceLimitError } from './device/device-limit-error.js';
 export { NoAdapterError } from './device/no-adapter-error.js';
 export { bitsToF32, f32Bits } from './kernels/float-bits.js';
 export type { AttentionOptions } from './ops/attention.js';

@@ -2,7 +2,7 @@ import { type BufferLimits, BufferPool, type MemoryStats } from '../runtime/buff
 import { CommandBatch } from '../runtime/command-batch.js';
 import { type DebugFlags, readDebugFlags } from '../runtime/debug.js';
 import { PipelineCache } from '../runtime/pipeline-cache.js';
-import { formatBytes, type TensorDescription } from './device-limit-error.js';
+import { DeviceLimitError, formatBytes, type TensorDescription } from './device-limit-error.js';
 import { findGpu } from './gpu-provider.js';
 import { NoAdapterError } from './no-adapter-error.js';
 
@@ -86,8 +86,9 @@ export class Device {
     this.pool = new BufferPool(gpu, cap, {
       limits: this.bufferLimits,
       adapter: adapterName(adapter),
+      // The root cause: it replaces a validation error from using the buffer that was not made.
       onLateError: (e) => {
-        this.uncaptured ??= e;
+        if (!(this.uncaptured instanceof DeviceLimitError)) this.uncaptured = e;
       },
     });
     this.pipelines = new PipelineCache(gpu, this.debug);
@@ -230,11 +231,11 @@ export class Device {
       staging.unmap();
       return out;
     } catch (e) {
-      this.throwIfBroken();
+      await this.throwIfBrokenSettled();
       throw e;
     } finally {
       this.pool.release(staging);
-      this.throwIfBroken();
+      await this.throwIfBrokenSettled();
     }
   }
 
@@ -242,7 +243,7 @@ export class Device {
   async sync(): Promise<void> {
     this.batch.flush();
     await this.gpu.queue.onSubmittedWorkDone();
-    this.throwIfBroken();
+    await this.throwIfBrokenSettled();
   }
 
   memoryStats(): MemoryStats {
@@ -259,9 +260,20 @@ export class Device {
   private throwIfBroken(): void {
     if (this.lostReason)
       throw new Error(`The WebGPU device was lost (${this.lostReason}); create a new Device.`);
-    const e = this.pipelines.takeError() ?? this.uncaptured;
+    const compile = this.pipelines.takeError();
+    if (compile) throw compile;
+    // While an allocation's out-of-memory check is pending, an error may only be its consequence
+    // (a use of the buffer that was not made): keep it for the async paths, which wait for the check.
+    if (this.pool.checksPending) return;
+    const e = this.uncaptured;
     this.uncaptured = undefined;
     if (e) throw e;
+  }
+
+  /** {@link throwIfBroken} once pending out-of-memory checks have reported (they name the cause). */
+  private async throwIfBrokenSettled(): Promise<void> {
+    await this.pool.checksSettled();
+    this.throwIfBroken();
   }
 
   private logDispatch(call: KernelCall, t0: number): void {

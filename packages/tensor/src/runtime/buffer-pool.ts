@@ -70,6 +70,8 @@ export class BufferPool {
   private readonly unbindable = new WeakMap<GPUBuffer, TensorDescription>();
   /** Buffers whose creation failed (out of memory): destroyed instead of pooled. */
   private readonly failed = new WeakSet<GPUBuffer>();
+  /** Out-of-memory checks (error scopes) that have not reported yet. */
+  private readonly pending = new Set<Promise<void>>();
   private readonly stats: MemoryStats = {
     bytesLive: 0,
     bytesPooled: 0,
@@ -160,6 +162,16 @@ export class BufferPool {
     this.stats.bytesPooled = 0;
   }
 
+  /** True while an allocation's out-of-memory check has not reported. */
+  get checksPending(): boolean {
+    return this.pending.size > 0;
+  }
+
+  /** Resolves when every pending out-of-memory check has reported. */
+  async checksSettled(): Promise<void> {
+    while (this.pending.size > 0) await Promise.all(this.pending);
+  }
+
   memoryStats(): MemoryStats {
     return { ...this.stats };
   }
@@ -185,19 +197,26 @@ export class BufferPool {
     const inUse = this.stats.bytesLive;
     this.device.pushErrorScope('out-of-memory');
     const buffer = this.device.createBuffer({ size, usage });
-    this.device.popErrorScope().then((error) => {
-      if (!error) return;
-      this.failed.add(buffer);
-      this.guard.onLateError(
-        new DeviceLimitError({
-          limit: 'out-of-memory',
-          bytes: size,
-          limitBytes: inUse,
-          tensor: what,
-          adapter,
-        }),
-      );
-    });
+    const check: Promise<void> = this.device.popErrorScope().then(
+      (error): void => {
+        this.pending.delete(check);
+        if (!error) return;
+        this.failed.add(buffer);
+        this.guard.onLateError(
+          new DeviceLimitError({
+            limit: 'out-of-memory',
+            bytes: size,
+            limitBytes: inUse,
+            tensor: what,
+            adapter,
+          }),
+        );
+      },
+      (): void => {
+        this.pending.delete(check); // the device was lost: that error says more
+      },
+    );
+    this.pending.add(check);
     return buffer;
   }
 }
