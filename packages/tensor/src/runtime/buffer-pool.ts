@@ -8,9 +8,9 @@ import { DeviceLimitError, type TensorDescription } from '../device/device-limit
  * size and reused by exact size (see {@link bucketSize} for why). Every request is checked
  * against the adapter's `maxBufferSize` first, and large ones are created inside an
  * `out-of-memory` error scope, so that a tensor that does not fit fails with a
- * {@link DeviceLimitError} naming it. A buffer released while commands that use it are still being recorded
- * is parked until the next submit: `queue.writeBuffer` runs before unsubmitted commands, so handing
- * it out earlier could let an upload overwrite data a queued kernel has yet to read.
+ * {@link DeviceLimitError} naming it. A buffer released while commands that use it are still being
+ * recorded is parked until the next submit: `queue.writeBuffer` runs before unsubmitted commands,
+ * so handing it out earlier could let an upload overwrite data a queued kernel has yet to read.
  * Pooled bytes are capped; past the cap released buffers are destroyed.
  */
 export interface MemoryStats {
