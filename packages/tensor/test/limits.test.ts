@@ -119,6 +119,9 @@ describe('device limits: every allocation and binding is checked', () => {
   it('on SwiftShader an exactly-1-GiB buffer is refused by the driver: the same error, when next awaited', async (ctx) => {
     const device = await testDevice();
     if (!/swiftshader/i.test(device.adapter.description + device.adapter.architecture)) ctx.skip();
+    // Chromium's SwiftShader reports this allocation only as a later invalid command buffer, not
+    // in the allocation's error scopes: Node (Dawn) only, for now.
+    if (typeof process === 'undefined' || !process.versions?.node) ctx.skip();
     // Within maxBufferSize (1 GiB) but out of memory; the fill kernel then uses the buffer that was
     // not made, and the error thrown is the cause (out of memory), not that consequence.
     const t = zeros([256 * MiB]);

@@ -27,6 +27,8 @@ export interface DeviceLimitFacts {
   tensor: TensorDescription;
   /** The adapter, in words (vendor, architecture). */
   adapter: string;
+  /** What the driver said, when it refused an allocation. */
+  driverMessage?: string;
 }
 
 export class DeviceLimitError extends Error {
@@ -35,6 +37,7 @@ export class DeviceLimitError extends Error {
   readonly limitBytes: number;
   readonly tensor: TensorDescription;
   readonly adapter: string;
+  readonly driverMessage: string | undefined;
 
   /** The first line of the message: what did not fit, where, and the numbers. */
   readonly summary: string;
@@ -52,6 +55,7 @@ export class DeviceLimitError extends Error {
     this.limitBytes = facts.limitBytes;
     this.tensor = facts.tensor;
     this.adapter = facts.adapter;
+    this.driverMessage = facts.driverMessage;
   }
 
   /** The same error with more about the tensor (e.g. the parameter name a loader knows). */
@@ -61,6 +65,7 @@ export class DeviceLimitError extends Error {
       bytes: this.bytes,
       limitBytes: this.limitBytes,
       adapter: this.adapter,
+      driverMessage: this.driverMessage,
       tensor: { ...this.tensor, ...dropUndefined(more) },
     });
   }
@@ -105,7 +110,7 @@ function describeFailure(f: DeviceLimitFacts): { summary: string; hint: string }
         ? `${capitalize(what)} needs a buffer of ${formatBytes(f.bytes)}, over the adapter's maxBufferSize of ${formatBytes(f.limitBytes)}`
         : `The adapter ran out of memory allocating ${formatBytes(f.bytes)} for ${what}, with ${formatBytes(f.limitBytes)} already in use`;
   return {
-    summary: `${first} (${f.adapter}).`,
+    summary: `${first} (${f.adapter}${f.driverMessage ? `: ${f.driverMessage.split('\n')[0]}` : ''}).`,
     hint:
       'To make it fit: use a smaller batch or sequence length (activations) or a smaller model (weights); ' +
       `free tensors you no longer need (dispose, scope); or use an adapter with larger limits (${otherAdapters(f.adapter)}).`,

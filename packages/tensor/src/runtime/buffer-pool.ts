@@ -195,11 +195,15 @@ export class BufferPool {
     if (size < OUT_OF_MEMORY_SCOPE_FROM) return this.device.createBuffer({ size, usage });
     // Creation itself never throws: a refused allocation is an error the scope reports later.
     const inUse = this.stats.bytesLive;
+    // Dawn in Node reports a refused allocation as out-of-memory; Chromium as a validation error.
     this.device.pushErrorScope('out-of-memory');
+    this.device.pushErrorScope('validation');
     const buffer = this.device.createBuffer({ size, usage });
-    const check: Promise<void> = this.device.popErrorScope().then(
-      (error): void => {
+    const scopes = [this.device.popErrorScope(), this.device.popErrorScope()];
+    const check: Promise<void> = Promise.all(scopes).then(
+      ([invalid, outOfMemory]): void => {
         this.pending.delete(check);
+        const error = outOfMemory ?? invalid;
         if (!error) return;
         this.failed.add(buffer);
         this.guard.onLateError(
@@ -209,6 +213,7 @@ export class BufferPool {
             limitBytes: inUse,
             tensor: what,
             adapter,
+            driverMessage: error.message,
           }),
         );
       },
