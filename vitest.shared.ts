@@ -15,7 +15,7 @@ import {
   fixtureFileExists,
   readFixtureFile,
 } from './packages/test-utils/src/paths.js';
-import { applyWebGPUEnv } from './scripts/webgpu-env.mjs';
+import { applyWebGPUEnv, LAVAPIPE_ICD, SWIFTSHADER_ICD } from './scripts/webgpu-env.mjs';
 
 /** Export condition that points workspace packages at `src/index.ts`. */
 export const SOURCE_CONDITION = '@llm-streamline/source';
@@ -27,6 +27,7 @@ export const SETUP_FILE = resolve(import.meta.dirname, 'packages/test-utils/src/
 export const TEST_TIMEOUT_MS = 120_000;
 
 // Set VK_ICD_FILENAMES / XDG_RUNTIME_DIR before any worker or browser is started; both inherit it.
+// LLMS_ADAPTER (auto | swiftshader | lavapipe) picks the Node projects' adapter: see scripts/webgpu-env.mjs.
 applyWebGPUEnv(process.env);
 
 /** Chromium used by the browser projects: $PLAYWRIGHT_CHROMIUM_PATH or Debian's chromium. */
@@ -43,13 +44,23 @@ export function chromiumPath(): string | undefined {
  * `--no-sandbox`, `--no-first-run`, `--disable-sync`, `--disable-background-networking`, and the
  * headless mode. `--enable-features=Vulkan` helps real GPUs on Linux.
  */
-export function chromiumArgs(): string[] {
+export function chromiumArgs(env: NodeJS.ProcessEnv = browserEnv()): string[] {
   const args = ['--enable-unsafe-webgpu'];
   if (process.platform === 'linux') args.push('--enable-features=Vulkan');
-  if (process.env.VK_ICD_FILENAMES?.includes('swiftshader')) {
+  if (env.VK_ICD_FILENAMES?.includes('swiftshader')) {
     args.push('--use-webgpu-adapter=swiftshader', '--disable-vulkan-surface');
   }
   return args;
+}
+
+/**
+ * The browser's environment: the Node one, except that Chromium always gets SwiftShader where the
+ * Node projects run on a CPU driver. Chromium bundles its own SwiftShader and `LLMS_ADAPTER` does not
+ * apply to it; with `LLMS_ADAPTER=lavapipe` the browser projects still run on SwiftShader.
+ */
+export function browserEnv(env: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
+  if (env.VK_ICD_FILENAMES !== LAVAPIPE_ICD) return { ...env };
+  return { ...env, VK_ICD_FILENAMES: SWIFTSHADER_ICD };
 }
 
 const readFixtureCommand: BrowserCommand<[relPath: string, root: FixtureRoot]> = async (
@@ -105,7 +116,7 @@ export function packageProjects(
             launchOptions: {
               executablePath: chromiumPath(),
               args: chromiumArgs(),
-              env: { ...process.env },
+              env: browserEnv(),
             },
           }),
           // One instance; naming it after the project keeps the name `<pkg>:chromium`.

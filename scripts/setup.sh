@@ -1,12 +1,16 @@
 #!/usr/bin/env bash
 # Prepare a fresh clone: install dependencies, make sure WebGPU has an adapter (installing
-# SwiftShader via Debian's chromium packages when there is no GPU), then build.
-# Idempotent. Installs system packages only on Debian/Ubuntu machines without a WebGPU adapter.
+# SwiftShader via Debian's chromium packages when there is no GPU), install lavapipe (Mesa's CPU
+# Vulkan driver, the second CPU adapter: LLMS_ADAPTER=lavapipe) on Debian, then build.
+# Idempotent. Installs system packages only on Debian/Ubuntu machines, and only what is missing.
 set -euo pipefail
 
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 SWIFTSHADER_ICD=/usr/lib/chromium/vk_swiftshader_icd.json
+LAVAPIPE_ICD=/usr/share/vulkan/icd.d/lvp_icd.json
+# Our own apt sources file for bookworm-backports (Mesa 25: Dawn rejects Debian 12's Mesa 22.3 lavapipe).
+BACKPORTS_SOURCES=/etc/apt/sources.list.d/llm-streamline-bookworm-backports.sources
 DEBIAN_CHROMIUM=/usr/lib/chromium/chromium
 
 log() { printf '[setup] %s\n' "$*"; }
@@ -61,7 +65,46 @@ else
   die "no WebGPU adapter (VK_ICD_FILENAMES=${VK_ICD_FILENAMES:-unset}); the GPU tests cannot run"
 fi
 
-# 3. A Chromium for the browser test projects.
+# 3. lavapipe, the second CPU adapter (LLMS_ADAPTER=lavapipe): 128 MiB bindings, shader-f16 and
+#    subgroups, where SwiftShader has 1 GiB bindings and no shader-f16. CI runs the tensor and llm
+#    suites on it too. Debian 12 (bookworm) needs Mesa 25 from bookworm-backports: we add that suite
+#    in a sources file of our own and pin nothing, so backports keep apt's default priority (100)
+#    and only what `-t bookworm-backports` asks for (mesa-vulkan-drivers, and the Mesa libraries of
+#    the same version it needs) comes from there. Newer Debian/Ubuntu releases ship a Mesa that works.
+codename="$( (. /etc/os-release 2>/dev/null && printf '%s' "${VERSION_CODENAME:-}") || true)"
+if [ "$os" != Linux ]; then
+  :
+elif [ -f "$LAVAPIPE_ICD" ] && VK_ICD_FILENAMES="$LAVAPIPE_ICD" probe; then
+  log "lavapipe: OK (LLMS_ADAPTER=lavapipe)"
+elif ! command -v apt-get >/dev/null 2>&1; then
+  log "warning: no lavapipe and no apt-get; install Mesa >= 25's mesa-vulkan-drivers for LLMS_ADAPTER=lavapipe"
+else
+  if [ "$codename" = bookworm ]; then
+    if ! grep -rqs '^[^#]*bookworm-backports' /etc/apt/sources.list /etc/apt/sources.list.d/; then
+      log "adding bookworm-backports in $BACKPORTS_SOURCES (no pinning)"
+      as_root tee "$BACKPORTS_SOURCES" >/dev/null <<'SOURCES'
+# Added by llm-streamline's scripts/setup.sh for Mesa's lavapipe (mesa-vulkan-drivers >= 25).
+# Nothing is pinned: backports keep priority 100, so only packages asked for with
+# `apt-get install -t bookworm-backports` come from here.
+Types: deb
+URIs: http://deb.debian.org/debian
+Suites: bookworm-backports
+Components: main
+Signed-By: /usr/share/keyrings/debian-archive-keyring.gpg
+SOURCES
+    fi
+    apt_install -t bookworm-backports mesa-vulkan-drivers
+  else
+    apt_install mesa-vulkan-drivers
+  fi
+  if [ -f "$LAVAPIPE_ICD" ] && VK_ICD_FILENAMES="$LAVAPIPE_ICD" probe; then
+    log "lavapipe: OK (LLMS_ADAPTER=lavapipe)"
+  else
+    log "warning: lavapipe installed but Dawn has no adapter with VK_ICD_FILENAMES=$LAVAPIPE_ICD (Mesa too old?)"
+  fi
+fi
+
+# 4. A Chromium for the browser test projects (it brings its own SwiftShader, whatever LLMS_ADAPTER says).
 if [ -n "${PLAYWRIGHT_CHROMIUM_PATH:-}" ]; then
   [ -x "$PLAYWRIGHT_CHROMIUM_PATH" ] || die "PLAYWRIGHT_CHROMIUM_PATH=$PLAYWRIGHT_CHROMIUM_PATH is not executable"
 elif [ "$os" = Linux ]; then
@@ -76,7 +119,7 @@ else
   log "browser tests use Playwright's Chromium; if missing: npx playwright install chromium (or set PLAYWRIGHT_CHROMIUM_PATH)"
 fi
 
-# 4. Build.
+# 5. Build.
 log "npm run build"
 npm run build --silent
 log "done. Try: npm run demo, npm test"

@@ -4,6 +4,7 @@
  * 130 cancelled.
  */
 import { readFileSync } from 'node:fs';
+import { DeviceLimitError } from '@llm-streamline/tensor';
 import { mainHelp } from './args/help.js';
 import type { Command } from './commands/command.js';
 import { convert } from './commands/convert.js';
@@ -87,6 +88,9 @@ export function describeError(e: unknown, aborted: boolean): { code: number; mes
         'with a GPU install its Vulkan, Metal or D3D12 driver',
     };
   }
+  // A tensor too large for the adapter: the numbers, then what to change (not a corrupt file).
+  if (e instanceof DeviceLimitError)
+    return { code: EXIT.failure, message: `${e.summary} — ${e.hint}` };
   const text = e instanceof Error ? e.message : String(e);
   const first = text.split('\n')[0] ?? text;
   // Errors from the libraries name the file or option and what was expected; show them as they are.

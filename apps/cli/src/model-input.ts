@@ -12,6 +12,7 @@ import {
   openFileByteSource,
 } from '@llm-streamline/llm/node';
 import { TOKENIZER_FILES } from '@llm-streamline/streamline/node';
+import { DeviceLimitError } from '@llm-streamline/tensor';
 import { BUNDLED, isBundledModel } from './bundled.js';
 import { CliError } from './errors.js';
 import type { Reporter } from './output/reporter.js';
@@ -72,9 +73,18 @@ export async function loadWeights(path: string, reporter?: Reporter): Promise<Lo
   }
 }
 
-/** A load failure as one line: the library's message says which file and what was found. */
+/**
+ * A load failure as one line: the library's message says which file and what was found. A missing
+ * adapter or a tensor too large for it is no fault of the file, so those pass through unchanged.
+ */
 export function asLoadError(path: string, e: unknown): unknown {
-  if (!(e instanceof Error) || e.name === 'NoAdapterError' || e instanceof CliError) return e;
+  if (
+    !(e instanceof Error) ||
+    e.name === 'NoAdapterError' ||
+    e instanceof DeviceLimitError ||
+    e instanceof CliError
+  )
+    return e;
   const message = e.message.split('\n')[0] ?? e.message;
   return new CliError(
     message.includes(basename(path)) ? message : `${path}: ${message}`,

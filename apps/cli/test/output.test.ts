@@ -1,10 +1,13 @@
 /** In-process checks of the output pieces: progress display, similarity strip, flag values. */
+
+import { DeviceLimitError } from '@llm-streamline/tensor';
 import { describe, expect, it } from 'vitest';
 import { parseCommandArgs } from '../src/args/parse.js';
 import { intFlag, numberFlag, removalTarget } from '../src/args/values.js';
 import { describeError } from '../src/cli.js';
 import { spec as pruneSpec } from '../src/commands/prune.js';
 import { CancelledError, UsageError } from '../src/errors.js';
+import { asLoadError } from '../src/model-input.js';
 import { ProgressBar } from '../src/output/progress-bar.js';
 import { similarityStrip } from '../src/output/similarity-strip.js';
 
@@ -88,5 +91,37 @@ describe('describeError', () => {
     expect(code).toBe(1);
     expect(message).toMatch(/^no WebGPU adapter is available \(tried Dawn\) — .*VK_ICD_FILENAMES/);
     expect(message).not.toContain('\n');
+  });
+});
+
+describe('a tensor too large for the adapter', () => {
+  const tooLarge = new DeviceLimitError({
+    limit: 'maxStorageBufferBindingSize',
+    bytes: 1050673152,
+    limitBytes: 134217728,
+    tensor: {
+      shape: [128256, 2048],
+      dtype: 'f32',
+      op: 'widen_bf16',
+      name: 'model.embed_tokens.weight',
+    },
+    adapter: 'mesa llvmpipe',
+  });
+
+  it('is shown as such, on one line with the numbers and what to change', () => {
+    const { code, message } = describeError(tooLarge, false);
+    expect(code).toBe(1);
+    expect(message).toMatch(
+      /^Tensor 'model\.embed_tokens\.weight' f32\[128256, 2048\] \(in widen_bf16\) needs a binding of 1050673152 bytes \(1002\.0 MiB\), over the adapter's maxStorageBufferBindingSize of 134217728 bytes \(128\.0 MiB\) \(mesa llvmpipe\)\. — To make it fit: /,
+    );
+    expect(message).toContain('LLMS_ADAPTER=swiftshader');
+    expect(message).not.toContain('\n');
+  });
+
+  it('is never reported as a corrupt model file', () => {
+    expect(asLoadError('/models/llama', tooLarge)).toBe(tooLarge);
+    expect(describeError(asLoadError('/models/llama', tooLarge), false).message).not.toMatch(
+      /corrupt/,
+    );
   });
 });

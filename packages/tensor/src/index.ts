@@ -10,6 +10,12 @@ export type {
   KernelVariant,
 } from './device/device.js';
 export { currentDevice, Device, getDevice, setCurrentDevice } from './device/device.js';
+export type {
+  DeviceLimit,
+  DeviceLimitFacts,
+  TensorDescription,
+} from './device/device-limit-error.js';
+export { DeviceLimitError, describeDeviceLimitError } from './device/device-limit-error.js';
 export { NoAdapterError } from './device/no-adapter-error.js';
 export { bitsToF32, f32Bits } from './kernels/float-bits.js';
 export type { AttentionOptions } from './ops/attention.js';
@@ -81,7 +87,8 @@ export {
 export { isNonzero, isZero, WHERE, where } from './ops/where.js';
 export { writeInto } from './ops/write-into.js';
 export { seededRandom } from './random/seeded-random.js';
-export type { MemoryStats } from './runtime/buffer-pool.js';
+export type { BufferLimits, MemoryStats } from './runtime/buffer-pool.js';
+export { bucketSize, EXACT_SIZE_ABOVE } from './runtime/buffer-pool.js';
 export { WgslCompileError } from './runtime/wgsl-errors.js';
 export type { ByteEncoding, DType } from './tensor/dtype.js';
 export { bytesPerElement } from './tensor/dtype.js';

@@ -49,7 +49,11 @@ export function runUpdate(
   const n = param.size;
   const out = T.Tensor.fromBuffer(
     device,
-    device.pool.acquire(Math.max(4, n * 4)),
+    device.pool.acquire(Math.max(4, n * 4), undefined, {
+      shape: param.shape,
+      dtype: 'f32',
+      op: program.name,
+    }),
     param.shape,
     'f32',
   );

@@ -1,5 +1,10 @@
 import type { Module } from '@llm-streamline/autograd';
-import { type ByteEncoding, formatShape, Tensor } from '@llm-streamline/tensor';
+import {
+  type ByteEncoding,
+  describeDeviceLimitError,
+  formatShape,
+  Tensor,
+} from '@llm-streamline/tensor';
 import type { LlamaConfig } from '../config/llama-config.js';
 import { interleavedToHalfRotary } from '../io/rope-layout.js';
 import type { TensorRecord } from '../io/tensor-index.js';
@@ -77,7 +82,12 @@ export async function loadWeights(
   let done = 0;
   for (const [name, target] of targets) {
     const { record } = byName.get(name) as NamedRecord;
-    const value = await uploadRecord(record, name, config, options.interleavedRope ?? false);
+    // A tensor too large for the adapter: say which one (the tensor package knows only its shape).
+    const value = await uploadRecord(record, name, config, options.interleavedRope ?? false).catch(
+      (e: unknown) => {
+        throw describeDeviceLimitError(e, { name });
+      },
+    );
     target.assign(value);
     value.dispose();
     options.onProgress?.(++done, targets.size);

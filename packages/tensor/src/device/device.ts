@@ -1,7 +1,8 @@
-import { BufferPool, type MemoryStats } from '../runtime/buffer-pool.js';
+import { type BufferLimits, BufferPool, type MemoryStats } from '../runtime/buffer-pool.js';
 import { CommandBatch } from '../runtime/command-batch.js';
 import { type DebugFlags, readDebugFlags } from '../runtime/debug.js';
 import { PipelineCache } from '../runtime/pipeline-cache.js';
+import { DeviceLimitError, formatBytes, type TensorDescription } from './device-limit-error.js';
 import { findGpu } from './gpu-provider.js';
 import { NoAdapterError } from './no-adapter-error.js';
 
@@ -19,6 +20,8 @@ export interface AdapterDescription {
   description: string;
   /** True for software adapters (SwiftShader, WARP, lavapipe…). */
   isCpu: boolean;
+  /** The adapter's features (the device enables only those the ops use). */
+  features: readonly string[];
 }
 
 export interface DeviceOptions {
@@ -29,6 +32,11 @@ export interface DeviceOptions {
   poolCapBytes?: number;
   /** Dispatches recorded before an automatic submit. Default 64. */
   maxDispatchesPerSubmit?: number;
+  /**
+   * Smaller buffer limits than the adapter's, checked as if they were its own (each is the smaller
+   * of the two): lets tests hit a limit without allocating a gigabyte.
+   */
+  limitsOverride?: Partial<BufferLimits>;
 }
 
 /** One kernel launch: bindings are `params` at 0, then `buffers` in order from 1. */
@@ -53,6 +61,8 @@ export class Device {
   readonly batch: CommandBatch;
   readonly debug: DebugFlags;
   kernelVariant: KernelVariant;
+  /** The limits every allocation and binding is checked against (see `limitsOverride`). */
+  readonly bufferLimits: BufferLimits;
   private lostReason: string | undefined;
   private uncaptured: Error | undefined;
   private lastDone = 0;
@@ -64,8 +74,23 @@ export class Device {
     options: DeviceOptions,
   ) {
     this.debug = readDebugFlags();
+    const override = options.limitsOverride ?? {};
+    this.bufferLimits = {
+      maxBufferSize: Math.min(gpu.limits.maxBufferSize, override.maxBufferSize ?? Infinity),
+      maxStorageBufferBindingSize: Math.min(
+        gpu.limits.maxStorageBufferBindingSize,
+        override.maxStorageBufferBindingSize ?? Infinity,
+      ),
+    };
     const cap = options.poolCapBytes ?? Math.max(256 * 2 ** 20, gpu.limits.maxBufferSize / 4);
-    this.pool = new BufferPool(gpu, cap);
+    this.pool = new BufferPool(gpu, cap, {
+      limits: this.bufferLimits,
+      adapter: adapterName(adapter),
+      // The root cause: it replaces a validation error from using the buffer that was not made.
+      onLateError: (e) => {
+        if (!(this.uncaptured instanceof DeviceLimitError)) this.uncaptured = e;
+      },
+    });
     this.pipelines = new PipelineCache(gpu, this.debug);
     this.batch = new CommandBatch(
       gpu,
@@ -121,8 +146,35 @@ export class Device {
         /swiftshader|llvmpipe|lavapipe|warp|software/i.test(
           `${info.architecture} ${info.device} ${info.description}`,
         ),
+      features: [...(adapter.features as ReadonlySet<string>)].sort(),
     };
-    return new Device(gpu, description, provider.source, options);
+    const device = new Device(gpu, description, provider.source, options);
+    if (device.debug.device) console.log(`[llms:device] ${device.describe()}`);
+    return device;
+  }
+
+  /**
+   * One line saying which adapter this is and the limits that decide what fits, e.g.
+   * `mesa llvmpipe (cpu) via Dawn …; maxBufferSize 4.0 GiB, maxStorageBufferBindingSize 128.0 MiB; shader-f16 subgroups`.
+   * Logged at creation with `DEBUG=llms:device`.
+   */
+  describe(): string {
+    const l = this.gpu.limits;
+    const mib = (n: number) => formatBytes(n).replace(/^\d+ bytes \((.*)\)$/, '$1');
+    const features = ['shader-f16', 'subgroups', 'timestamp-query'].filter((f) =>
+      this.adapter.features.includes(f),
+    );
+    const checked =
+      this.bufferLimits.maxBufferSize < l.maxBufferSize ||
+      this.bufferLimits.maxStorageBufferBindingSize < l.maxStorageBufferBindingSize
+        ? ` (checked against ${mib(this.bufferLimits.maxBufferSize)} / ${mib(this.bufferLimits.maxStorageBufferBindingSize)})`
+        : '';
+    return [
+      `${adapterName(this.adapter)}${this.adapter.isCpu ? ' (cpu)' : ''} via ${this.source}`,
+      `maxBufferSize ${mib(l.maxBufferSize)}, maxStorageBufferBindingSize ${mib(l.maxStorageBufferBindingSize)}${checked}`,
+      `adapter features: ${features.join(' ') || 'none of shader-f16, subgroups, timestamp-query'}`,
+      `kernels: ${this.kernelVariant}`,
+    ].join('; ');
   }
 
   get features(): ReadonlySet<string> {
@@ -136,6 +188,7 @@ export class Device {
   /** Records one kernel launch into the current batch. */
   run(call: KernelCall): void {
     this.throwIfBroken();
+    for (const buffer of call.buffers) this.pool.checkBinding(buffer, call.name);
     const pipeline = this.pipelines.get(call.name, call.source);
     const params = this.pool.acquire(call.params.length * 4);
     const words =
@@ -153,9 +206,12 @@ export class Device {
     if (this.debug.dispatch) this.logDispatch(call, t0);
   }
 
-  /** Uploads bytes into a fresh pooled buffer (padded to a multiple of 4 bytes). */
-  upload(bytes: Uint8Array): GPUBuffer {
-    const buffer = this.pool.acquire(Math.max(4, bytes.byteLength));
+  /**
+   * Uploads bytes into a fresh pooled buffer (padded to a multiple of 4 bytes). `what` names the
+   * tensor in the error when it does not fit.
+   */
+  upload(bytes: Uint8Array, what?: TensorDescription): GPUBuffer {
+    const buffer = this.pool.acquire(Math.max(4, bytes.byteLength), undefined, what);
     const padded = bytes.byteLength % 4 === 0 ? bytes : padTo4(bytes);
     if (padded.byteLength > 0)
       this.gpu.queue.writeBuffer(buffer, 0, padded as Uint8Array<ArrayBuffer>);
@@ -166,7 +222,7 @@ export class Device {
   async read(buffer: GPUBuffer, byteOffset: number, byteLength: number): Promise<ArrayBuffer> {
     this.throwIfBroken();
     const size = Math.ceil(byteLength / 4) * 4;
-    const staging = this.pool.acquire(Math.max(size, 4), 0x0001 | 0x0008); // MAP_READ | COPY_DST
+    const staging = this.pool.acquire(Math.max(size, 4), 0x0001 | 0x0008, { op: 'read' }); // MAP_READ | COPY_DST
     if (size > 0) this.batch.copy(buffer, byteOffset, staging, 0, size);
     this.batch.flush();
     try {
@@ -175,11 +231,11 @@ export class Device {
       staging.unmap();
       return out;
     } catch (e) {
-      this.throwIfBroken();
+      await this.throwIfBrokenSettled();
       throw e;
     } finally {
       this.pool.release(staging);
-      this.throwIfBroken();
+      await this.throwIfBrokenSettled();
     }
   }
 
@@ -187,7 +243,7 @@ export class Device {
   async sync(): Promise<void> {
     this.batch.flush();
     await this.gpu.queue.onSubmittedWorkDone();
-    this.throwIfBroken();
+    await this.throwIfBrokenSettled();
   }
 
   memoryStats(): MemoryStats {
@@ -204,9 +260,20 @@ export class Device {
   private throwIfBroken(): void {
     if (this.lostReason)
       throw new Error(`The WebGPU device was lost (${this.lostReason}); create a new Device.`);
-    const e = this.pipelines.takeError() ?? this.uncaptured;
+    const compile = this.pipelines.takeError();
+    if (compile) throw compile;
+    // While an allocation's out-of-memory check is pending, an error may only be its consequence
+    // (a use of the buffer that was not made): keep it for the async paths, which wait for the check.
+    if (this.pool.checksPending) return;
+    const e = this.uncaptured;
     this.uncaptured = undefined;
     if (e) throw e;
+  }
+
+  /** {@link throwIfBroken} once pending out-of-memory checks have reported (they name the cause). */
+  private async throwIfBrokenSettled(): Promise<void> {
+    await this.pool.checksSettled();
+    this.throwIfBroken();
   }
 
   private logDispatch(call: KernelCall, t0: number): void {
@@ -219,6 +286,11 @@ export class Device {
       );
     });
   }
+}
+
+function adapterName(a: AdapterDescription): string {
+  const parts = [a.vendor, a.architecture, a.description].filter((p) => p !== '');
+  return parts.join(' ') || 'unnamed adapter';
 }
 
 function padTo4(bytes: Uint8Array): Uint8Array {

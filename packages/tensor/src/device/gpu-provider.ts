@@ -5,6 +5,9 @@
 /** Where the default SwiftShader (CPU Vulkan) driver lives on Debian/Ubuntu with Chromium installed. */
 export const SWIFTSHADER_ICD = '/usr/lib/chromium/vk_swiftshader_icd.json';
 
+/** Where Mesa's lavapipe (CPU Vulkan, mesa-vulkan-drivers) lives on Debian/Ubuntu. */
+export const LAVAPIPE_ICD = '/usr/share/vulkan/icd.d/lvp_icd.json';
+
 /**
  * Dawn toggles for Node. Bounds checks and zero-initialised workgroup memory cost ~20% on CPU
  * adapters; our kernels guard every access themselves, so both are safe to turn off.
@@ -33,7 +36,7 @@ function isNode(): boolean {
 }
 
 async function createNodeGpu(): Promise<GpuProvider> {
-  await useSwiftShaderWhenNoGpu();
+  await chooseVulkanDriver();
   // A variable specifier keeps browser bundlers from trying to resolve the Node-only package.
   const specifier = 'webgpu';
   const dawn = (await import(/* @vite-ignore */ specifier)) as {
@@ -52,18 +55,27 @@ async function createNodeGpu(): Promise<GpuProvider> {
 }
 
 /**
- * On a Linux machine with no GPU device nodes, point the Vulkan loader at SwiftShader if it is
- * installed and the user chose no driver. This must happen before Dawn starts (the loader reads
- * the variable once), and only works on the main thread of the process.
+ * Points the Vulkan loader at the driver `LLMS_ADAPTER` names (`swiftshader`, `lavapipe`), or with
+ * `auto` (the default), on a Linux machine with no GPU device nodes, at SwiftShader if it is
+ * installed and the user chose no driver. The same rule as scripts/webgpu-env.mjs, for programs
+ * started without it. This must happen before Dawn starts (the loader reads the variable once),
+ * and only works on the main thread of the process.
  */
-async function useSwiftShaderWhenNoGpu(): Promise<void> {
-  if (process.platform !== 'linux' || process.env.VK_ICD_FILENAMES || process.env.VK_DRIVER_FILES)
+async function chooseVulkanDriver(): Promise<void> {
+  if (process.platform !== 'linux') return;
+  process.env.XDG_RUNTIME_DIR ??= '/tmp';
+  const choice = process.env.LLMS_ADAPTER || 'auto';
+  if (choice === 'swiftshader' || choice === 'lavapipe') {
+    process.env.VK_ICD_FILENAMES = choice === 'lavapipe' ? LAVAPIPE_ICD : SWIFTSHADER_ICD;
     return;
+  }
+  if (choice !== 'auto')
+    throw new Error(`LLMS_ADAPTER must be auto, swiftshader or lavapipe; got '${choice}'`);
+  if (process.env.VK_ICD_FILENAMES || process.env.VK_DRIVER_FILES) return;
   const fsName = 'node:fs';
   const fs = (await import(/* @vite-ignore */ fsName)) as typeof import('node:fs');
   const hasGpuNode =
     fs.existsSync('/dev/nvidia0') ||
     (fs.existsSync('/dev/dri') && fs.readdirSync('/dev/dri').some((f) => f.startsWith('renderD')));
   if (!hasGpuNode && fs.existsSync(SWIFTSHADER_ICD)) process.env.VK_ICD_FILENAMES = SWIFTSHADER_ICD;
-  process.env.XDG_RUNTIME_DIR ??= '/tmp';
 }

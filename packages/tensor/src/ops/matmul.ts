@@ -51,7 +51,11 @@ export function matmul(a: Tensor, b: Tensor, options: MatmulOptions = {}): Tenso
   const device = a.device;
   const out = Tensor.fromBuffer(
     device,
-    device.pool.acquire(Math.max(16, sizeOf(batchShape) * M * N * 4)),
+    device.pool.acquire(Math.max(16, sizeOf(batchShape) * M * N * 4), undefined, {
+      shape: [...batchShape, M, N],
+      dtype: 'f32',
+      op: 'matmul',
+    }),
     [...batchShape, M, N],
     'f32',
   );

@@ -1,10 +1,16 @@
+import { DeviceLimitError, type TensorDescription } from '../device/device-limit-error.js';
+
 /**
  * Reuses GPU buffers, because creating one costs far more than a kernel on small tensors.
  *
- * Sizes are rounded up to buckets with four steps per power of two (at most 25% waste), and each
- * bucket keeps a free list. A buffer released while commands that use it are still being recorded
- * is parked until the next submit: `queue.writeBuffer` runs before unsubmitted commands, so handing
- * it out earlier could let an upload overwrite data a queued kernel has yet to read.
+ * Sizes up to {@link EXACT_SIZE_ABOVE} are rounded up to buckets with four steps per power of two
+ * (at most 25% waste), and each bucket keeps a free list; larger buffers are made at their exact
+ * size and reused by exact size (see {@link bucketSize} for why). Every request is checked
+ * against the adapter's `maxBufferSize` first, and large ones are created inside an
+ * `out-of-memory` error scope, so that a tensor that does not fit fails with a
+ * {@link DeviceLimitError} naming it. A buffer released while commands that use it are still being
+ * recorded is parked until the next submit: `queue.writeBuffer` runs before unsubmitted commands,
+ * so handing it out earlier could let an upload overwrite data a queued kernel has yet to read.
  * Pooled bytes are capped; past the cap released buffers are destroyed.
  */
 export interface MemoryStats {
@@ -18,10 +24,41 @@ export interface MemoryStats {
   buffersCreated: number;
 }
 
-const STORAGE_USAGE = 0x0080 | 0x0004 | 0x0008; // STORAGE | COPY_SRC | COPY_DST
+/** The adapter limits buffers are checked against (the device's, or smaller ones for tests). */
+export interface BufferLimits {
+  maxBufferSize: number;
+  maxStorageBufferBindingSize: number;
+}
 
+/** What the pool needs from its device to check allocations and report failures. */
+export interface AllocationGuard {
+  limits: BufferLimits;
+  /** The adapter in words, for error messages. */
+  adapter: string;
+  /** Receives the out-of-memory errors that arrive after `acquire` returned (error scopes are async). */
+  onLateError(error: DeviceLimitError): void;
+}
+
+const STORAGE_USAGE = 0x0080 | 0x0004 | 0x0008; // STORAGE | COPY_SRC | COPY_DST
+const STORAGE = 0x0080;
+
+/**
+ * Buffers above 64 MiB get their exact size. Why 64 MiB: below it a bucket wastes at most 16 MiB,
+ * and rounding can never carry a tensor over a limit of 64 MiB or more; WebGPU guarantees every
+ * adapter at least 128 MiB for `maxStorageBufferBindingSize` and 256 MiB for `maxBufferSize`, so a
+ * tensor that fits the adapter also fits its buffer. Above it the waste would be real (a 1002 MiB
+ * embedding rounded to 1024 MiB is over SwiftShader's 1 GiB), and tensors that large are weights
+ * or whole-batch activations whose sizes repeat exactly, so exact-size reuse still hits.
+ */
+export const EXACT_SIZE_ABOVE = 64 * 2 ** 20;
+
+/** Fresh buffers at least this large are created inside an `out-of-memory` error scope. */
+export const OUT_OF_MEMORY_SCOPE_FROM = 16 * 2 ** 20;
+
+/** The size of the buffer that holds `bytes`: a bucket up to {@link EXACT_SIZE_ABOVE}, exact above. */
 export function bucketSize(bytes: number): number {
   const size = Math.max(16, Math.ceil(bytes / 4) * 4);
+  if (size > EXACT_SIZE_ABOVE) return size;
   const step = 2 ** Math.max(2, Math.floor(Math.log2(size)) - 2);
   return Math.ceil(size / step) * step;
 }
@@ -29,6 +66,12 @@ export function bucketSize(bytes: number): number {
 export class BufferPool {
   private readonly free = new Map<string, GPUBuffer[]>();
   private parked: GPUBuffer[] = [];
+  /** Buffers over the binding limit, with the tensor they were made for: named when bound. */
+  private readonly unbindable = new WeakMap<GPUBuffer, TensorDescription>();
+  /** Buffers whose creation failed (out of memory): destroyed instead of pooled. */
+  private readonly failed = new WeakSet<GPUBuffer>();
+  /** Out-of-memory checks (error scopes) that have not reported yet. */
+  private readonly pending = new Set<Promise<void>>();
   private readonly stats: MemoryStats = {
     bytesLive: 0,
     bytesPooled: 0,
@@ -40,23 +83,54 @@ export class BufferPool {
     private readonly device: GPUDevice,
     /** Most bytes kept in free lists. */
     public capBytes: number,
+    private readonly guard: AllocationGuard,
   ) {}
 
-  /** A storage buffer of at least `bytes` bytes (usage STORAGE | COPY_SRC | COPY_DST). */
-  acquire(bytes: number, usage = STORAGE_USAGE): GPUBuffer {
-    const size = bucketSize(bytes);
+  /**
+   * A buffer of at least `bytes` bytes (default usage STORAGE | COPY_SRC | COPY_DST). `what` names
+   * the tensor it is for in a {@link DeviceLimitError} when it does not fit.
+   */
+  acquire(bytes: number, usage = STORAGE_USAGE, what: TensorDescription = {}): GPUBuffer {
+    const needed = Math.ceil(bytes / 4) * 4;
+    const { maxBufferSize } = this.guard.limits;
+    if (needed > maxBufferSize)
+      throw new DeviceLimitError({
+        limit: 'maxBufferSize',
+        bytes: needed,
+        limitBytes: maxBufferSize,
+        tensor: what,
+        adapter: this.guard.adapter,
+      });
+    const size = this.sizeFor(bytes);
     const list = this.free.get(key(size, usage));
     let buffer = list?.pop();
     if (buffer) {
       this.stats.bytesPooled -= size;
     } else {
-      buffer = this.device.createBuffer({ size, usage });
-      this.stats.buffersCreated++;
+      buffer = this.create(size, usage, what);
     }
+    if (size > this.guard.limits.maxStorageBufferBindingSize && usage & STORAGE)
+      this.unbindable.set(buffer, what);
     this.stats.bytesLive += size;
     if (this.stats.bytesLive > this.stats.peakBytesLive)
       this.stats.peakBytesLive = this.stats.bytesLive;
     return buffer;
+  }
+
+  /**
+   * Throws a {@link DeviceLimitError} when `buffer` is too large to bind whole; `op` is the kernel.
+   * One comparison per binding: the tensor's description was kept only for buffers that large.
+   */
+  checkBinding(buffer: GPUBuffer, op: string): void {
+    const limit = this.guard.limits.maxStorageBufferBindingSize;
+    if (buffer.size <= limit) return;
+    throw new DeviceLimitError({
+      limit: 'maxStorageBufferBindingSize',
+      bytes: buffer.size,
+      limitBytes: limit,
+      tensor: { ...this.unbindable.get(buffer), op },
+      adapter: this.guard.adapter,
+    });
   }
 
   /** Returns a buffer; it becomes reusable after the next submit. */
@@ -68,7 +142,7 @@ export class BufferPool {
   /** Called after a submit: parked buffers can no longer be overtaken by uploads. */
   onSubmitted(): void {
     for (const buffer of this.parked) {
-      if (this.stats.bytesPooled + buffer.size > this.capBytes) {
+      if (this.stats.bytesPooled + buffer.size > this.capBytes || this.failed.has(buffer)) {
         buffer.destroy();
         continue;
       }
@@ -88,12 +162,67 @@ export class BufferPool {
     this.stats.bytesPooled = 0;
   }
 
+  /** True while an allocation's out-of-memory check has not reported. */
+  get checksPending(): boolean {
+    return this.pending.size > 0;
+  }
+
+  /** Resolves when every pending out-of-memory check has reported. */
+  async checksSettled(): Promise<void> {
+    while (this.pending.size > 0) await Promise.all(this.pending);
+  }
+
   memoryStats(): MemoryStats {
     return { ...this.stats };
   }
 
   resetPeak(): void {
     this.stats.peakBytesLive = this.stats.bytesLive;
+  }
+
+  /** The bucket, unless rounding up would cross a limit the exact size is within (small test limits). */
+  private sizeFor(bytes: number): number {
+    const size = bucketSize(bytes);
+    const exact = Math.max(16, Math.ceil(bytes / 4) * 4);
+    const { maxBufferSize, maxStorageBufferBindingSize } = this.guard.limits;
+    const crosses = (limit: number) => size > limit && exact <= limit;
+    return crosses(maxBufferSize) || crosses(maxStorageBufferBindingSize) ? exact : size;
+  }
+
+  private create(size: number, usage: number, what: TensorDescription): GPUBuffer {
+    const { adapter } = this.guard;
+    this.stats.buffersCreated++;
+    if (size < OUT_OF_MEMORY_SCOPE_FROM) return this.device.createBuffer({ size, usage });
+    // Creation itself never throws: a refused allocation is an error the scope reports later.
+    const inUse = this.stats.bytesLive;
+    // Dawn in Node reports a refused allocation as out-of-memory; Chromium as a validation error.
+    this.device.pushErrorScope('out-of-memory');
+    this.device.pushErrorScope('validation');
+    const buffer = this.device.createBuffer({ size, usage });
+    const scopes = [this.device.popErrorScope(), this.device.popErrorScope()];
+    const check: Promise<void> = Promise.all(scopes).then(
+      ([invalid, outOfMemory]): void => {
+        this.pending.delete(check);
+        const error = outOfMemory ?? invalid;
+        if (!error) return;
+        this.failed.add(buffer);
+        this.guard.onLateError(
+          new DeviceLimitError({
+            limit: 'out-of-memory',
+            bytes: size,
+            limitBytes: inUse,
+            tensor: what,
+            adapter,
+            driverMessage: error.message,
+          }),
+        );
+      },
+      (): void => {
+        this.pending.delete(check); // the device was lost: that error says more
+      },
+    );
+    this.pending.add(check);
+    return buffer;
   }
 }
 

@@ -63,7 +63,8 @@ export class Tensor {
   /** A pooled buffer for a dense `layout` (at least 4 bytes, as WebGPU bindings require). */
   private static allocate(device: Device, layout: Layout, dtype: DType): Tensor {
     const bytes = Math.max(4, sizeOf(layout.shape) * bytesPerElement(dtype));
-    return new Tensor(new Storage(device, device.pool.acquire(bytes)), layout, dtype);
+    const buffer = device.pool.acquire(bytes, undefined, { shape: layout.shape, dtype });
+    return new Tensor(new Storage(device, buffer), layout, dtype);
   }
 
   /** Wraps a fresh buffer holding a contiguous tensor of `shape`. */
@@ -93,7 +94,7 @@ export class Tensor {
     const Ctor = type === 'i32' ? Int32Array : type === 'u32' ? Uint32Array : Float32Array;
     const arr = data instanceof Ctor ? data : Ctor.from(data as ArrayLike<number>);
     const bytes = new Uint8Array(arr.buffer, arr.byteOffset, arr.byteLength);
-    return Tensor.fromBuffer(device, device.upload(bytes), shape, type);
+    return Tensor.fromBuffer(device, device.upload(bytes, { shape, dtype: type }), shape, type);
   }
 
   /**

@@ -19,11 +19,15 @@ export function uploadEncoded(
   shape: Shape,
 ): { buffer: GPUBuffer; dtype: DType } {
   if (encoding !== 'f16' && encoding !== 'bf16')
-    return { buffer: device.upload(bytes), dtype: encoding };
+    return { buffer: device.upload(bytes, { shape, dtype: encoding }), dtype: encoding };
   const n = sizeOf(shape);
-  const raw = device.upload(bytes);
+  const raw = device.upload(bytes, { shape, dtype: encoding });
   // At least 4 bytes, as WebGPU bindings require (the same rule as Tensor.empty).
-  const out = device.pool.acquire(Math.max(4, n * 4));
+  const out = device.pool.acquire(Math.max(4, n * 4), undefined, {
+    shape,
+    dtype: 'f32',
+    op: `widen_${encoding}`,
+  });
   if (n > 0) {
     const widen = encoding === 'f16' ? 'unpack2x16float(half).x' : 'bitcast<f32>(half << 16u)';
     device.run({
