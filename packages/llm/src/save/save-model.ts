@@ -6,6 +6,7 @@ import {
   planSafetensorsShards,
   type TensorSpec,
 } from '../io/safetensors-writer.js';
+import { TORCH_DTYPE } from '../io/torch-dtype.js';
 import { LlamaDecoderLayer } from '../model/llama-decoder-layer.js';
 import type { LlamaForCausalLM } from '../model/llama-model.js';
 import type { OutputSink } from './output-sink.js';
@@ -69,8 +70,6 @@ export function savedConfig(model: LlamaForCausalLM): LlamaConfig {
   );
   return configForLayers(model.config, sources);
 }
-
-const TORCH_DTYPE = { F32: 'float32', F16: 'float16', BF16: 'bfloat16' } as const;
 
 /** Every tensor of the checkpoint under its HF name, layers renumbered in list order. */
 export function checkpointTensors(model: LlamaForCausalLM): Map<string, Tensor> {

@@ -9,6 +9,7 @@
  */
 import { layoutSafetensors, planSafetensorsShards } from '../io/safetensors-writer.js';
 import { numElements } from '../io/tensor-index.js';
+import { dtypeOfTorchDtype, TORCH_DTYPE } from '../io/torch-dtype.js';
 import type { OutputSink } from '../save/output-sink.js';
 import { byteLevelTokenizerFiles } from './byte-tokenizer.js';
 import { checkpointDims, checkpointLayout } from './checkpoint-layout.js';
@@ -28,14 +29,6 @@ export interface RandomCheckpointOptions {
   tokenizer?: boolean;
   /** Called after each tensor with (done, total). */
   onProgress?: (done: number, total: number) => void;
-}
-
-const TORCH_DTYPE = { F32: 'float32', F16: 'float16', BF16: 'bfloat16' } as const;
-
-/** The dtype a config's `torch_dtype` names, if it is one a random checkpoint can be written in. */
-export function dtypeOfTorchDtype(torchDtype: unknown): RandomCheckpointDType | undefined {
-  const found = Object.entries(TORCH_DTYPE).find(([, t]) => t === torchDtype);
-  return found?.[0] as RandomCheckpointDType | undefined;
 }
 
 /**
