@@ -40,6 +40,9 @@ export function runPipeline(inputs: RunInputs): Promise<StreamlineResult> {
       inputs.evaluationSource && `${inputs.evaluationSource} (first ${evaluationBlocks} blocks)`,
     target: { layers: s.layers },
     ...s.options,
+    // The text is already cut to its first blocks; evaluate all of them (a second cap would spread
+    // the blocks over that cut and drop some).
+    evaluationBlocks: Number.POSITIVE_INFINITY,
     metricOptions: s.metricOptions,
     replacementOptions: s.replacementOptions,
     signal: inputs.signal,
