@@ -8,7 +8,6 @@ import { join, resolve } from 'node:path';
 import { renderReportHtml } from '@llm-streamline/report';
 import {
   type ProgressEvent,
-  planRemoval,
   type StreamlineReport,
   withDefaults,
 } from '@llm-streamline/streamline';
@@ -32,6 +31,7 @@ import type { Reporter } from '../output/reporter.js';
 import { checkOutputPath } from '../output-path.js';
 import { readTextFile } from '../text-input.js';
 import { type Command, start } from './command.js';
+import { removalPlanOrUsageError } from './removal-plan.js';
 
 export const spec: CommandSpec = {
   name: 'prune',
@@ -155,15 +155,7 @@ export const run: Command['run'] = async (argv, io) => {
   const loaded = await loadModel(path, { tokenizerPath, reporter });
   const { model, tokenizer } = loaded;
   try {
-    // The pipeline's own plan, made here first so a target this model cannot meet is a usage error.
-    try {
-      planRemoval(model, withDefaults(options));
-    } catch (e) {
-      throw new UsageError(
-        `${options.target ? '--layers/--ratio' : 'this model'}: ${(e as Error).message}`,
-        'choose a smaller --layers or --ratio',
-      );
-    }
+    removalPlanOrUsageError(model, withDefaults(options));
 
     // Tokenizer files make the output loadable on its own; a llama2.c or GGUF source has none in
     // Hugging Face form, so they come from --tokenizer or a tokenizer.model beside the checkpoint.

@@ -5,7 +5,6 @@
  */
 import {
   cosineMetric,
-  planRemoval,
   prepareCalibration,
   selectWindow,
   type WindowMetric,
@@ -15,13 +14,13 @@ import { scoringFlags, scoringOptions } from '../args/pipeline-flags.js';
 import type { CommandSpec } from '../args/spec.js';
 import { BUNDLED } from '../bundled.js';
 import { openDevice } from '../device.js';
-import { UsageError } from '../errors.js';
 import { colorEnabled } from '../io.js';
 import { assertModelExists, loadModel, modelPath } from '../model-input.js';
 import { similarityStrip } from '../output/similarity-strip.js';
 import { formatTable } from '../output/table.js';
 import { readTextFile } from '../text-input.js';
 import { type Command, start } from './command.js';
+import { removalPlanOrUsageError } from './removal-plan.js';
 
 export const spec: CommandSpec = {
   name: 'score',
@@ -83,15 +82,7 @@ export const run: Command['run'] = async (argv, io) => {
   try {
     const L = model.layers.length;
     // Without --replacement, n as prune's default kind (a window of n + 1) would remove it.
-    let plan: ReturnType<typeof planRemoval>;
-    try {
-      plan = planRemoval(model, o);
-    } catch (e) {
-      throw new UsageError(
-        `${o.target ? '--layers/--ratio' : 'this model'}: ${(e as Error).message}`,
-        'choose a smaller --layers or --ratio',
-      );
-    }
+    const plan = removalPlanOrUsageError(model, o);
     const { n, metric } = plan;
     const kind = given.replacement === undefined ? undefined : plan.kind;
     const tables: { size: number; use: WindowTable['use'] }[] = kind
