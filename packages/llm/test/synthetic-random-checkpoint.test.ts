@@ -212,7 +212,7 @@ describe('random-weight checkpoints: file structure', () => {
       /model_type "gpt2"/,
     );
     expect(() => checkpointDims({ ...small('llama-2-7b'), hidden_size: 0 })).toThrow(
-      /hidden_size must be a positive integer/,
+      /field "hidden_size" must be a positive integer/,
     );
   });
 });

@@ -1,10 +1,11 @@
 /**
  * The tensors a Hugging Face checkpoint of a LLaMA-family config holds, named and shaped as
- * transformers' `save_pretrained` writes them, in state-dict order. Read from the raw config.json
- * (not LlamaConfig) so that configs this package cannot run yet (qwen2, mistral) can still be
- * written: qwen2 has q/k/v biases; llama has biases on all four projections with
- * `attention_bias` and on the MLP with `mlp_bias`; mistral has none.
+ * transformers' `save_pretrained` writes them, in state-dict order. The config is read by the
+ * loader's own parser, so a checkpoint this writes is one the loader accepts, with the same
+ * defaults and bias layout (qwen2: q/k/v; llama: all four projections with `attention_bias`, the
+ * MLP with `mlp_bias`; mistral: none).
  */
+import { parseHfConfig } from '../config/llama-config.js';
 import {
   HF_EMBED_TOKENS,
   HF_FINAL_NORM,
@@ -39,38 +40,24 @@ export interface CheckpointDims {
   mlpBias: boolean;
 }
 
-const MODEL_TYPES = new Set(['llama', 'mistral', 'qwen2']);
-
 /** Reads the dimensions from a config.json object; throws naming the field that is wrong. */
 export function checkpointDims(config: HfConfigJson, where = 'config.json'): CheckpointDims {
-  const modelType = config.model_type;
-  if (typeof modelType !== 'string' || !MODEL_TYPES.has(modelType)) {
-    throw new Error(
-      `${where}: model_type ${JSON.stringify(modelType)} is not one of ${[...MODEL_TYPES].join(', ')}`,
-    );
-  }
-  const int = (key: string, fallback?: number): number => {
-    const v = config[key] ?? fallback;
-    if (!Number.isSafeInteger(v) || (v as number) <= 0)
-      throw new Error(`${where}: ${key} must be a positive integer, found ${JSON.stringify(v)}`);
-    return v as number;
-  };
-  const hidden = int('hidden_size');
-  const heads = int('num_attention_heads');
-  const llamaBias = modelType === 'llama' && config.attention_bias === true;
+  const c = parseHfConfig(config, where);
   return {
-    modelType,
-    hidden,
-    intermediate: int('intermediate_size'),
-    layers: int('num_hidden_layers'),
-    heads,
-    kvHeads: int('num_key_value_heads', heads),
-    headDim: int('head_dim', Math.floor(hidden / heads)),
-    vocab: int('vocab_size'),
-    // transformers' default is tied for qwen2 (Qwen2Config) and untied for llama and mistral.
-    tied: (config.tie_word_embeddings ?? modelType === 'qwen2') === true,
-    attentionBias: modelType === 'qwen2' ? ['q', 'k', 'v'] : llamaBias ? ['q', 'k', 'v', 'o'] : [],
-    mlpBias: modelType === 'llama' && config.mlp_bias === true,
+    modelType: c.modelType,
+    hidden: c.hiddenSize,
+    intermediate: c.intermediateSize,
+    layers: c.numLayers,
+    heads: c.numHeads,
+    kvHeads: c.numKvHeads,
+    headDim: c.headDim,
+    vocab: c.vocabSize,
+    tied: c.tieWordEmbeddings,
+    attentionBias: [
+      ...(c.qkvBias ? (['q', 'k', 'v'] as const) : []),
+      ...(c.oBias ? (['o'] as const) : []),
+    ],
+    mlpBias: c.mlpBias,
   };
 }
 
