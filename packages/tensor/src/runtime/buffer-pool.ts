@@ -68,6 +68,8 @@ export class BufferPool {
   private parked: GPUBuffer[] = [];
   /** Buffers over the binding limit, with the tensor they were made for: named when bound. */
   private readonly unbindable = new WeakMap<GPUBuffer, TensorDescription>();
+  /** Whether any buffer too large to bind whole was ever made: until then bindings need no check. */
+  private anyUnbindable = false;
   /** Buffers whose creation failed (out of memory): destroyed instead of pooled. */
   private readonly failed = new WeakSet<GPUBuffer>();
   /** Out-of-memory checks (error scopes) that have not reported yet. */
@@ -109,8 +111,10 @@ export class BufferPool {
     } else {
       buffer = this.create(size, usage, what);
     }
-    if (size > this.guard.limits.maxStorageBufferBindingSize && usage & STORAGE)
+    if (size > this.guard.limits.maxStorageBufferBindingSize && usage & STORAGE) {
       this.unbindable.set(buffer, what);
+      this.anyUnbindable = true;
+    }
     this.stats.bytesLive += size;
     if (this.stats.bytesLive > this.stats.peakBytesLive)
       this.stats.peakBytesLive = this.stats.bytesLive;
@@ -119,9 +123,10 @@ export class BufferPool {
 
   /**
    * Throws a {@link DeviceLimitError} when `buffer` is too large to bind whole; `op` is the kernel.
-   * One comparison per binding: the tensor's description was kept only for buffers that large.
+   * Free until a buffer that large exists (the usual case): `run` calls it for every binding.
    */
   checkBinding(buffer: GPUBuffer, op: string): void {
+    if (!this.anyUnbindable) return;
     const limit = this.guard.limits.maxStorageBufferBindingSize;
     if (buffer.size <= limit) return;
     throw new DeviceLimitError({
