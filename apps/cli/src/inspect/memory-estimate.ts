@@ -26,7 +26,7 @@ export interface MemoryEstimate {
 /**
  * A rough GPU memory estimate: the weights as f32 (how they are held on the GPU, whatever the file
  * dtype), a batch-1 KV cache at the full context, and the peak activations of one pipeline batch
- * (logits, attention scores, MLP intermediates and a few hidden states).
+ * (chunks of logits, attention scores, MLP intermediates and a few hidden states).
  */
 export function memoryEstimate(config: LlamaConfig, parameters: number): MemoryEstimate {
   const b = STREAMLINE_DEFAULTS.batchSize;
@@ -39,7 +39,7 @@ export function memoryEstimate(config: LlamaConfig, parameters: number): MemoryE
     totalBytes: m.weightsBytes + m.kvCacheBytes + m.activationBytes,
     assumptions:
       `weights held as f32; KV cache for 1 sequence of ${config.maxPositionEmbeddings} tokens (generation); ` +
-      `activations for one batch of ${b} blocks × ${t} tokens (the pruning defaults): logits, attention ` +
+      `activations for one batch of ${b} blocks × ${t} tokens (the pruning defaults): chunks of logits, attention ` +
       'scores, MLP intermediates and four hidden states. Training adds the replacement and its AdamW state.',
   };
 }
