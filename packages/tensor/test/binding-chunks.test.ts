@@ -100,14 +100,16 @@ function thrown(fn: () => unknown): unknown {
 describe('a binding limit of 1 MiB: tensors over it are read in row chunks', () => {
   const limit = MiB;
   let small: Device;
+  /** A 64 KiB binding limit, for one-row chunks of a row short enough to multiply quickly. */
+  let tiny: Device;
   let seed = 1;
-  /** A random tensor on the small device, with its values. */
-  const random = (shape: number[]): Matrix => {
+  /** A random tensor (on the small device unless told), with its values. */
+  const random = (shape: number[], device = small): Matrix => {
     const storage = randomArray(
       shape.reduce((p, d) => p * d, 1),
       seed++,
     );
-    return { t: tensor(storage, shape, 'f32', small), storage };
+    return { t: tensor(storage, shape, 'f32', device), storage };
   };
   /** A view of a tensor, over the same storage. */
   const viewOf = (m: Matrix, view: (t: Tensor) => Tensor): Matrix => ({
@@ -120,21 +122,28 @@ describe('a binding limit of 1 MiB: tensors over it are read in row chunks', () 
     small = await Device.create({
       limitsOverride: { maxBufferSize: 8 * MiB, maxStorageBufferBindingSize: limit },
     });
+    tiny = await Device.create({ limitsOverride: { maxStorageBufferBindingSize: 64 * 1024 } });
   });
   afterEach(async () => {
     await small.sync();
+    await tiny.sync();
   });
-  afterAll(() => small?.destroy());
+  afterAll(() => {
+    small?.destroy();
+    tiny?.destroy();
+  });
 
   /**
-   * matmul(a, b) against the naive loop, on both kernel families; every launch binds at most
-   * `limit` bytes, and the product took more than one launch (it was split).
+   * matmul(a, b) against the naive loop, on both kernel families; every launch binds at most the
+   * device's binding limit, and the product took more than one launch (it was split).
    */
   async function checkMatmul(a: Matrix, b: Matrix): Promise<void> {
     const want = naiveMatmul(a, b);
+    const device = a.t.device;
+    const limit = device.bufferLimits.maxStorageBufferBindingSize;
     for (const variant of ['register', 'tiled'] as KernelVariant[]) {
       let c: Tensor | undefined;
-      const calls = launches(small, () => {
+      const calls = launches(device, () => {
         c = matmul(a.t, b.t, { variant });
       });
       expect(calls.length, variant).toBeGreaterThan(1);
@@ -165,10 +174,10 @@ describe('a binding limit of 1 MiB: tensors over it are read in row chunks', () 
     });
   });
 
-  it('chunks of a single row: A [2, 262000] and W [3, 262000], each row just under 1 MiB', async () => {
+  it('chunks of a single row: A [2, 16000] and W [3, 16000] under a 64 KiB limit, each row just under it', async () => {
     await scope(async () => {
-      const x = random([2, 262000]);
-      const w = random([3, 262000]);
+      const x = random([2, 16000], tiny);
+      const w = random([3, 16000], tiny);
       await checkMatmul(
         x,
         viewOf(w, (t) => t.transpose()),
