@@ -71,8 +71,15 @@ function naiveEmbedding(table: Matrix, ids: ArrayLike<number>): Float64Array {
   return out;
 }
 
-/** Every kernel launch `fn` records on `device`, with the bytes of each binding. */
-function launches(device: Device, fn: () => void): Array<{ name: string; bound: number[] }> {
+/** A recorded launch: its kernel, the bytes of each binding and where each starts (0: whole buffer). */
+interface Launch {
+  name: string;
+  bound: number[];
+  offsets: number[];
+}
+
+/** Every kernel launch `fn` records on `device`. */
+function launches(device: Device, fn: () => void): Launch[] {
   const calls: KernelCall[] = [];
   const run = device.run.bind(device);
   const spy = vi.spyOn(device, 'run').mockImplementation((call) => {
@@ -84,7 +91,11 @@ function launches(device: Device, fn: () => void): Array<{ name: string; bound: 
   } finally {
     spy.mockRestore();
   }
-  return calls.map((c) => ({ name: c.name, bound: c.buffers.map((b) => b.size) }));
+  return calls.map((c) => ({
+    name: c.name,
+    bound: c.buffers.map((b) => b.size),
+    offsets: c.buffers.map((b) => ('offset' in b ? b.offset : 0)),
+  }));
 }
 
 /** What `fn` threw, or a failure when it threw nothing. */
@@ -253,6 +264,24 @@ describe('a binding limit of 1 MiB: tensors over it are read in row chunks', () 
       for (const call of gathers)
         for (const bytes of call.bound) expect(bytes).toBeLessThanOrEqual(limit);
       expect(y?.shape).toEqual([ids.length, 256]);
+      expect(await data(y as Tensor)).toBeAllclose(naiveEmbedding(table, ids), {
+        rtol: 0,
+        atol: 0,
+      });
+    });
+  });
+
+  it('chunks of rows that do not divide the alignment start aligned: 1000-byte rows, 1024 per chunk', async () => {
+    await scope(async () => {
+      const table = random([3000, 250]);
+      const ids = Int32Array.from({ length: 100 }, (_, i) => i * 30);
+      let y: Tensor | undefined;
+      const calls = launches(small, () => {
+        y = embedding(table.t, tensor(ids, [ids.length], 'i32', small));
+      });
+      // 1048 rows would fit, but 1048 000 bytes is not a multiple of 256: 1024 rows (a multiple of
+      // 256 / gcd(1000, 256) = 32) keep every chunk starting on a row, with no slack bound before it.
+      expect(calls.map((c) => c.offsets[0])).toEqual([0, 1024000, 2048000]);
       expect(await data(y as Tensor)).toBeAllclose(naiveEmbedding(table, ids), {
         rtol: 0,
         atol: 0,
