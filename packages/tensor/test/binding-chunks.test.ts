@@ -241,6 +241,28 @@ describe('a binding limit of 1 MiB: tensors over it are read in row chunks', () 
     });
   });
 
+  it('no copy of the big operand: peak memory grows by the output (and block temporaries) only', async () => {
+    await scope(async () => {
+      const w = random([3000, 256]); // 3 MiB
+      const x = random([8, 256]);
+      const g = random([4, 3000]);
+      for (const [what, run] of [
+        ['x · Wᵀ', () => matmul(x.t, w.t.transpose())],
+        ['g · W', () => matmul(g.t, w.t)],
+      ] as const) {
+        await small.sync();
+        small.pool.resetPeak();
+        const before = small.memoryStats().bytesLive;
+        const c = run();
+        await small.sync();
+        const grown = small.memoryStats().peakBytesLive - before;
+        // Beyond the output: param words and, for g · W, a few [4, 256] partial sums (4 KiB each).
+        expect(grown, what).toBeLessThan(c.buffer.size + 64 * 1024);
+        c.dispose();
+      }
+    });
+  });
+
   it('embedding of a [3000, 256] table: first, last, chunk-boundary and clamped ids', async () => {
     await scope(async () => {
       const table = random([3000, 256]);
