@@ -362,6 +362,41 @@ describe('a binding limit of 1 MiB: tensors over it are read in row chunks', () 
     });
   });
 
+  it('Device.run binds a range checked by its own bytes, and refuses a range WebGPU would reject', async () => {
+    const values = Float32Array.from({ length: 3000 * 256 }, (_, i) => i);
+    const x = tensor(values, [3000, 256], 'f32', small); // 3 MiB: over the limit
+    const y = zeros([64], 'f32', small);
+    const call = (offset: number, size: number) => () =>
+      small.run({
+        name: 'copy_range',
+        source: `@group(0) @binding(0) var<storage, read> p: array<u32>;
+@group(0) @binding(1) var<storage, read> x: array<f32>;
+@group(0) @binding(2) var<storage, read_write> y: array<f32>;
+@compute @workgroup_size(64)
+fn main(@builtin(global_invocation_id) g: vec3<u32>) { y[g.x] = x[p[0] + g.x]; }`,
+        params: [3],
+        buffers: [{ buffer: x.buffer, offset, size }, y.buffer],
+        workgroups: [1, 1, 1],
+      });
+    call(256 * 1024, 1024)(); // a 1 KiB range of a 3 MiB buffer: within the limit
+    // Element 0 of the range is element 65536 of x; the kernel reads from p[0] = 3 on.
+    expect(await data(y)).toBeAllclose(values.subarray(65539, 65539 + 64), { rtol: 0, atol: 0 });
+    expect(thrown(call(100, 1024))).toMatchObject({
+      message: expect.stringMatching(
+        /^copy_range: bound range \[100, 1124\) of a \d+-byte buffer must start at a multiple of \d+ bytes/,
+      ),
+    });
+    const over = thrown(call(0, 2 * MiB));
+    expect(over).toBeInstanceOf(DeviceLimitError);
+    expect((over as DeviceLimitError).bytes).toBe(2 * MiB);
+    expect((over as DeviceLimitError).tensor).toMatchObject({
+      shape: [3000, 256],
+      op: 'copy_range',
+    });
+    x.dispose();
+    y.dispose();
+  });
+
   it('a tensor over maxBufferSize is refused, saying to keep weights in 16 bits', () => {
     const e = thrown(() => zeros([1024, 2049], 'f32', small));
     expect(e).toBeInstanceOf(DeviceLimitError);
