@@ -37,8 +37,9 @@ export function bindView(x: Tensor, layout: Layout): { range: BufferRange; layou
  *
  * The range of a chunk of r indices spans (r − 1)·stride + span bytes of the view, plus at most
  * `alignment` bytes of slack ({@link rangeForView}). When the chunk is shorter than the axis it is
- * rounded down to a multiple of alignment / gcd(stride bytes, alignment) indices (where that
- * leaves any), so that every chunk after an aligned one starts aligned too and binds no slack.
+ * rounded down to a multiple of alignment / gcd(stride bytes, alignment) indices, so that every
+ * chunk after an aligned one starts aligned too and binds no slack, and to a multiple of 4, so
+ * that the kernels keep their vec4 reads and writes along that dim (where that leaves any).
  */
 export function indicesPerBinding(x: Tensor, layout: Layout, axis: number, op: string): number {
   const device = x.device;
@@ -62,7 +63,8 @@ export function indicesPerBinding(x: Tensor, layout: Layout, axis: number, op: s
   if (strideBytes === 0 || total <= 1) return Math.max(total, 1);
   const fits = Math.floor((budget - spanBytes) / strideBytes) + 1;
   if (fits >= total) return total;
-  const quantum = alignment / gcd(strideBytes, alignment);
+  const aligned = alignment / gcd(strideBytes, alignment);
+  const quantum = (aligned * 4) / gcd(aligned, 4);
   return fits >= quantum ? fits - (fits % quantum) : fits;
 }
 
