@@ -51,7 +51,7 @@ type Dim = 'M' | 'N' | 'K';
 /**
  * Computes `out` = a · b (shapes already checked and broadcast to `batchShape`, `out` dense) in
  * blocks that each bind at most `maxStorageBufferBindingSize` bytes of every operand. Throws a
- * {@link DeviceLimitError} when even one row of an operand (along the dim it is cut) is over it.
+ * `DeviceLimitError` when even one row of an operand (along the dim it is cut) is over it.
  */
 export function runChunkedMatmul(
   a: Tensor,

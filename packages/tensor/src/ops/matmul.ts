@@ -24,7 +24,7 @@ export interface MatmulOptions {
  *
  * An operand (or the output) whose buffer is over the adapter's `maxStorageBufferBindingSize`,
  * such as a large LM head, is read in row chunks that each fit one binding, without a copy (see
- * ops/matmul-chunked.ts); only a single row over that limit is a {@link DeviceLimitError}.
+ * ops/matmul-chunked.ts); only a single row over that limit is a `DeviceLimitError`.
  */
 export function matmul(a: Tensor, b: Tensor, options: MatmulOptions = {}): Tensor {
   a.assertAlive('matmul');
