@@ -89,6 +89,7 @@ export { writeInto } from './ops/write-into.js';
 export { seededRandom } from './random/seeded-random.js';
 export type { BufferLimits, MemoryStats } from './runtime/buffer-pool.js';
 export { bucketSize, EXACT_SIZE_ABOVE } from './runtime/buffer-pool.js';
+export type { BufferBinding, BufferRange } from './runtime/buffer-range.js';
 export { WgslCompileError } from './runtime/wgsl-errors.js';
 export type { ByteEncoding, DType } from './tensor/dtype.js';
 export { bytesPerElement } from './tensor/dtype.js';

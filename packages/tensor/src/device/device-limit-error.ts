@@ -29,6 +29,8 @@ export interface DeviceLimitFacts {
   adapter: string;
   /** What the driver said, when it refused an allocation. */
   driverMessage?: string;
+  /** Why the op needed this much, when it is not plain (e.g. the smallest chunk it could bind). */
+  detail?: string;
 }
 
 export class DeviceLimitError extends Error {
@@ -38,6 +40,7 @@ export class DeviceLimitError extends Error {
   readonly tensor: TensorDescription;
   readonly adapter: string;
   readonly driverMessage: string | undefined;
+  readonly detail: string | undefined;
 
   /** The first line of the message: what did not fit, where, and the numbers. */
   readonly summary: string;
@@ -56,6 +59,7 @@ export class DeviceLimitError extends Error {
     this.tensor = facts.tensor;
     this.adapter = facts.adapter;
     this.driverMessage = facts.driverMessage;
+    this.detail = facts.detail;
   }
 
   /** The same error with more about the tensor (e.g. the parameter name a loader knows). */
@@ -66,6 +70,7 @@ export class DeviceLimitError extends Error {
       limitBytes: this.limitBytes,
       adapter: this.adapter,
       driverMessage: this.driverMessage,
+      detail: this.detail,
       tensor: { ...this.tensor, ...dropUndefined(more) },
     });
   }
@@ -109,13 +114,24 @@ function describeFailure(f: DeviceLimitFacts): { summary: string; hint: string }
       : f.limit === 'maxBufferSize'
         ? `${capitalize(what)} needs a buffer of ${formatBytes(f.bytes)}, over the adapter's maxBufferSize of ${formatBytes(f.limitBytes)}`
         : `The adapter ran out of memory allocating ${formatBytes(f.bytes)} for ${what}, with ${formatBytes(f.limitBytes)} already in use`;
+  const why = f.detail === undefined ? '' : `: ${f.detail}`;
   return {
-    summary: `${first} (${f.adapter}${f.driverMessage ? `: ${f.driverMessage.split('\n')[0]}` : ''}).`,
+    summary: `${first}${why} (${f.adapter}${f.driverMessage ? `: ${f.driverMessage.split('\n')[0]}` : ''}).`,
     hint:
       'To make it fit: use a smaller batch or sequence length (activations) or a smaller model (weights); ' +
-      `free tensors you no longer need (dispose, scope); or use an adapter with larger limits (${otherAdapters(f.adapter)}).`,
+      `${LIMIT_HINTS[f.limit]}free tensors you no longer need (dispose, scope); or use an adapter with larger limits (${otherAdapters(f.adapter)}).`,
   };
 }
+
+/** What to change that only one kind of limit calls for (each ends with '; ' or is empty). */
+const LIMIT_HINTS: Record<DeviceLimit, string> = {
+  // A buffer is never split: one tensor must fit one buffer.
+  maxBufferSize: 'keep large weights in a 16-bit dtype (f16 storage: half the bytes of f32); ',
+  // matmul and embedding bind a large tensor in row chunks; every other op binds its tensors whole.
+  maxStorageBufferBindingSize:
+    'only matmul and embedding read a tensor over this limit (in row chunks): give other ops smaller tensors; ',
+  'out-of-memory': '',
+};
 
 function otherAdapters(adapter: string): string {
   return /swiftshader/i.test(adapter)

@@ -1,4 +1,5 @@
 import { type BufferLimits, BufferPool, type MemoryStats } from '../runtime/buffer-pool.js';
+import { type BufferBinding, isBufferRange } from '../runtime/buffer-range.js';
 import { CommandBatch } from '../runtime/command-batch.js';
 import { type DebugFlags, readDebugFlags } from '../runtime/debug.js';
 import { PipelineCache } from '../runtime/pipeline-cache.js';
@@ -47,7 +48,12 @@ export interface KernelCall {
   source: string;
   /** 32-bit words bound as `array<u32>` at binding 0 (floats via `bitcast<f32>`). Must be non-empty. */
   params: ArrayLike<number>;
-  buffers: readonly GPUBuffer[];
+  /**
+   * Whole buffers, or byte ranges of them (`{ buffer, offset, size }`, offset a multiple of
+   * `minStorageBufferOffsetAlignment`): how a kernel reads part of a buffer larger than
+   * `maxStorageBufferBindingSize`. Each is checked against that limit by the bytes it binds.
+   */
+  buffers: readonly BufferBinding[];
   workgroups: readonly [number, number, number];
 }
 
@@ -188,7 +194,7 @@ export class Device {
   /** Records one kernel launch into the current batch. */
   run(call: KernelCall): void {
     this.throwIfBroken();
-    for (const buffer of call.buffers) this.pool.checkBinding(buffer, call.name);
+    for (const binding of call.buffers) this.pool.checkBinding(binding, call.name);
     const pipeline = this.pipelines.get(call.name, call.source);
     const params = this.pool.acquire(call.params.length * 4);
     const words =
@@ -197,13 +203,27 @@ export class Device {
         : new Uint32Array(call.params as ArrayLike<number>);
     this.gpu.queue.writeBuffer(params, 0, words as Uint32Array<ArrayBuffer>);
     const entries: GPUBindGroupEntry[] = [{ binding: 0, resource: { buffer: params } }];
-    for (const [i, buffer] of call.buffers.entries())
-      entries.push({ binding: i + 1, resource: { buffer } });
+    for (const [i, binding] of call.buffers.entries())
+      entries.push({
+        binding: i + 1,
+        resource: isBufferRange(binding)
+          ? { buffer: binding.buffer, offset: binding.offset, size: binding.size }
+          : { buffer: binding },
+      });
     const bindGroup = this.gpu.createBindGroup({ layout: pipeline.getBindGroupLayout(0), entries });
     const t0 = this.debug.dispatch ? performance.now() : 0;
     this.batch.dispatch(pipeline, bindGroup, call.workgroups);
     this.pool.release(params);
     if (this.debug.dispatch) this.logDispatch(call, t0);
+  }
+
+  /**
+   * Records a copy of `bytes` bytes between buffers (offsets and size multiples of 4), in order
+   * with the kernels around it. Unlike a kernel it binds nothing, so it has no binding limit.
+   */
+  copy(src: GPUBuffer, srcOffset: number, dst: GPUBuffer, dstOffset: number, bytes: number): void {
+    this.throwIfBroken();
+    if (bytes > 0) this.batch.copy(src, srcOffset, dst, dstOffset, bytes);
   }
 
   /**
@@ -288,7 +308,8 @@ export class Device {
   }
 }
 
-function adapterName(a: AdapterDescription): string {
+/** The adapter in words (vendor, architecture, description), as error messages name it. */
+export function adapterName(a: AdapterDescription): string {
   const parts = [a.vendor, a.architecture, a.description].filter((p) => p !== '');
   return parts.join(' ') || 'unnamed adapter';
 }

@@ -1,4 +1,5 @@
 import type { Device } from '../device/device.js';
+import type { BufferBinding } from '../runtime/buffer-range.js';
 import { Tensor } from '../tensor/tensor.js';
 import { flatIndex, MAIN_ARGS, workgroups1d } from './dispatch-size.js';
 
@@ -11,23 +12,40 @@ function clampId(dtype: 'i32' | 'u32'): string {
 }
 
 /**
+ * Rows [first, end) of the weight, as one dispatch binds them: `binding` holds them and `offset`
+ * is the element offset of row `first` within it. A weight over the binding limit is gathered in
+ * several such chunks (see ops/embedding.ts); any other is one chunk of every row.
+ */
+export interface WeightRows {
+  first: number;
+  end: number;
+  binding: BufferBinding;
+  offset: number;
+}
+
+/**
  * Gathers rows of f32 `weight` ([V, D], any strides) for dense `ids` (i32 or u32, read from their
  * offset) into a fresh contiguous [N, D]; `outShape` is what the caller wants it to be called.
+ * Each of `chunks` is one dispatch that writes the outputs whose (clamped) id is in its rows.
  */
 export function runEmbedding(
   device: Device,
   weight: Tensor,
   ids: Tensor,
   outShape: readonly number[],
+  chunks: readonly WeightRows[] = [
+    { first: 0, end: weight.shape[0] as number, binding: weight.buffer, offset: weight.offset },
+  ],
 ): Tensor {
   const [vocab, dim] = weight.shape as [number, number];
   const n = ids.size * dim;
   const out = Tensor.empty(device, outShape);
   if (n === 0) return out;
   const idType = ids.dtype as 'i32' | 'u32';
-  device.run({
-    name: `embedding_${idType}`,
-    source: `@group(0) @binding(0) var<storage, read> p: array<u32>;
+  for (const chunk of chunks) {
+    device.run({
+      name: `embedding_${idType}`,
+      source: `@group(0) @binding(0) var<storage, read> p: array<u32>;
 @group(0) @binding(1) var<storage, read> w: array<f32>;
 @group(0) @binding(2) var<storage, read> ids: array<${idType}>;
 @group(0) @binding(3) var<storage, read_write> y: array<f32>;
@@ -39,20 +57,24 @@ fn main(${MAIN_ARGS}) {
   let vocab = p[2];
   let id = ids[p[3] + i / dim];
   let row = ${clampId(idType)};
-  y[i] = w[p[4] + row * p[5] + (i % dim) * p[6]];
+  if (row < p[7] || row >= p[8]) { return; }
+  y[i] = w[p[4] + (row - p[7]) * p[5] + (i % dim) * p[6]];
 }`,
-    params: [
-      n,
-      dim,
-      vocab,
-      ids.offset,
-      weight.offset,
-      weight.strides[0] as number,
-      weight.strides[1] as number,
-    ],
-    buffers: [weight.buffer, ids.buffer, out.buffer],
-    workgroups: workgroups1d(n, 64),
-  });
+      params: [
+        n,
+        dim,
+        vocab,
+        ids.offset,
+        chunk.offset,
+        weight.strides[0] as number,
+        weight.strides[1] as number,
+        chunk.first,
+        chunk.end,
+      ],
+      buffers: [chunk.binding, ids.buffer, out.buffer],
+      workgroups: workgroups1d(n, 64),
+    });
+  }
   return out;
 }
 

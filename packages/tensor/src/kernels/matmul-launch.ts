@@ -13,7 +13,7 @@ const MAX_GROUPS = 65535;
  * Params and workgroup counts for a plan whose workgroups each cover tileM×tileN outputs.
  *
  * Param words: [M, N, K, batch, lda, ldb, offA, offB, groupsY, fold,
- *               batchShape[r], aBatchStrides[r], bBatchStrides[r]].
+ *               batchShape[r], aBatchStrides[r], bBatchStrides[r], ldc, offC].
  * The batch runs in z; past 65535 matrices, `fold` matrices share each z slice, stacked in y.
  * The kernels' prologues read these words by position: change both with this list.
  */
@@ -47,6 +47,8 @@ export function matmulLaunch(
     ...plan.mergedBatch,
     ...plan.a.batchStrides,
     ...plan.b.batchStrides,
+    plan.out.ld,
+    plan.out.offset,
   ];
   return { params, workgroups: [gx, gy * fold, Math.ceil(plan.batch / fold)] };
 }
@@ -54,8 +56,9 @@ export function matmulLaunch(
 /**
  * The kernel's bindings, and the prologue of `main` (with `wid` the workgroup id) that reads the
  * param words {@link matmulLaunch} packs: `M`, `N`, `K`, `lda`, `ldb`, `tileY` (this workgroup's
- * row of tiles), `oa`/`ob` (element offsets of this matrix of A and B, walking the batch dims) and
- * `oc` (of C), returning early past the last matrix. Both kernel families start with it.
+ * row of tiles), `oa`/`ob` (element offsets of this matrix of A and B, walking the batch dims),
+ * `ldc` (C's row stride) and `oc` (the offset of this matrix of C: row m starts at `oc + m·ldc`),
+ * returning early past the last matrix. Both kernel families start with it.
  */
 export function matmulHeader(flags: MatmulFlags): { bindings: string; prologue: string } {
   const t = (vec: boolean) => (vec ? 'vec4<f32>' : 'f32');
@@ -84,6 +87,7 @@ export function matmulHeader(flags: MatmulFlags): { bindings: string; prologue: 
   var oa = p[6];
   var ob = p[7];
   ${walk}
-  let oc = bi * M * N;`,
+  let ldc = p[${10 + 3 * r}u];
+  let oc = p[${11 + 3 * r}u] + bi * M * ldc;`,
   };
 }

@@ -34,7 +34,7 @@ export interface OperandPlan {
 export interface MatmulFlags {
   a: { order: MatrixOrder; vec4: boolean };
   b: { order: MatrixOrder; vec4: boolean };
-  /** N % 4 == 0: rows of C can be written as vec4. */
+  /** N, C's leading stride and offset are multiples of 4: rows of C can be written as vec4. */
   outVec4: boolean;
   batchRank: number;
 }
@@ -51,7 +51,19 @@ export interface MatmulPlan {
   mergedBatch: number[];
   a: OperandPlan;
   b: OperandPlan;
+  /** Where C's rows go (see {@link OutputPlacement}). */
+  out: OutputPlacement;
   flags: MatmulFlags;
+}
+
+/**
+ * Where the kernel writes C: element (m, n) of matrix `bi` at `offset + (bi·M + m)·ld + n`. A
+ * fresh dense output has `ld = N`, `offset = 0`; a block of a wider output (a matmul split into
+ * column chunks, see ops/matmul-chunked.ts) has the wider output's row stride.
+ */
+export interface OutputPlacement {
+  ld: number;
+  offset: number;
 }
 
 /** A matrix view as given: its last-two-dims sizes and strides, and its batch strides (expanded). */
@@ -93,6 +105,7 @@ export function planMatmul(
   a: MatrixView,
   b: MatrixView,
   batchShape: readonly number[],
+  out: OutputPlacement = { ld: b.cols, offset: 0 },
 ): MatmulPlan {
   const M = a.rows;
   const K = a.cols;
@@ -119,10 +132,11 @@ export function planMatmul(
     mergedBatch: merged.shape,
     a: { order: ao.order, ld: ao.ld, offset: a.offset, batchStrides: aBatch, vec4: aVec },
     b: { order: bo.order, ld: bo.ld, offset: b.offset, batchStrides: bBatch, vec4: bVec },
+    out: { ...out },
     flags: {
       a: { order: ao.order, vec4: aVec },
       b: { order: bo.order, vec4: bVec },
-      outVec4: m4(N),
+      outVec4: m4(N) && m4(out.ld) && m4(out.offset),
       batchRank: merged.shape.length,
     },
   };

@@ -9,7 +9,7 @@
  * valid one (their results are computed and thrown away), and the K % 4 tail runs one step at a time.
  */
 import type { Device } from '../device/device.js';
-import type { Tensor } from '../tensor/tensor.js';
+import type { BufferBinding } from '../runtime/buffer-range.js';
 import { matmulHeader, matmulLaunch } from './matmul-launch.js';
 import type { MatmulFlags, MatmulPlan } from './matmul-plan.js';
 
@@ -66,9 +66,9 @@ function powerOfTwoAtLeast(n: number): number {
 export function runRegisterMatmul(
   device: Device,
   plan: MatmulPlan,
-  a: Tensor,
-  b: Tensor,
-  out: Tensor,
+  a: BufferBinding,
+  b: BufferBinding,
+  out: BufferBinding,
   block = registerBlock(plan),
 ): void {
   const { params, workgroups } = matmulLaunch(plan, block.TM * block.WY, block.TN * block.WX);
@@ -76,7 +76,7 @@ export function runRegisterMatmul(
     name: `matmul_register_${block.TM}x${block.TN}`,
     source: registerMatmulSource(plan.flags, block),
     params,
-    buffers: [a.buffer, b.buffer, out.buffer],
+    buffers: [a, b, out],
     workgroups,
   });
 }
@@ -201,7 +201,7 @@ export function registerMatmulSource(flags: MatmulFlags, block: RegisterBlock): 
 
   const stores: string[] = [];
   for (const r of rows) {
-    const row = `oc + (m0 + ${r}u) * N + n0`;
+    const row = `oc + (m0 + ${r}u) * ldc + n0`;
     const body = flags.outVec4
       ? quads.map(
           (q) => `if (n0 + ${4 * q}u < N) { C[(${row} + ${4 * q}u) >> 2u] = acc${r}_${q}; }`,

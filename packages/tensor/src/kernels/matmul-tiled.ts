@@ -6,7 +6,7 @@
  * global reads coalesce, then every invocation accumulates from the staged copies.
  */
 import type { Device } from '../device/device.js';
-import type { Tensor } from '../tensor/tensor.js';
+import type { BufferBinding } from '../runtime/buffer-range.js';
 import { matmulHeader, matmulLaunch } from './matmul-launch.js';
 import type { MatmulFlags, MatmulPlan } from './matmul-plan.js';
 
@@ -19,16 +19,16 @@ const LOADS = (TILE * TK) / (WG * WG); // elements of each slice each invocation
 export function runTiledMatmul(
   device: Device,
   plan: MatmulPlan,
-  a: Tensor,
-  b: Tensor,
-  out: Tensor,
+  a: BufferBinding,
+  b: BufferBinding,
+  out: BufferBinding,
 ): void {
   const { params, workgroups } = matmulLaunch(plan, TILE, TILE);
   device.run({
     name: 'matmul_tiled',
     source: tiledMatmulSource(plan.flags),
     params,
-    buffers: [a.buffer, b.buffer, out.buffer],
+    buffers: [a, b, out],
     workgroups,
   });
 }
@@ -83,7 +83,7 @@ export function tiledMatmulSource(flags: MatmulFlags): string {
       const body = cols
         .map((c) => {
           const n = `nBase + lx + ${c * WG}u`;
-          const idx = `oc + m * N + ${n}`;
+          const idx = `oc + m * ldc + ${n}`;
           const write = flags.outVec4
             ? `C[(${idx}) >> 2u][(${idx}) & 3u] = acc${r}.${lanes[c]};`
             : `C[${idx}] = acc${r}.${lanes[c]};`;

@@ -1,10 +1,13 @@
 import { runPointwise } from '../kernels/pointwise-kernel.js';
-import type { DType } from '../tensor/dtype.js';
-import type { Tensor } from '../tensor/tensor.js';
+import { bytesPerElement, type DType } from '../tensor/dtype.js';
+import { Tensor } from '../tensor/tensor.js';
 
 /**
  * A dense copy of a tensor (of any layout), optionally converted to another dtype.
  * This is what {@link contiguous}, {@link cast} and `reshape` of a strided view run.
+ *
+ * A dense tensor copied to its own dtype is a buffer copy, not a kernel: it binds nothing, so it
+ * works for tensors over the adapter's `maxStorageBufferBindingSize` too.
  */
 export function copy(x: Tensor, dtype: DType = x.dtype): Tensor {
   x.assertAlive('copy');
@@ -12,6 +15,16 @@ export function copy(x: Tensor, dtype: DType = x.dtype): Tensor {
     throw new Error(
       `cast to f16: this adapter lacks the 'shader-f16' feature; keep ${x.toString()} in f32`,
     );
+  }
+  if (dtype === x.dtype && x.isContiguous) {
+    const bytes = x.size * bytesPerElement(dtype);
+    const start = x.offset * bytesPerElement(dtype);
+    // Buffer copies move whole 4-byte words: an odd-length or odd-offset 16-bit view needs the kernel.
+    if (bytes % 4 === 0 && start % 4 === 0) {
+      const out = Tensor.empty(x.device, x.shape, dtype);
+      x.device.copy(x.buffer, start, out.buffer, 0, bytes);
+      return out;
+    }
   }
   const computeType = dtype === 'f16' || x.dtype === 'f16' ? 'f32' : dtype;
   return runPointwise(

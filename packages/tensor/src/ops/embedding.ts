@@ -1,6 +1,12 @@
-import { runEmbedding, runEmbeddingBackward } from '../kernels/embedding-kernel.js';
+import {
+  runEmbedding,
+  runEmbeddingBackward,
+  type WeightRows,
+} from '../kernels/embedding-kernel.js';
+import { narrowLayout } from '../tensor/layout.js';
 import { formatShape } from '../tensor/shape.js';
 import type { Tensor } from '../tensor/tensor.js';
+import { bindView, chunkRanges, indicesPerBinding, needsRanges } from './binding-chunks.js';
 import { contiguous } from './copy.js';
 import { requireDType } from './dtype-check.js';
 
@@ -12,6 +18,10 @@ import { requireDType } from './dtype-check.js';
  * V − 1) rather than read out of bounds: kernels run without bounds checks, and a check that
  * throws would need a GPU→CPU readback. Validate ids on the CPU (e.g. in the tokenizer) if a bad
  * id must be an error.
+ *
+ * A weight whose buffer is over the adapter's `maxStorageBufferBindingSize` (a 128256×2048 f32
+ * table is 1002 MiB) is gathered in row chunks that each fit one binding, without a copy: one
+ * dispatch per chunk, each writing the outputs whose id falls in its rows.
  */
 export function embedding(weight: Tensor, ids: Tensor): Tensor {
   requireDType(weight, ['f32'], 'embedding', 'weight');
@@ -23,10 +33,21 @@ export function embedding(weight: Tensor, ids: Tensor): Tensor {
   }
   const dense = contiguous(ids);
   try {
-    return runEmbedding(weight.device, weight, dense, [...ids.shape, weight.shape[1] as number]);
+    const outShape = [...ids.shape, weight.shape[1] as number];
+    return runEmbedding(weight.device, weight, dense, outShape, rowChunks(weight));
   } finally {
     dense.dispose();
   }
+}
+
+/** The weight's rows in chunks that each fit one binding; `undefined` when it binds whole. */
+function rowChunks(weight: Tensor): WeightRows[] | undefined {
+  if (!needsRanges(weight.device, [weight])) return undefined;
+  const per = indicesPerBinding(weight, weight.layout, 0, 'embedding');
+  return chunkRanges(weight.shape[0] as number, per).map(([first, rows]) => {
+    const { range, layout } = bindView(weight, narrowLayout(weight.layout, 0, first, rows));
+    return { first, end: first + rows, binding: range, offset: layout.offset };
+  });
 }
 
 /**

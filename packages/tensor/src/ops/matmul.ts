@@ -1,11 +1,13 @@
 import type { KernelVariant } from '../device/device.js';
-import { type MatrixView, matrixOrder, planMatmul } from '../kernels/matmul-plan.js';
+import { matrixOrder, planMatmul } from '../kernels/matmul-plan.js';
 import { runRegisterMatmul } from '../kernels/matmul-register.js';
 import { runTiledMatmul } from '../kernels/matmul-tiled.js';
-import { expandLayout } from '../tensor/layout.js';
 import { broadcastShapes, formatShape, sizeOf } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
+import { needsRanges } from './binding-chunks.js';
 import { contiguous } from './copy.js';
+import { type MatmulKernel, runChunkedMatmul } from './matmul-chunked.js';
+import { matrixView } from './matrix-view.js';
 
 export interface MatmulOptions {
   /** Kernel family; defaults to the device's `kernelVariant` (`register` on CPU adapters, `tiled` on GPUs). */
@@ -19,6 +21,10 @@ export interface MatmulOptions {
  *
  * Operands are read through their strides: `transpose()`, `narrow`/`slice` and broadcast views
  * cost no copy as long as one of their last two dims is contiguous (otherwise they are copied).
+ *
+ * An operand (or the output) whose buffer is over the adapter's `maxStorageBufferBindingSize`,
+ * such as a large LM head, is read in row chunks that each fit one binding, without a copy (see
+ * ops/matmul-chunked.ts); only a single row over that limit is a `DeviceLimitError`.
  */
 export function matmul(a: Tensor, b: Tensor, options: MatmulOptions = {}): Tensor {
   a.assertAlive('matmul');
@@ -65,10 +71,21 @@ export function matmul(a: Tensor, b: Tensor, options: MatmulOptions = {}): Tenso
   const da = usable(a);
   const db = usable(b);
   try {
-    const plan = planMatmul(matrixView(da, batchShape), matrixView(db, batchShape), batchShape);
     const variant = options.variant ?? device.kernelVariant;
-    if (variant === 'tiled') runTiledMatmul(device, plan, da, db, out);
-    else runRegisterMatmul(device, plan, da, db, out);
+    const kernel: MatmulKernel = (plan, ba, bb, bc) =>
+      variant === 'tiled'
+        ? runTiledMatmul(device, plan, ba, bb, bc)
+        : runRegisterMatmul(device, plan, ba, bb, bc);
+    if (needsRanges(device, [da, db, out])) {
+      runChunkedMatmul(da, db, out, batchShape, kernel);
+    } else {
+      const plan = planMatmul(
+        matrixView(da.layout, batchShape),
+        matrixView(db.layout, batchShape),
+        batchShape,
+      );
+      kernel(plan, da.buffer, db.buffer, out.buffer);
+    }
   } finally {
     if (da !== a) da.dispose();
     if (db !== b) db.dispose();
@@ -87,20 +104,4 @@ function usable(x: Tensor): Tensor {
   )
     ? x
     : contiguous(x);
-}
-
-function matrixView(x: Tensor, batchShape: readonly number[]): MatrixView {
-  const r = x.rank;
-  const batch = expandLayout(
-    { shape: x.shape.slice(0, -2), strides: x.strides.slice(0, -2), offset: x.offset },
-    batchShape,
-  );
-  return {
-    rows: x.shape[r - 2] as number,
-    cols: x.shape[r - 1] as number,
-    rowStride: x.strides[r - 2] as number,
-    colStride: x.strides[r - 1] as number,
-    offset: x.offset,
-    batchStrides: batch.strides,
-  };
 }

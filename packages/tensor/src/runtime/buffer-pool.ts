@@ -1,4 +1,10 @@
 import { DeviceLimitError, type TensorDescription } from '../device/device-limit-error.js';
+import {
+  type BufferBinding,
+  type BufferRange,
+  boundBuffer,
+  isBufferRange,
+} from './buffer-range.js';
 
 /**
  * Reuses GPU buffers, because creating one costs far more than a kernel on small tensors.
@@ -88,6 +94,11 @@ export class BufferPool {
     private readonly guard: AllocationGuard,
   ) {}
 
+  /** The device's `minStorageBufferOffsetAlignment`: where a bound range may start. */
+  get alignment(): number {
+    return this.device.limits.minStorageBufferOffsetAlignment;
+  }
+
   /**
    * A buffer of at least `bytes` bytes (default usage STORAGE | COPY_SRC | COPY_DST). `what` names
    * the tensor it is for in a {@link DeviceLimitError} when it does not fit.
@@ -122,18 +133,20 @@ export class BufferPool {
   }
 
   /**
-   * Throws a {@link DeviceLimitError} when `buffer` is too large to bind whole; `op` is the kernel.
-   * Free until a buffer that large exists (the usual case): `run` calls it for every binding.
+   * Throws a {@link DeviceLimitError} when a binding (a whole buffer, or the range of one that an
+   * op binds) is over the binding limit; `op` is the kernel. A whole-buffer binding costs nothing
+   * until a buffer that large exists (the usual case): `run` calls it for every binding.
    */
-  checkBinding(buffer: GPUBuffer, op: string): void {
+  checkBinding(binding: BufferBinding, op: string): void {
+    if (isBufferRange(binding)) checkRange(binding, this.alignment, op);
     if (!this.anyUnbindable) return;
     const limit = this.guard.limits.maxStorageBufferBindingSize;
-    if (buffer.size <= limit) return;
+    if (binding.size <= limit) return;
     throw new DeviceLimitError({
       limit: 'maxStorageBufferBindingSize',
-      bytes: buffer.size,
+      bytes: binding.size,
       limitBytes: limit,
-      tensor: { ...this.unbindable.get(buffer), op },
+      tensor: { ...this.unbindable.get(boundBuffer(binding)), op },
       adapter: this.guard.adapter,
     });
   }
@@ -229,6 +242,18 @@ export class BufferPool {
     this.pending.add(check);
     return buffer;
   }
+}
+
+/**
+ * A range WebGPU would reject, as an error now (naming the kernel) rather than a validation error
+ * reported later by the device with no hint of which op made it.
+ */
+function checkRange(range: BufferRange, alignment: number, op: string): void {
+  const { buffer, offset, size } = range;
+  if (offset % alignment !== 0 || size % 4 !== 0 || size <= 0 || offset + size > buffer.size)
+    throw new RangeError(
+      `${op}: bound range [${offset}, ${offset + size}) of a ${buffer.size}-byte buffer must start at a multiple of ${alignment} bytes (minStorageBufferOffsetAlignment), have a positive size that is a multiple of 4, and lie inside the buffer`,
+    );
 }
 
 function key(size: number, usage: number): string {
