@@ -12,8 +12,8 @@ export type Op =
   | { kind: 'add'; x: number[] }
   /** q, k, v all [B, H, T, D], causal. */
   | { kind: 'attention'; qkv: number[] }
-  /** x · Wᵀ as a linear layer runs it, with W [out, in] stored as `weight` (bf16: ours only). */
-  | { kind: 'linear'; x: number[]; w: number[]; weight: 'f32' | 'bf16' };
+  /** x · Wᵀ as a linear layer runs it, with W [out, in] stored as `weight` (16-bit: ours only). */
+  | { kind: 'linear'; x: number[]; w: number[]; weight: 'f32' | 'f16' | 'bf16' };
 
 export interface Library {
   name: string;
@@ -89,7 +89,7 @@ export async function ours(): Promise<Library & { describe(): string }> {
         case 'linear': {
           const x = up(op.x, 9);
           const wide = up(op.w, 10);
-          const w = op.weight === 'bf16' ? lib.cast(wide, 'bf16') : wide;
+          const w = op.weight === 'f32' ? wide : lib.cast(wide, op.weight);
           if (w !== wide) inputs.push(w);
           return runner(() => lib.matmul(x, w.transpose()));
         }
