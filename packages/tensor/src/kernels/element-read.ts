@@ -17,8 +17,8 @@ import type { DType } from '../tensor/dtype.js';
 export interface ElementRead {
   /** The `var<storage, read>` declaration of the binding. */
   declaration: string;
-  /** WGSL functions the reads call ('' when none): emit once per kernel with {@link readPrelude}. */
-  helpers: string;
+  /** WGSL functions the reads call: emitted once per kernel by {@link readPrelude}. */
+  helpers: readonly string[];
   /** Whether the binding needs `enable f16;`. */
   needsF16: boolean;
   /** WGSL f32 expression of element `index` (an element index, whatever the binding's shape). */
@@ -62,7 +62,7 @@ export function elementRead(
     const bf16 = dtype === 'bf16';
     return {
       declaration: declare(vec4 ? 'vec2<u32>' : 'u32'),
-      helpers: bf16 ? (vec4 ? `${BF16_HALF}\n${BF16_QUAD}` : BF16_HALF) : vec4 ? F16_QUAD : '',
+      helpers: bf16 ? (vec4 ? [BF16_HALF, BF16_QUAD] : [BF16_HALF]) : vec4 ? [F16_QUAD] : [],
       needsF16: false,
       scalar: (i) =>
         bf16 ? `bf16_half(${word(i)}, (${i}) & 1u)` : `unpack2x16float(${word(i)})[(${i}) & 1u]`,
@@ -72,7 +72,7 @@ export function elementRead(
   const widen = dtype !== 'f32';
   return {
     declaration: declare(vec4 ? `vec4<${dtype}>` : dtype),
-    helpers: '',
+    helpers: [],
     needsF16: dtype === 'f16',
     scalar: (i) => {
       const at = vec4 ? `${name}[(${i}) >> 2u][(${i}) & 3u]` : `${name}[${i}]`;
@@ -85,6 +85,6 @@ export function elementRead(
 /** What must precede a kernel's declarations for these reads: `enable f16;` and the helpers, once each. */
 export function readPrelude(reads: readonly ElementRead[]): string {
   const enable = reads.some((r) => r.needsF16) ? ['enable f16;'] : [];
-  const helpers = new Set(reads.flatMap((r) => (r.helpers ? r.helpers.split(/\n(?=fn )/) : [])));
+  const helpers = new Set(reads.flatMap((r) => r.helpers));
   return [...enable, ...helpers].join('\n');
 }

@@ -12,8 +12,9 @@ function clampId(dtype: 'i32' | 'u32'): string {
 }
 
 /**
- * Gathers rows of f32, f16 or bf16 `weight` ([V, D], any strides) for dense `ids` (i32 or u32, read from their
- * offset) into a fresh contiguous f32 [N, D]; `outShape` is what the caller wants it to be called.
+ * Gathers rows of f32, f16 or bf16 `weight` ([V, D], any strides) for dense `ids` (i32 or u32,
+ * read from their offset) into a fresh contiguous f32 [N, D]; `outShape` is what the caller wants
+ * it to be called.
  */
 export function runEmbedding(
   device: Device,

@@ -1,4 +1,5 @@
 import { runEmbedding, runEmbeddingBackward } from '../kernels/embedding-kernel.js';
+import { FLOAT_DTYPES } from '../tensor/dtype.js';
 import { formatShape } from '../tensor/shape.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { contiguous } from './copy.js';
@@ -14,7 +15,7 @@ import { requireDType } from './dtype-check.js';
  * id must be an error.
  */
 export function embedding(weight: Tensor, ids: Tensor): Tensor {
-  requireDType(weight, ['f32', 'f16', 'bf16'], 'embedding', 'weight');
+  requireDType(weight, FLOAT_DTYPES, 'embedding', 'weight');
   requireDType(ids, ['i32', 'u32'], 'embedding', 'ids');
   if (weight.rank !== 2 || weight.shape[0] === 0) {
     throw new RangeError(

@@ -2,14 +2,12 @@ import type { KernelVariant } from '../device/device.js';
 import { type MatrixView, matrixOrder, planMatmul } from '../kernels/matmul-plan.js';
 import { runRegisterMatmul } from '../kernels/matmul-register.js';
 import { runTiledMatmul } from '../kernels/matmul-tiled.js';
-import type { FloatDType } from '../tensor/dtype.js';
+import { FLOAT_DTYPES, type FloatDType } from '../tensor/dtype.js';
 import { expandLayout } from '../tensor/layout.js';
 import { broadcastShapes, formatShape, sizeOf } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
 import { contiguous } from './copy.js';
 import { requireDType } from './dtype-check.js';
-
-const FLOAT_OPERANDS: readonly FloatDType[] = ['f32', 'f16', 'bf16'];
 
 export interface MatmulOptions {
   /** Kernel family; defaults to the device's `kernelVariant` (`register` on CPU adapters, `tiled` on GPUs). */
@@ -26,8 +24,8 @@ export interface MatmulOptions {
  * cost no copy as long as one of their last two dims is contiguous (otherwise they are copied).
  */
 export function matmul(a: Tensor, b: Tensor, options: MatmulOptions = {}): Tensor {
-  requireDType(a, FLOAT_OPERANDS, 'matmul', 'a');
-  requireDType(b, FLOAT_OPERANDS, 'matmul', 'b');
+  requireDType(a, FLOAT_DTYPES, 'matmul', 'a');
+  requireDType(b, FLOAT_DTYPES, 'matmul', 'b');
   const shapes = `${formatShape(a.shape)} and ${formatShape(b.shape)}`;
   if (a.rank < 2 || b.rank < 2) {
     throw new RangeError(`matmul: both operands need at least 2 dims, got shapes ${shapes}`);

@@ -17,6 +17,9 @@ export type HalfDType = 'f16' | 'bf16';
 /** Float dtypes a kernel can read as f32 (matmul and embedding operands). */
 export type FloatDType = 'f32' | HalfDType;
 
+/** Every float dtype, in the order error messages list them. */
+export const FLOAT_DTYPES: readonly FloatDType[] = ['f32', 'f16', 'bf16'];
+
 /** Encodings accepted as raw input bytes (checkpoint files store these): every dtype. */
 export type ByteEncoding = DType;
 
