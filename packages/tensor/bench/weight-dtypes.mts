@@ -19,7 +19,7 @@ const device = await getDevice();
 const x = tensor(randomData(M * K, 1), [M, K]);
 const f32 = tensor(randomData(N * K, 2), [N, K]);
 const weights: Record<string, Tensor> = { f32, bf16: cast(f32, 'bf16'), f16: cast(f32, 'f16') };
-const times: Record<string, number[]> = {};
+const times: Record<string, number[]> = { f32: [], bf16: [], f16: [] };
 const run = async (w: Tensor) => {
   const t0 = performance.now();
   matmul(x, w.transpose()).dispose();
@@ -28,7 +28,7 @@ const run = async (w: Tensor) => {
 };
 for (const w of Object.values(weights)) await run(w); // compile and warm up
 for (let r = 0; r < reps; r++)
-  for (const [name, w] of Object.entries(weights)) (times[name] ??= []).push(await run(w));
+  for (const [name, w] of Object.entries(weights)) times[name]?.push(await run(w));
 
 console.log(`device: ${device.describe()}`);
 console.log(`x[${M}, ${K}] · W[${N}, ${K}]ᵀ, ${reps} interleaved repetitions`);
