@@ -6,17 +6,21 @@
  */
 import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import {
+  bf16ToF32,
   copy,
   Device,
   DeviceLimitError,
   data,
   embedding,
   exp,
+  f16ToF32,
+  f32ToBf16,
+  f32ToF16,
   type KernelCall,
   type KernelVariant,
   matmul,
   scope,
-  type Tensor,
+  Tensor,
   tensor,
   zeros,
 } from '../src/index.js';
@@ -292,6 +296,41 @@ describe('a binding limit of 1 MiB: tensors over it are read in row chunks', () 
       });
     });
   });
+
+  it.each(['bf16', 'f16'] as const)(
+    'a %s weight over the limit: x · Wᵀ and embedding read its chunks as 16-bit words',
+    async (dtype) => {
+      await scope(async () => {
+        // 512- and 500-byte rows: 16-bit chunk ranges start on even elements either way.
+        for (const cols of [256, 250]) {
+          const rows = 4200; // 2.1 MB in 16 bits: three chunks of a 1 MiB binding
+          const values = randomArray(rows * cols, seed++);
+          const bits = dtype === 'bf16' ? f32ToBf16(values) : f32ToF16(values);
+          const w = Tensor.fromBytes(new Uint8Array(bits.buffer), dtype, [rows, cols], {
+            dtype,
+            device: small,
+          });
+          // The reference reads the stored 16-bit values, decoded on the CPU.
+          const half: Matrix = {
+            t: w,
+            storage: dtype === 'bf16' ? bf16ToF32(bits) : f16ToF32(bits),
+          };
+          await checkMatmul(
+            random([8, cols]),
+            viewOf(half, (t) => t.transpose()),
+          );
+          const ids = [0, 1, 2047, 2048, 2049, rows - 1, rows + 5, -3, 3001];
+          const idTensor = tensor(Int32Array.from(ids), [ids.length], 'i32', small);
+          const calls = launches(small, () => embedding(w, idTensor));
+          expect(calls.length).toBeGreaterThan(1);
+          expect(await data(embedding(w, idTensor))).toBeAllclose(naiveEmbedding(half, ids), {
+            rtol: 0,
+            atol: 0,
+          });
+        }
+      });
+    },
+  );
 
   it('chunks of rows that do not divide the alignment start aligned: 1000-byte rows, 1024 per chunk', async () => {
     await scope(async () => {

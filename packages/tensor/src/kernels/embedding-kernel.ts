@@ -2,6 +2,7 @@ import type { Device } from '../device/device.js';
 import type { BufferBinding } from '../runtime/buffer-range.js';
 import { Tensor } from '../tensor/tensor.js';
 import { flatIndex, MAIN_ARGS, workgroups1d } from './dispatch-size.js';
+import { elementRead, readPrelude } from './element-read.js';
 
 /**
  * WGSL that turns an id of the ids buffer's dtype into a row in [0, V): ids are clamped, because
@@ -24,9 +25,10 @@ export interface WeightRows {
 }
 
 /**
- * Gathers rows of f32 `weight` ([V, D], any strides) for dense `ids` (i32 or u32, read from their
- * offset) into a fresh contiguous [N, D]; `outShape` is what the caller wants it to be called.
- * Each of `chunks` is one dispatch that writes the outputs whose (clamped) id is in its rows.
+ * Gathers rows of f32, f16 or bf16 `weight` ([V, D], any strides) for dense `ids` (i32 or u32,
+ * read from their offset) into a fresh contiguous f32 [N, D]; `outShape` is what the caller wants
+ * it to be called. Each of `chunks` is one dispatch that writes the outputs whose (clamped) id is
+ * in its rows.
  */
 export function runEmbedding(
   device: Device,
@@ -42,11 +44,13 @@ export function runEmbedding(
   const out = Tensor.empty(device, outShape);
   if (n === 0) return out;
   const idType = ids.dtype as 'i32' | 'u32';
+  const w = elementRead('w', 1, weight.dtype, { vec4: false, nativeF16: device.nativeF16 });
   for (const chunk of chunks) {
     device.run({
-      name: `embedding_${idType}`,
-      source: `@group(0) @binding(0) var<storage, read> p: array<u32>;
-@group(0) @binding(1) var<storage, read> w: array<f32>;
+      name: `embedding_${weight.dtype}_${idType}`,
+      source: `${readPrelude([w])}
+@group(0) @binding(0) var<storage, read> p: array<u32>;
+${w.declaration}
 @group(0) @binding(2) var<storage, read> ids: array<${idType}>;
 @group(0) @binding(3) var<storage, read_write> y: array<f32>;
 @compute @workgroup_size(64)
@@ -58,7 +62,7 @@ fn main(${MAIN_ARGS}) {
   let id = ids[p[3] + i / dim];
   let row = ${clampId(idType)};
   if (row < p[7] || row >= p[8]) { return; }
-  y[i] = w[p[4] + (row - p[7]) * p[5] + (i % dim) * p[6]];
+  y[i] = ${w.scalar('p[4] + (row - p[7]) * p[5] + (i % dim) * p[6]')};
 }`,
       params: [
         n,

@@ -7,12 +7,15 @@
  * NumPy-style and read through their strides (0 where broadcast), after merging the dims that
  * every operand walks contiguously.
  *
+ * Operands may be f32, f16 or bf16 (read through kernels/element-read.ts, accumulated in f32).
+ *
  * The WGSL that kernels generate from a plan depends only on its {@link MatmulFlags}; every size,
  * stride and offset travels in the params array ({@link matmulLaunch} packs it), so one pipeline
  * serves every shape of a kind. matmul-launch.ts packs those params and holds the WGSL that
  * reads them back; each kernel file (matmul-tiled.ts, matmul-register.ts) holds the rest of its
  * WGSL.
  */
+import type { FloatDType } from '../tensor/dtype.js';
 import { coalesceDims } from './coalesce.js';
 
 /** `row`: the last dim is contiguous; `col`: the second-to-last one is. */
@@ -26,14 +29,23 @@ export interface OperandPlan {
   offset: number;
   /** Strides of the merged batch dims (0 for broadcast dims). */
   batchStrides: number[];
-  /** Whether the kernel may read this operand as `array<vec4<f32>>` (see {@link planMatmul}). */
+  /** Whether the kernel may read this operand four elements at a time (see {@link planMatmul}). */
   vec4: boolean;
+}
+
+/** What shapes an operand's reads: the kernel's code for it depends on these and nothing else. */
+export interface OperandFlags {
+  order: MatrixOrder;
+  vec4: boolean;
+  dtype: FloatDType;
 }
 
 /** The code-shaping facts of a matmul: its generated WGSL depends on these and nothing else. */
 export interface MatmulFlags {
-  a: { order: MatrixOrder; vec4: boolean };
-  b: { order: MatrixOrder; vec4: boolean };
+  a: OperandFlags;
+  b: OperandFlags;
+  /** Read f16 operands as WGSL f16 (`Device.nativeF16`) rather than unpacking u32 words. */
+  nativeF16: boolean;
   /** N, C's leading stride and offset are multiples of 4: rows of C can be written as vec4. */
   outVec4: boolean;
   batchRank: number;
@@ -74,6 +86,15 @@ export interface MatrixView {
   colStride: number;
   offset: number;
   batchStrides: readonly number[];
+  dtype: FloatDType;
+}
+
+/** How a plan writes its output and reads f16 operands (defaults: dense C, packed f16 reads). */
+export interface PlanOptions {
+  /** Where C's rows go: its leading stride and offset (a column block of a wider C, for instance). */
+  out?: OutputPlacement;
+  /** Read f16 operands as WGSL f16 (the device has `shader-f16`; see `Device.nativeF16`). */
+  nativeF16?: boolean;
 }
 
 /**
@@ -105,8 +126,10 @@ export function planMatmul(
   a: MatrixView,
   b: MatrixView,
   batchShape: readonly number[],
-  out: OutputPlacement = { ld: b.cols, offset: 0 },
+  options: PlanOptions = {},
 ): MatmulPlan {
+  const out = options.out ?? { ld: b.cols, offset: 0 };
+  const nativeF16 = options.nativeF16 ?? false;
   const M = a.rows;
   const K = a.cols;
   const N = b.cols;
@@ -134,8 +157,9 @@ export function planMatmul(
     b: { order: bo.order, ld: bo.ld, offset: b.offset, batchStrides: bBatch, vec4: bVec },
     out: { ...out },
     flags: {
-      a: { order: ao.order, vec4: aVec },
-      b: { order: bo.order, vec4: bVec },
+      a: { order: ao.order, vec4: aVec, dtype: a.dtype },
+      b: { order: bo.order, vec4: bVec, dtype: b.dtype },
+      nativeF16,
       outVec4: m4(N) && m4(out.ld) && m4(out.offset),
       batchRank: merged.shape.length,
     },

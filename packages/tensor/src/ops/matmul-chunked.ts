@@ -16,6 +16,7 @@
  */
 import type { Device } from '../device/device.js';
 import type { MatmulPlan } from '../kernels/matmul-plan.js';
+import type { FloatDType } from '../tensor/dtype.js';
 import { planMatmul } from '../kernels/matmul-plan.js';
 import type { BufferBinding } from '../runtime/buffer-range.js';
 import { type Layout, narrowLayout, reshapeLayout } from '../tensor/layout.js';
@@ -93,8 +94,8 @@ function matrixProducts(
     const rows = { shape: [batch * M, N], strides: [N, 1], offset: out.offset };
     return [{ a: of(a, aRows), b: of(b, matrix(b.layout)), c: of(out, rows) }];
   }
-  const aView = matrixView(a.layout, batchShape);
-  const bView = matrixView(b.layout, batchShape);
+  const aView = matrixView(a.layout, batchShape, a.dtype as FloatDType);
+  const bView = matrixView(b.layout, batchShape, b.dtype as FloatDType);
   const products: MatrixProduct[] = [];
   for (let bi = 0; bi < batch; bi++) {
     let rem = bi;
@@ -174,10 +175,15 @@ function runBlock(a: MatrixOf, b: MatrixOf, c: MatrixOf, kernel: MatmulKernel): 
   const ba = bindView(a.tensor, a.layout);
   const bb = bindView(b.tensor, b.layout);
   const bc = bindView(c.tensor, c.layout);
-  const plan = planMatmul(matrixView(ba.layout, []), matrixView(bb.layout, []), [], {
-    ld: c.layout.strides[0] as number,
-    offset: bc.layout.offset,
-  });
+  const plan = planMatmul(
+    matrixView(ba.layout, [], a.tensor.dtype as FloatDType),
+    matrixView(bb.layout, [], b.tensor.dtype as FloatDType),
+    [],
+    {
+      out: { ld: c.layout.strides[0] as number, offset: bc.layout.offset },
+      nativeF16: a.tensor.device.nativeF16,
+    },
+  );
   kernel(plan, ba.range, bb.range, bc.range);
 }
 

@@ -2,10 +2,12 @@ import type { KernelVariant } from '../device/device.js';
 import { matrixOrder, planMatmul } from '../kernels/matmul-plan.js';
 import { runRegisterMatmul } from '../kernels/matmul-register.js';
 import { runTiledMatmul } from '../kernels/matmul-tiled.js';
+import { FLOAT_DTYPES, type FloatDType } from '../tensor/dtype.js';
 import { broadcastShapes, formatShape, sizeOf } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
 import { needsRanges } from './binding-chunks.js';
 import { contiguous } from './copy.js';
+import { requireDType } from './dtype-check.js';
 import { type MatmulKernel, runChunkedMatmul } from './matmul-chunked.js';
 import { matrixView } from './matrix-view.js';
 
@@ -17,7 +19,8 @@ export interface MatmulOptions {
 /**
  * Matrix product over the last two dims: a [..., M, K] · b [..., K, N] → [..., M, N], with the
  * batch dims broadcast NumPy-style ([B, H, M, K] · [K, N], [1, H, M, K] · [B, 1, K, N], …).
- * f32 only.
+ * Each operand may be f32, f16 or bf16 (16-bit weights are read as they are stored, at half the
+ * bytes); products accumulate in f32 and the result is f32.
  *
  * Operands are read through their strides: `transpose()`, `narrow`/`slice` and broadcast views
  * cost no copy as long as one of their last two dims is contiguous (otherwise they are copied).
@@ -27,14 +30,9 @@ export interface MatmulOptions {
  * ops/matmul-chunked.ts); only a single row over that limit is a `DeviceLimitError`.
  */
 export function matmul(a: Tensor, b: Tensor, options: MatmulOptions = {}): Tensor {
-  a.assertAlive('matmul');
-  b.assertAlive('matmul');
+  requireDType(a, FLOAT_DTYPES, 'matmul', 'a');
+  requireDType(b, FLOAT_DTYPES, 'matmul', 'b');
   const shapes = `${formatShape(a.shape)} and ${formatShape(b.shape)}`;
-  if (a.dtype !== 'f32' || b.dtype !== 'f32') {
-    throw new TypeError(
-      `matmul: only f32 is supported, got ${a.dtype} and ${b.dtype} (shapes ${shapes}); cast with cast(x, 'f32')`,
-    );
-  }
   if (a.rank < 2 || b.rank < 2) {
     throw new RangeError(`matmul: both operands need at least 2 dims, got shapes ${shapes}`);
   }
@@ -80,9 +78,10 @@ export function matmul(a: Tensor, b: Tensor, options: MatmulOptions = {}): Tenso
       runChunkedMatmul(da, db, out, batchShape, kernel);
     } else {
       const plan = planMatmul(
-        matrixView(da.layout, batchShape),
-        matrixView(db.layout, batchShape),
+        matrixView(da.layout, batchShape, da.dtype as FloatDType),
+        matrixView(db.layout, batchShape, db.dtype as FloatDType),
         batchShape,
+        { nativeF16: device.nativeF16 },
       );
       kernel(plan, da.buffer, db.buffer, out.buffer);
     }
