@@ -16,6 +16,7 @@ import {
 import { UsageError } from '../errors.js';
 import { optionFlags, readOptions } from './option-flags.js';
 import type { ParsedArgs } from './parse.js';
+import { MODEL_FLAGS, modelFlagValues } from './model-flags.js';
 import type { FlagSpecs } from './spec.js';
 import { enumFlag, removalTarget, stringFlag } from './values.js';
 
@@ -80,11 +81,7 @@ export function scoringFlags(): FlagSpecs {
   return {
     ...withStage,
     ...metricFlags,
-    tokenizer: {
-      type: 'string',
-      value: 'PATH',
-      description: 'tokenizer file or folder, for models without one beside them',
-    },
+    ...MODEL_FLAGS,
   };
 }
 
@@ -98,7 +95,7 @@ export function scoringOptions(values: Values) {
     replacement: replacementFlag(values),
     ...stageOptions(values, 'scoring'),
     dataPath: stringFlag(values, 'data'),
-    tokenizerPath: stringFlag(values, 'tokenizer'),
+    ...modelFlagValues(values),
   };
 }
 
