@@ -19,12 +19,21 @@ const matmul = (m: number, k: number, n: number): Case => ({
   work: { amount: 2 * m * k * n, unit: 'GFLOP/s' },
 });
 
+/** x[m, k] · W[n, k]ᵀ, the weight stored as f32 or bf16: what 16-bit weights cost or save. */
+const linear = (m: number, k: number, n: number, weight: 'f32' | 'bf16'): Case => ({
+  name: `linear ${m}x${k} · (${n}x${k})ᵀ ${weight} W`,
+  op: { kind: 'linear', x: [m, k], w: [n, k], weight },
+  work: { amount: 2 * m * k * n, unit: 'GFLOP/s' },
+});
+
 export const CASES: Case[] = [
   matmul(256, 256, 256),
   matmul(512, 512, 512),
   matmul(1024, 1024, 1024),
   matmul(64, 128, 352),
   matmul(256, 768, 2048),
+  linear(512, 2048, 2048, 'f32'),
+  linear(512, 2048, 2048, 'bf16'),
   // Read x once, write y once.
   {
     name: 'softmax [512, 512] (last axis)',

@@ -11,7 +11,9 @@ export type Op =
   | { kind: 'softmax'; x: number[] }
   | { kind: 'add'; x: number[] }
   /** q, k, v all [B, H, T, D], causal. */
-  | { kind: 'attention'; qkv: number[] };
+  | { kind: 'attention'; qkv: number[] }
+  /** x · Wᵀ as a linear layer runs it, with W [out, in] stored as `weight` (bf16: ours only). */
+  | { kind: 'linear'; x: number[]; w: number[]; weight: 'f32' | 'bf16' };
 
 export interface Library {
   name: string;
@@ -83,6 +85,13 @@ export async function ours(): Promise<Library & { describe(): string }> {
           if (!attention) return undefined;
           const [q, k, v] = [up(op.qkv, 6), up(op.qkv, 7), up(op.qkv, 8)];
           return runner(() => attention(q, k, v, { causal: true }));
+        }
+        case 'linear': {
+          const x = up(op.x, 9);
+          const wide = up(op.w, 10);
+          const w = op.weight === 'bf16' ? lib.cast(wide, 'bf16') : wide;
+          if (w !== wide) inputs.push(w);
+          return runner(() => lib.matmul(x, w.transpose()));
         }
       }
     },
@@ -156,6 +165,12 @@ export async function tfjs(): Promise<Library> {
             }),
           );
         }
+        case 'linear': {
+          if (op.weight !== 'f32') return undefined;
+          const x = up(op.x, 9) as import('@tensorflow/tfjs-core').Tensor2D;
+          const w = up(op.w, 10) as import('@tensorflow/tfjs-core').Tensor2D;
+          return runner(() => tf.matMul(x, w, false, true));
+        }
       }
     },
     release() {
@@ -221,6 +236,12 @@ export async function jax(): Promise<Library> {
             const scores = np.matmul(q.ref, np.matrixTranspose(k.ref)).mul(scale).add(mask.ref);
             return np.matmul(jx.nn.softmax(scores, -1), v.ref);
           });
+        }
+        case 'linear': {
+          if (op.weight !== 'f32') return undefined;
+          const x = up(op.x, 9);
+          const w = up(op.w, 10);
+          return lazyRunner(() => np.matmul(x.ref, np.matrixTranspose(w.ref)));
         }
       }
     },

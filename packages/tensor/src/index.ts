@@ -90,8 +90,8 @@ export { seededRandom } from './random/seeded-random.js';
 export type { BufferLimits, MemoryStats } from './runtime/buffer-pool.js';
 export { bucketSize, EXACT_SIZE_ABOVE } from './runtime/buffer-pool.js';
 export { WgslCompileError } from './runtime/wgsl-errors.js';
-export type { ByteEncoding, DType } from './tensor/dtype.js';
-export { bytesPerElement } from './tensor/dtype.js';
+export type { ByteEncoding, DType, FloatDType, HalfDType } from './tensor/dtype.js';
+export { bytesPerElement, isFloat, isHalf } from './tensor/dtype.js';
 export {
   bf16ToF32,
   f16BitsToNumber,
@@ -107,5 +107,5 @@ export type { Disposable } from './tensor/scope.js';
 export { heldTensors, keep, scope } from './tensor/scope.js';
 export type { Shape } from './tensor/shape.js';
 export { broadcastShapes, contiguousStrides, formatShape, sizeOf } from './tensor/shape.js';
-export type { TensorData } from './tensor/tensor.js';
+export type { FromBytesOptions, TensorData } from './tensor/tensor.js';
 export { Tensor } from './tensor/tensor.js';

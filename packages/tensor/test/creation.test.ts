@@ -130,7 +130,7 @@ describe('Tensor.fromBytes', () => {
     await scope(async () => {
       const words = [0x3c00, 0x3e00, 0xc000, 0x7bff, 0x0001, 0x8400, 0x7c00, 0x0000, 0x3555];
       const expected = [1, 1.5, -2, 65504, 2 ** -24, -(2 ** -14), Infinity, 0, 0.333251953125];
-      const t = Tensor.fromBytes(bytesOf(words), 'f16', [3, 3], device);
+      const t = Tensor.fromBytes(bytesOf(words), 'f16', [3, 3], { device });
       expect(t.dtype).toBe('f32');
       expect(t.shape).toEqual([3, 3]);
       expect([...(await data(t))]).toEqual(expected);
@@ -146,7 +146,7 @@ describe('Tensor.fromBytes', () => {
       const expected = words.map(
         (w) => new Float32Array(new Uint32Array([w << 16]).buffer)[0] as number,
       );
-      const t = Tensor.fromBytes(bytesOf(words), 'bf16', [7], device);
+      const t = Tensor.fromBytes(bytesOf(words), 'bf16', [7], { device });
       expect([...(await data(t))]).toEqual(expected);
       expect(expected.slice(0, 3)).toEqual([1, -3.5, 0.15625]);
     });
@@ -155,10 +155,14 @@ describe('Tensor.fromBytes', () => {
   it('keeps f32 and integer bytes as they are and checks the byte length', async () => {
     await scope(async () => {
       const f = new Float32Array([1.5, -2]);
-      expect(await data(Tensor.fromBytes(new Uint8Array(f.buffer), 'f32', [2], device))).toEqual(f);
+      expect(
+        await data(Tensor.fromBytes(new Uint8Array(f.buffer), 'f32', [2], { device })),
+      ).toEqual(f);
       const i = new Int32Array([-1, 2, 3]);
-      expect(await data(Tensor.fromBytes(new Uint8Array(i.buffer), 'i32', [3], device))).toEqual(i);
-      expect(() => Tensor.fromBytes(new Uint8Array(6), 'f16', [2, 2], device)).toThrow(
+      expect(
+        await data(Tensor.fromBytes(new Uint8Array(i.buffer), 'i32', [3], { device })),
+      ).toEqual(i);
+      expect(() => Tensor.fromBytes(new Uint8Array(6), 'f16', [2, 2], { device })).toThrow(
         /6 bytes given for f16 shape \[2, 2\], expected 8/,
       );
     });

@@ -175,7 +175,7 @@ describe('matmul errors', () => {
     const a = tensor(new Int32Array([1, 2, 3, 4]), [2, 2]);
     const b = tensor([1, 2, 3, 4], [2, 2]);
     expect(() => matmul(a, b)).toThrow(TypeError);
-    expect(() => matmul(a, b)).toThrow(/i32 and f32/);
+    expect(() => matmul(a, b)).toThrow(/matmul: a must be f32 or f16 or bf16, got i32\[2, 2\]/);
   });
 
   it('names both shapes on a mismatch', () => {
@@ -197,6 +197,7 @@ describe('matmul launch', () => {
     colStride: 1,
     offset: 0,
     batchStrides: [rows * cols],
+    dtype: 'f32' as const,
   });
   it('folds batches past 65535 into y', () => {
     const plan = planMatmul(view(8, 8), view(8, 8), [70000]);
@@ -210,8 +211,9 @@ describe('matmul launch', () => {
     const b = planMatmul(view(128, 8), view(8, 48), [5]);
     expect(a.flags).toEqual(b.flags);
     expect(a.flags).toEqual({
-      a: { order: 'row', vec4: true },
-      b: { order: 'row', vec4: true },
+      a: { order: 'row', vec4: true, dtype: 'f32' },
+      b: { order: 'row', vec4: true, dtype: 'f32' },
+      nativeF16: false,
       outVec4: true,
       batchRank: 1,
     });
@@ -219,7 +221,10 @@ describe('matmul launch', () => {
 
   it('reads vec4 only where no 4-element group can straddle a row end', () => {
     // Leading stride and offset aligned, but K = 30: a vec4 at the end of a row would cross it.
-    const sliced = { rows: 8, cols: 30, rowStride: 40, colStride: 1, offset: 8, batchStrides: [] };
+    const sliced = {
+      ...{ rows: 8, cols: 30, rowStride: 40, colStride: 1, offset: 8, batchStrides: [] },
+      dtype: 'f32' as const,
+    };
     expect(planMatmul(sliced, view(30, 16), []).flags.a.vec4).toBe(false);
     expect(planMatmul({ ...sliced, cols: 32 }, view(32, 16), []).flags.a.vec4).toBe(true);
   });

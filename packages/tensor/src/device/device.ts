@@ -37,6 +37,12 @@ export interface DeviceOptions {
    * of the two): lets tests hit a limit without allocating a gigabyte.
    */
   limitsOverride?: Partial<BufferLimits>;
+  /**
+   * Read f16 tensors as WGSL's f16 type where the adapter has `shader-f16` (default true). False
+   * makes kernels read them as packed u32 words, as on adapters without the feature: lets tests
+   * run both paths on one adapter.
+   */
+  nativeF16?: boolean;
 }
 
 /** One kernel launch: bindings are `params` at 0, then `buffers` in order from 1. */
@@ -61,6 +67,11 @@ export class Device {
   readonly batch: CommandBatch;
   readonly debug: DebugFlags;
   kernelVariant: KernelVariant;
+  /**
+   * Whether kernels read f16 storage as WGSL `f16` (the device has `shader-f16` and
+   * `DeviceOptions.nativeF16` is not false) rather than unpacking u32 words.
+   */
+  readonly nativeF16: boolean;
   /** The limits every allocation and binding is checked against (see `limitsOverride`). */
   readonly bufferLimits: BufferLimits;
   private lostReason: string | undefined;
@@ -74,6 +85,7 @@ export class Device {
     options: DeviceOptions,
   ) {
     this.debug = readDebugFlags();
+    this.nativeF16 = gpu.features.has('shader-f16') && options.nativeF16 !== false;
     const override = options.limitsOverride ?? {};
     this.bufferLimits = {
       maxBufferSize: Math.min(gpu.limits.maxBufferSize, override.maxBufferSize ?? Infinity),
@@ -174,6 +186,7 @@ export class Device {
       `maxBufferSize ${mib(l.maxBufferSize)}, maxStorageBufferBindingSize ${mib(l.maxStorageBufferBindingSize)}${checked}`,
       `adapter features: ${features.join(' ') || 'none of shader-f16, subgroups, timestamp-query'}`,
       `kernels: ${this.kernelVariant}`,
+      `f16 reads: ${this.nativeF16 ? 'native' : 'packed'}`,
     ].join('; ');
   }
 

@@ -1,6 +1,7 @@
 import type { Device } from '../device/device.js';
 import { Tensor } from '../tensor/tensor.js';
 import { flatIndex, MAIN_ARGS, workgroups1d } from './dispatch-size.js';
+import { elementRead, readPrelude } from './element-read.js';
 
 /**
  * WGSL that turns an id of the ids buffer's dtype into a row in [0, V): ids are clamped, because
@@ -11,8 +12,8 @@ function clampId(dtype: 'i32' | 'u32'): string {
 }
 
 /**
- * Gathers rows of f32 `weight` ([V, D], any strides) for dense `ids` (i32 or u32, read from their
- * offset) into a fresh contiguous [N, D]; `outShape` is what the caller wants it to be called.
+ * Gathers rows of f32, f16 or bf16 `weight` ([V, D], any strides) for dense `ids` (i32 or u32, read from their
+ * offset) into a fresh contiguous f32 [N, D]; `outShape` is what the caller wants it to be called.
  */
 export function runEmbedding(
   device: Device,
@@ -25,10 +26,12 @@ export function runEmbedding(
   const out = Tensor.empty(device, outShape);
   if (n === 0) return out;
   const idType = ids.dtype as 'i32' | 'u32';
+  const w = elementRead('w', 1, weight.dtype, { vec4: false, nativeF16: device.nativeF16 });
   device.run({
-    name: `embedding_${idType}`,
-    source: `@group(0) @binding(0) var<storage, read> p: array<u32>;
-@group(0) @binding(1) var<storage, read> w: array<f32>;
+    name: `embedding_${weight.dtype}_${idType}`,
+    source: `${readPrelude([w])}
+@group(0) @binding(0) var<storage, read> p: array<u32>;
+${w.declaration}
 @group(0) @binding(2) var<storage, read> ids: array<${idType}>;
 @group(0) @binding(3) var<storage, read_write> y: array<f32>;
 @compute @workgroup_size(64)
@@ -39,7 +42,7 @@ fn main(${MAIN_ARGS}) {
   let vocab = p[2];
   let id = ids[p[3] + i / dim];
   let row = ${clampId(idType)};
-  y[i] = w[p[4] + row * p[5] + (i % dim) * p[6]];
+  y[i] = ${w.scalar('p[4] + row * p[5] + (i % dim) * p[6]')};
 }`,
     params: [
       n,

@@ -4,6 +4,7 @@
  * file because they must change together; the kernel files (matmul-tiled.ts, matmul-register.ts)
  * hold the rest of their WGSL.
  */
+import { type ElementRead, elementRead, readPrelude } from './element-read.js';
 import type { MatmulFlags, MatmulPlan } from './matmul-plan.js';
 
 /** Largest workgroup count per dispatch dimension. */
@@ -52,13 +53,21 @@ export function matmulLaunch(
 }
 
 /**
- * The kernel's bindings, and the prologue of `main` (with `wid` the workgroup id) that reads the
+ * The kernel's bindings (with what the operands' 16-bit reads need before them), how to read A and
+ * B (`a`, `b`: f32 expressions, see element-read.ts), and the prologue of `main` (with `wid` the workgroup id) that reads the
  * param words {@link matmulLaunch} packs: `M`, `N`, `K`, `lda`, `ldb`, `tileY` (this workgroup's
  * row of tiles), `oa`/`ob` (element offsets of this matrix of A and B, walking the batch dims) and
  * `oc` (of C), returning early past the last matrix. Both kernel families start with it.
  */
-export function matmulHeader(flags: MatmulFlags): { bindings: string; prologue: string } {
-  const t = (vec: boolean) => (vec ? 'vec4<f32>' : 'f32');
+export function matmulHeader(flags: MatmulFlags): {
+  bindings: string;
+  a: ElementRead;
+  b: ElementRead;
+  prologue: string;
+} {
+  const { nativeF16 } = flags;
+  const a = elementRead('A', 1, flags.a.dtype, { vec4: flags.a.vec4, nativeF16 });
+  const b = elementRead('B', 2, flags.b.dtype, { vec4: flags.b.vec4, nativeF16 });
   const r = flags.batchRank;
   const walk =
     r === 0
@@ -72,10 +81,13 @@ export function matmulHeader(flags: MatmulFlags): { bindings: string; prologue: 
     ob += c * p[${10 + 2 * r}u + d - 1u];
   }`;
   return {
-    bindings: `@group(0) @binding(0) var<storage, read> p: array<u32>;
-@group(0) @binding(1) var<storage, read> A: array<${t(flags.a.vec4)}>;
-@group(0) @binding(2) var<storage, read> B: array<${t(flags.b.vec4)}>;
-@group(0) @binding(3) var<storage, read_write> C: array<${t(flags.outVec4)}>;`,
+    bindings: `${readPrelude([a, b])}
+@group(0) @binding(0) var<storage, read> p: array<u32>;
+${a.declaration}
+${b.declaration}
+@group(0) @binding(3) var<storage, read_write> C: array<${flags.outVec4 ? 'vec4<f32>' : 'f32'}>;`,
+    a,
+    b,
     prologue: `let M = p[0]; let N = p[1]; let K = p[2];
   let lda = p[4]; let ldb = p[5];
   let bi = wid.z * p[9] + wid.y / p[8];

@@ -7,12 +7,15 @@
  * NumPy-style and read through their strides (0 where broadcast), after merging the dims that
  * every operand walks contiguously.
  *
+ * Operands may be f32, f16 or bf16 (read through kernels/element-read.ts, accumulated in f32).
+ *
  * The WGSL that kernels generate from a plan depends only on its {@link MatmulFlags}; every size,
  * stride and offset travels in the params array ({@link matmulLaunch} packs it), so one pipeline
  * serves every shape of a kind. matmul-launch.ts packs those params and holds the WGSL that
  * reads them back; each kernel file (matmul-tiled.ts, matmul-register.ts) holds the rest of its
  * WGSL.
  */
+import type { FloatDType } from '../tensor/dtype.js';
 import { coalesceDims } from './coalesce.js';
 
 /** `row`: the last dim is contiguous; `col`: the second-to-last one is. */
@@ -26,14 +29,23 @@ export interface OperandPlan {
   offset: number;
   /** Strides of the merged batch dims (0 for broadcast dims). */
   batchStrides: number[];
-  /** Whether the kernel may read this operand as `array<vec4<f32>>` (see {@link planMatmul}). */
+  /** Whether the kernel may read this operand four elements at a time (see {@link planMatmul}). */
   vec4: boolean;
+}
+
+/** What shapes an operand's reads: the kernel's code for it depends on these and nothing else. */
+export interface OperandFlags {
+  order: MatrixOrder;
+  vec4: boolean;
+  dtype: FloatDType;
 }
 
 /** The code-shaping facts of a matmul: its generated WGSL depends on these and nothing else. */
 export interface MatmulFlags {
-  a: { order: MatrixOrder; vec4: boolean };
-  b: { order: MatrixOrder; vec4: boolean };
+  a: OperandFlags;
+  b: OperandFlags;
+  /** Read f16 operands as WGSL f16 (`Device.nativeF16`) rather than unpacking u32 words. */
+  nativeF16: boolean;
   /** N % 4 == 0: rows of C can be written as vec4. */
   outVec4: boolean;
   batchRank: number;
@@ -62,6 +74,7 @@ export interface MatrixView {
   colStride: number;
   offset: number;
   batchStrides: readonly number[];
+  dtype: FloatDType;
 }
 
 /**
@@ -93,6 +106,7 @@ export function planMatmul(
   a: MatrixView,
   b: MatrixView,
   batchShape: readonly number[],
+  nativeF16 = false,
 ): MatmulPlan {
   const M = a.rows;
   const K = a.cols;
@@ -120,8 +134,9 @@ export function planMatmul(
     a: { order: ao.order, ld: ao.ld, offset: a.offset, batchStrides: aBatch, vec4: aVec },
     b: { order: bo.order, ld: bo.ld, offset: b.offset, batchStrides: bBatch, vec4: bVec },
     flags: {
-      a: { order: ao.order, vec4: aVec },
-      b: { order: bo.order, vec4: bVec },
+      a: { order: ao.order, vec4: aVec, dtype: a.dtype },
+      b: { order: bo.order, vec4: bVec, dtype: b.dtype },
+      nativeF16,
       outVec4: m4(N),
       batchRank: merged.shape.length,
     },

@@ -94,6 +94,8 @@ export function registerMatmulSource(flags: MatmulFlags, block: RegisterBlock): 
   const ks = range(4);
   const A = flags.a;
   const B = flags.b;
+  // Reads widen 16-bit operands to f32 as they load (element-read.ts).
+  const { bindings, a: readA, b: readB, prologue } = matmulHeader(flags);
 
   // Per-invocation base indices (clamped so edge blocks read valid memory).
   const setup: string[] = [];
@@ -111,14 +113,15 @@ export function registerMatmulSource(flags: MatmulFlags, block: RegisterBlock): 
       setup.push(A.vec4 ? `let ar${r} = (${base}) >> 2u;` : `let ar${r} = ${base};`);
     }
     if (A.vec4) {
-      for (const r of rows) loads.push(`let a${r} = A[ar${r} + k4];`);
+      for (const r of rows) loads.push(`let a${r} = ${readA.vec4(`ar${r} + k4`)};`);
       aAt = (r, kk) => `a${r}.${LANE[kk]}`;
-      aTail = (r) => `A[ar${r} + (k >> 2u)][k & 3u]`;
+      aTail = (r) => readA.scalar(`(ar${r} << 2u) + k`);
     } else {
       for (const r of rows)
-        for (const kk of ks) loads.push(`let a${r}_${kk} = A[ar${r} + k + ${kk}u];`);
+        for (const kk of ks)
+          loads.push(`let a${r}_${kk} = ${readA.scalar(`ar${r} + k + ${kk}u`)};`);
       aAt = (r, kk) => `a${r}_${kk}`;
-      aTail = (r) => `A[ar${r} + k]`;
+      aTail = (r) => readA.scalar(`ar${r} + k`);
     }
   } else if (A.vec4) {
     // Column-major A with M % 4 == 0: one vec4 covers rows 4j..4j+3 of the block at one k.
@@ -127,15 +130,16 @@ export function registerMatmulSource(flags: MatmulFlags, block: RegisterBlock): 
       setup.push(`let ac${j} = (oa + min(m0 + ${4 * j}u, M - 4u)) >> 2u;`);
     for (const kk of ks)
       for (const j of range(TM / 4))
-        loads.push(`let a${kk}_${j} = A[ac${j} + (k + ${kk}u) * lda4];`);
+        loads.push(`let a${kk}_${j} = ${readA.vec4(`ac${j} + (k + ${kk}u) * lda4`)};`);
     aAt = (r, kk) => `a${kk}_${r >> 2}.${LANE[r & 3]}`;
-    aTail = (r) => `A[ac${r >> 2} + k * lda4].${LANE[r & 3]}`;
+    aTail = (r) => `${readA.vec4(`ac${r >> 2} + k * lda4`)}.${LANE[r & 3]}`;
   } else {
     for (const r of rows) setup.push(`let ac${r} = oa + min(m0 + ${r}u, M - 1u);`);
     for (const kk of ks)
-      for (const r of rows) loads.push(`let a${r}_${kk} = A[ac${r} + (k + ${kk}u) * lda];`);
+      for (const r of rows)
+        loads.push(`let a${r}_${kk} = ${readA.scalar(`ac${r} + (k + ${kk}u) * lda`)};`);
     aAt = (r, kk) => `a${r}_${kk}`;
-    aTail = (r) => `A[ac${r} + k * lda]`;
+    aTail = (r) => readA.scalar(`ac${r} + k * lda`);
   }
 
   if (B.order === 'row') {
@@ -144,18 +148,20 @@ export function registerMatmulSource(flags: MatmulFlags, block: RegisterBlock): 
       setup.push('let ldb4 = ldb >> 2u;');
       for (const q of quads) setup.push(`let bc${q} = (ob + min(n0 + ${4 * q}u, N - 4u)) >> 2u;`);
       for (const kk of ks)
-        for (const q of quads) loads.push(`let b${kk}_${q} = B[bc${q} + (k + ${kk}u) * ldb4];`);
+        for (const q of quads)
+          loads.push(`let b${kk}_${q} = ${readB.vec4(`bc${q} + (k + ${kk}u) * ldb4`)};`);
       bQuad = (kk, q) => `b${kk}_${q}`;
-      bTail = (c) => `B[bc${c >> 2} + k * ldb4].${LANE[c & 3]}`;
+      bTail = (c) => `${readB.vec4(`bc${c >> 2} + k * ldb4`)}.${LANE[c & 3]}`;
     } else {
       for (const c of cols) setup.push(`let bc${c} = ob + min(n0 + ${c}u, N - 1u);`);
       for (const kk of ks)
-        for (const c of cols) loads.push(`let b${kk}_${c} = B[bc${c} + (k + ${kk}u) * ldb];`);
+        for (const c of cols)
+          loads.push(`let b${kk}_${c} = ${readB.scalar(`bc${c} + (k + ${kk}u) * ldb`)};`);
       bQuad = (kk, q) =>
         `vec4<f32>(${range(4)
           .map((i) => `b${kk}_${4 * q + i}`)
           .join(', ')})`;
-      bTail = (c) => `B[bc${c} + k * ldb]`;
+      bTail = (c) => readB.scalar(`bc${c} + k * ldb`);
     }
   } else {
     for (const c of cols) {
@@ -163,20 +169,21 @@ export function registerMatmulSource(flags: MatmulFlags, block: RegisterBlock): 
       setup.push(B.vec4 ? `let br${c} = (${base}) >> 2u;` : `let br${c} = ${base};`);
     }
     if (B.vec4) {
-      for (const c of cols) loads.push(`let b${c} = B[br${c} + k4];`);
+      for (const c of cols) loads.push(`let b${c} = ${readB.vec4(`br${c} + k4`)};`);
       bQuad = (kk, q) =>
         `vec4<f32>(${range(4)
           .map((i) => `b${4 * q + i}.${LANE[kk]}`)
           .join(', ')})`;
-      bTail = (c) => `B[br${c} + (k >> 2u)][k & 3u]`;
+      bTail = (c) => readB.scalar(`(br${c} << 2u) + k`);
     } else {
       for (const kk of ks)
-        for (const c of cols) loads.push(`let b${kk}_${c} = B[br${c} + k + ${kk}u];`);
+        for (const c of cols)
+          loads.push(`let b${kk}_${c} = ${readB.scalar(`br${c} + k + ${kk}u`)};`);
       bQuad = (kk, q) =>
         `vec4<f32>(${range(4)
           .map((i) => `b${kk}_${4 * q + i}`)
           .join(', ')})`;
-      bTail = (c) => `B[br${c} + k]`;
+      bTail = (c) => readB.scalar(`br${c} + k`);
     }
   }
 
@@ -212,7 +219,6 @@ export function registerMatmulSource(flags: MatmulFlags, block: RegisterBlock): 
     stores.push(`if (m0 + ${r}u < M) {\n    ${body.join('\n    ')}\n  }`);
   }
 
-  const { bindings, prologue } = matmulHeader(flags);
   return `${bindings}
 
 @compute @workgroup_size(${WX}, ${WY}, 1)

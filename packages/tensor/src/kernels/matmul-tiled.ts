@@ -35,11 +35,9 @@ export function runTiledMatmul(
 
 const range = (n: number) => Array.from({ length: n }, (_, i) => i);
 
-/** A scalar read of element `idx` from a binding declared as f32 or vec4<f32>. */
-const read = (name: string, vec4: boolean, idx: string) =>
-  vec4 ? `${name}[(${idx}) >> 2u][(${idx}) & 3u]` : `${name}[${idx}]`;
-
 export function tiledMatmulSource(flags: MatmulFlags): string {
+  // Scalar reads of A and B, widened to f32 when 16-bit (element-read.ts).
+  const { bindings, a: readA, b: readB, prologue } = matmulHeader(flags);
   // Staging: invocation t reads element e = t + 256·i of the slice; which of (row, k) varies
   // fastest with e follows the operand's contiguous dim.
   const aIdx =
@@ -59,12 +57,12 @@ export function tiledMatmulSource(flags: MatmulFlags): string {
       let mm = ${aIdx.m}; let ak = ${aIdx.k};
       let gm = mBase + mm; let gk = k0 + ak;
       var v = 0.0;
-      if (gm < M && gk < K) { v = ${read('A', flags.a.vec4, aAddr)}; }
+      if (gm < M && gk < K) { v = ${readA.scalar(aAddr)}; }
       As[ak * ${TILE}u + mm] = v;
       let nn = ${bIdx.n}; let bk = ${bIdx.k};
       let gn = nBase + nn; let gk2 = k0 + bk;
       var w = 0.0;
-      if (gn < N && gk2 < K) { w = ${read('B', flags.b.vec4, bAddr.replaceAll('gk', 'gk2'))}; }
+      if (gn < N && gk2 < K) { w = ${readB.scalar(bAddr.replaceAll('gk', 'gk2'))}; }
       Bs[bk * ${TILE}u + nn] = w;
     }`,
     )
@@ -98,7 +96,6 @@ export function tiledMatmulSource(flags: MatmulFlags): string {
   }`;
     })
     .join('\n  ');
-  const { bindings, prologue } = matmulHeader(flags);
   return `${bindings}
 var<workgroup> As: array<f32, ${TILE * TK}>;
 var<workgroup> Bs: array<f32, ${TILE * TK}>;

@@ -47,7 +47,7 @@ export function runPointwise(
   const params = [n, ...merged.shape];
   for (const [k, l] of layouts.entries()) params.push(l.offset, ...(merged.strides[k] as number[]));
   const dtypes = inputs.map((t) => t.dtype);
-  const vec4 = vec4Modes(program, dtypes, layouts, merged.strides, rank, n);
+  const vec4 = vec4Modes(layouts, merged.strides, rank, n);
   device.run({
     name: program.name,
     source: vec4
@@ -67,15 +67,12 @@ export function runPointwise(
  * Returns each input's mode, or undefined when the scalar kernel must be used.
  */
 function vec4Modes(
-  program: PointwiseProgram,
-  dtypes: readonly DType[],
   layouts: readonly Layout[],
   strides: readonly (readonly number[])[],
   rank: number,
   n: number,
 ): ('dense' | 'scalar')[] | undefined {
-  if (rank > 1 || n % 4 !== 0 || program.outType === 'f16' || dtypes.includes('f16'))
-    return undefined;
+  if (rank > 1 || n % 4 !== 0) return undefined;
   const modes = layouts.map((l, k) => {
     const stride = rank === 0 ? 0 : (strides[k]?.[0] as number);
     if (stride === 1 && l.offset % 4 === 0) return 'dense' as const;
@@ -136,7 +133,6 @@ function pointwiseSource(
 ): string {
   const T = program.computeType;
   const names = ['a', 'b', 'c', 'd'];
-  const usesF16 = dtypes.includes('f16') || program.outType === 'f16';
   const decls = dtypes.map(
     (dt, k) => `@group(0) @binding(${k + 1}) var<storage, read> x${k}: array<${dt}>;`,
   );
@@ -158,7 +154,7 @@ function pointwiseSource(
     rem = rem / size;
     ${walk}
   }`;
-  return `${usesF16 ? 'enable f16;\n' : ''}@group(0) @binding(0) var<storage, read> p: array<u32>;
+  return `@group(0) @binding(0) var<storage, read> p: array<u32>;
 ${decls.join('\n')}
 @group(0) @binding(${dtypes.length + 1}) var<storage, read_write> y: array<${program.outType}>;
 ${(program.helpers ?? '').replaceAll('$T', T)}

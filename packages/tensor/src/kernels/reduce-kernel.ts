@@ -38,7 +38,7 @@ export function runReduce(
   const nOut = sizeOf(keptShape);
   const R = sizeOf(redShape);
   const isArg = kind === 'argmax' || kind === 'argmin';
-  const computeType: DType = x.dtype === 'f16' ? 'f32' : x.dtype;
+  const computeType: DType = x.dtype;
   const outType: DType = isArg ? 'i32' : computeType;
   const out = Tensor.empty(device, keptShape, outType);
   if (nOut === 0) return out;
@@ -112,7 +112,7 @@ function reduceSource(
   }`;
   const init = kind === 'sum' ? `var acc = ${T}(0);` : `var acc = ${load('first')};`;
   const finish = isArg ? 'y[o] = i32(best);' : `y[o] = ${outType}(acc);`;
-  const header = `${inType === 'f16' ? 'enable f16;\n' : ''}@group(0) @binding(0) var<storage, read> p: array<u32>;
+  const header = `@group(0) @binding(0) var<storage, read> p: array<u32>;
 @group(0) @binding(1) var<storage, read> x: array<${inType}>;
 @group(0) @binding(2) var<storage, read_write> y: array<${outType}>;
 ${reducedOffset}`;

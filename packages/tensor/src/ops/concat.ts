@@ -1,5 +1,6 @@
 import { formatShape, normalizeAxis } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
+import { requireComputable } from './dtype-check.js';
 import { writeInto } from './write-into.js';
 
 /**
@@ -11,7 +12,9 @@ import { writeInto } from './write-into.js';
 export function cat(tensors: readonly Tensor[], axis = 0): Tensor {
   const first = tensors[0];
   if (!first) throw new RangeError('cat: needs at least one tensor');
-  for (const t of tensors) t.assertAlive('cat');
+  tensors.forEach((t, k) => {
+    requireComputable(t, 'cat', `tensor ${k}`);
+  });
   const a = normalizeAxis(axis, first.rank, 'cat');
   const shapes = () => tensors.map((t) => `${t.dtype}${formatShape(t.shape)}`).join(', ');
   for (const t of tensors) {

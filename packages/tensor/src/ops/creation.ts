@@ -1,29 +1,30 @@
 import { currentDevice, type Device } from '../device/device.js';
 import { flatIndex, MAIN_ARGS, workgroups1d } from '../kernels/dispatch-size.js';
 import { f32Bits } from '../kernels/float-bits.js';
-import type { DType } from '../tensor/dtype.js';
+import { type DType, isFloat, isHalf } from '../tensor/dtype.js';
 import { type Shape, sizeOf } from '../tensor/shape.js';
 import { Tensor, type TensorData } from '../tensor/tensor.js';
 import { cast } from './copy.js';
 
 /**
- * Uploads values: `tensor([1, 2, 3, 4], [2, 2])`. f16 is uploaded as f32 and narrowed on the GPU
- * (needs an adapter with `shader-f16`).
+ * Uploads values: `tensor([1, 2, 3, 4], [2, 2])`. f16 and bf16 are uploaded as f32 and narrowed
+ * on the GPU (round to nearest even).
  */
 export function tensor(data: TensorData, shape?: Shape, dtype?: DType, device?: Device): Tensor {
   const dims = shape ?? [data.length];
-  if (dtype !== 'f16') return Tensor.fromArray(data, dims, dtype, device);
+  if (dtype === undefined || !isHalf(dtype)) return Tensor.fromArray(data, dims, dtype, device);
   const wide = Tensor.fromArray(Float32Array.from(data), dims, 'f32', device);
   try {
-    return cast(wide, 'f16');
+    return cast(wide, dtype);
   } finally {
     wide.dispose();
   }
 }
 
 /**
- * Runs a generator kernel: `body` computes `v` (in f32 or the out type) for flat index `i`
- * from params `p[1..]` and writes one element per invocation.
+ * Runs a generator kernel: `body` writes `y[i]` for flat index `i` from params `p[1..]`, one
+ * element per invocation, with `$T` naming the stored type. 16-bit dtypes are generated in f32
+ * and narrowed by `cast` (an invocation cannot store half a word).
  */
 function generate(
   name: string,
@@ -34,19 +35,27 @@ function generate(
   device: Device,
   helpers = '',
 ): Tensor {
+  if (isHalf(dtype)) {
+    const wide = generate(name, shape, 'f32', params, body, device, helpers);
+    try {
+      return cast(wide, dtype);
+    } finally {
+      wide.dispose();
+    }
+  }
   const n = sizeOf(shape);
   const out = Tensor.empty(device, shape, dtype);
   if (n === 0) return out;
   device.run({
     name,
-    source: `${dtype === 'f16' ? 'enable f16;\n' : ''}@group(0) @binding(0) var<storage, read> p: array<u32>;
+    source: `@group(0) @binding(0) var<storage, read> p: array<u32>;
 @group(0) @binding(1) var<storage, read_write> y: array<${dtype}>;
 ${helpers}
 @compute @workgroup_size(64)
 fn main(${MAIN_ARGS}) {
   ${flatIndex(64)}
   if (i >= p[0]) { return; }
-  ${body}
+  ${body.replaceAll('$T', dtype)}
 }`,
     params: [n, ...params],
     buffers: [out.buffer],
@@ -69,8 +78,7 @@ export function full(
   dtype: DType = 'f32',
   device: Device = currentDevice(),
 ): Tensor {
-  const load =
-    dtype === 'f32' || dtype === 'f16' ? `${dtype}(bitcast<f32>(p[1]))` : `bitcast<${dtype}>(p[1])`;
+  const load = isFloat(dtype) ? 'bitcast<f32>(p[1])' : 'bitcast<$T>(p[1])';
   return generate(
     `fill_${dtype}`,
     shape,
@@ -97,16 +105,15 @@ export function arange(
   const [from, to] = stop === undefined ? [0, start] : [start, stop];
   if (step === 0) throw new RangeError('arange: step must not be 0');
   const n = Math.max(0, Math.ceil((to - from) / step));
-  const value =
-    dtype === 'f32' || dtype === 'f16'
-      ? 'bitcast<f32>(p[1]) + f32(i) * bitcast<f32>(p[2])'
-      : `${dtype}(bitcast<i32>(p[1]) + i32(i) * bitcast<i32>(p[2]))`;
+  const value = isFloat(dtype)
+    ? 'bitcast<f32>(p[1]) + f32(i) * bitcast<f32>(p[2])'
+    : '$T(bitcast<i32>(p[1]) + i32(i) * bitcast<i32>(p[2]))';
   return generate(
     `arange_${dtype}`,
     [n],
     dtype,
     [bitsOf(from, dtype) >>> 0, bitsOf(step, dtype) >>> 0],
-    `y[i] = ${dtype}(${value});`,
+    `y[i] = $T(${value});`,
     device,
   );
 }
@@ -144,7 +151,7 @@ export function randUniform(
     shape,
     dtype,
     [seed >>> 0, f32Bits(low), f32Bits(high)],
-    `y[i] = ${dtype}(mix(bitcast<f32>(p[2]), bitcast<f32>(p[3]), uniform01(p[1], 0u, i)));`,
+    `y[i] = $T(mix(bitcast<f32>(p[2]), bitcast<f32>(p[3]), uniform01(p[1], 0u, i)));`,
     device,
     RNG,
   );
@@ -165,7 +172,7 @@ export function randNormal(
     `let u1 = uniform01(p[1], 1u, i);
   let u2 = uniform01(p[1], 2u, i);
   let z = sqrt(-2.0 * log(u1)) * cos(6.283185307179586 * u2);
-  y[i] = ${dtype}(bitcast<f32>(p[2]) + bitcast<f32>(p[3]) * z);`,
+  y[i] = $T(bitcast<f32>(p[2]) + bitcast<f32>(p[3]) * z);`,
     device,
     RNG,
   );

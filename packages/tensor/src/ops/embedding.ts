@@ -5,8 +5,8 @@ import { contiguous } from './copy.js';
 import { requireDType } from './dtype-check.js';
 
 /**
- * Looks up rows of `weight` ([V, D], f32, any strides) for integer `ids` (i32 or u32, any shape):
- * returns f32 [...ids.shape, D].
+ * Looks up rows of `weight` ([V, D], f32, f16 or bf16, any strides) for integer `ids` (i32 or u32,
+ * any shape): returns f32 [...ids.shape, D] (16-bit rows widened exactly).
  *
  * Out-of-range ids are clamped to [0, V − 1] (a negative id reads row 0, an id ≥ V reads row
  * V − 1) rather than read out of bounds: kernels run without bounds checks, and a check that
@@ -14,7 +14,7 @@ import { requireDType } from './dtype-check.js';
  * id must be an error.
  */
 export function embedding(weight: Tensor, ids: Tensor): Tensor {
-  requireDType(weight, ['f32'], 'embedding', 'weight');
+  requireDType(weight, ['f32', 'f16', 'bf16'], 'embedding', 'weight');
   requireDType(ids, ['i32', 'u32'], 'embedding', 'ids');
   if (weight.rank !== 2 || weight.shape[0] === 0) {
     throw new RangeError(

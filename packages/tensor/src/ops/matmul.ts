@@ -2,10 +2,14 @@ import type { KernelVariant } from '../device/device.js';
 import { type MatrixView, matrixOrder, planMatmul } from '../kernels/matmul-plan.js';
 import { runRegisterMatmul } from '../kernels/matmul-register.js';
 import { runTiledMatmul } from '../kernels/matmul-tiled.js';
+import type { FloatDType } from '../tensor/dtype.js';
 import { expandLayout } from '../tensor/layout.js';
 import { broadcastShapes, formatShape, sizeOf } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
 import { contiguous } from './copy.js';
+import { requireDType } from './dtype-check.js';
+
+const FLOAT_OPERANDS: readonly FloatDType[] = ['f32', 'f16', 'bf16'];
 
 export interface MatmulOptions {
   /** Kernel family; defaults to the device's `kernelVariant` (`register` on CPU adapters, `tiled` on GPUs). */
@@ -15,20 +19,16 @@ export interface MatmulOptions {
 /**
  * Matrix product over the last two dims: a [..., M, K] · b [..., K, N] → [..., M, N], with the
  * batch dims broadcast NumPy-style ([B, H, M, K] · [K, N], [1, H, M, K] · [B, 1, K, N], …).
- * f32 only.
+ * Each operand may be f32, f16 or bf16 (16-bit weights are read as they are stored, at half the
+ * bytes); products accumulate in f32 and the result is f32.
  *
  * Operands are read through their strides: `transpose()`, `narrow`/`slice` and broadcast views
  * cost no copy as long as one of their last two dims is contiguous (otherwise they are copied).
  */
 export function matmul(a: Tensor, b: Tensor, options: MatmulOptions = {}): Tensor {
-  a.assertAlive('matmul');
-  b.assertAlive('matmul');
+  requireDType(a, FLOAT_OPERANDS, 'matmul', 'a');
+  requireDType(b, FLOAT_OPERANDS, 'matmul', 'b');
   const shapes = `${formatShape(a.shape)} and ${formatShape(b.shape)}`;
-  if (a.dtype !== 'f32' || b.dtype !== 'f32') {
-    throw new TypeError(
-      `matmul: only f32 is supported, got ${a.dtype} and ${b.dtype} (shapes ${shapes}); cast with cast(x, 'f32')`,
-    );
-  }
   if (a.rank < 2 || b.rank < 2) {
     throw new RangeError(`matmul: both operands need at least 2 dims, got shapes ${shapes}`);
   }
@@ -65,7 +65,12 @@ export function matmul(a: Tensor, b: Tensor, options: MatmulOptions = {}): Tenso
   const da = usable(a);
   const db = usable(b);
   try {
-    const plan = planMatmul(matrixView(da, batchShape), matrixView(db, batchShape), batchShape);
+    const plan = planMatmul(
+      matrixView(da, batchShape),
+      matrixView(db, batchShape),
+      batchShape,
+      device.nativeF16,
+    );
     const variant = options.variant ?? device.kernelVariant;
     if (variant === 'tiled') runTiledMatmul(device, plan, da, db, out);
     else runRegisterMatmul(device, plan, da, db, out);
@@ -102,5 +107,6 @@ function matrixView(x: Tensor, batchShape: readonly number[]): MatrixView {
     colStride: x.strides[r - 1] as number,
     offset: x.offset,
     batchStrides: batch.strides,
+    dtype: x.dtype as FloatDType,
   };
 }

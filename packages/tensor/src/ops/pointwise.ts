@@ -1,8 +1,9 @@
 import { currentDevice } from '../device/device.js';
 import { runPointwise } from '../kernels/pointwise-kernel.js';
-import { type DType, promoteTypes } from '../tensor/dtype.js';
+import { type DType, isFloat, promoteTypes } from '../tensor/dtype.js';
 import { broadcastShapes } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
+import { requireComputable } from './dtype-check.js';
 
 /** An operand: a tensor, or a number broadcast like a 0-d tensor. */
 export type Operand = Tensor | number;
@@ -27,12 +28,14 @@ export interface PointwiseSpec {
 /** Applies a pointwise spec to tensors and numbers with NumPy broadcasting. */
 export function applyPointwise(spec: PointwiseSpec, operands: readonly Operand[]): Tensor {
   const tensors = operands.filter((o): o is Tensor => o instanceof Tensor);
-  for (const t of tensors) t.assertAlive(spec.name);
+  operands.forEach((o, k) => {
+    if (o instanceof Tensor) requireComputable(o, spec.name, `operand ${k}`);
+  });
   const device = tensors[0]?.device ?? currentDevice();
   const tensorTypes = tensors.map((t) => t.dtype);
   const numbersAreInts = operands.every((o) => typeof o !== 'number' || Number.isInteger(o));
   const numberType: DType =
-    numbersAreInts && tensorTypes.length > 0 && !tensorTypes.some((d) => d === 'f32' || d === 'f16')
+    numbersAreInts && tensorTypes.length > 0 && !tensorTypes.some(isFloat)
       ? (tensorTypes[0] as DType)
       : 'f32';
   const inputs = operands.map((o) =>

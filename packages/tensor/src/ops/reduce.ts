@@ -2,6 +2,7 @@ import { type ReduceKind, runReduce } from '../kernels/reduce-kernel.js';
 import { normalizeAxes, normalizeAxis } from '../tensor/shape.js';
 import type { Tensor } from '../tensor/tensor.js';
 import { mul, sub } from './binary.js';
+import { requireComputable } from './dtype-check.js';
 import { reshape } from './reshape.js';
 
 export interface ReduceOptions {
@@ -13,7 +14,7 @@ export interface ReduceOptions {
 export type Axes = number | readonly number[] | undefined;
 
 function reduce(kind: ReduceKind, x: Tensor, axes: Axes, options: ReduceOptions): Tensor {
-  x.assertAlive(kind);
+  requireComputable(x, kind, 'x');
   const list = normalizeAxes(axes, x.rank, kind);
   const out = runReduce(x.device, kind, x, list);
   if (!options.keepdim) return out;

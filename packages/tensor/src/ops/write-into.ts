@@ -1,6 +1,7 @@
 import { runPointwise } from '../kernels/pointwise-kernel.js';
 import { formatShape, sameShape } from '../tensor/shape.js';
 import type { Tensor } from '../tensor/tensor.js';
+import { requireComputable } from './dtype-check.js';
 
 /**
  * Copies `source` (broadcast to the target's shape) into the elements a view `target` addresses,
@@ -8,17 +9,16 @@ import type { Tensor } from '../tensor/tensor.js';
  * its output, and autograd to build the gradient of `narrow`. Only write into tensors you own.
  */
 export function writeInto(target: Tensor, source: Tensor): void {
-  target.assertAlive('writeInto');
-  source.assertAlive('writeInto');
+  requireComputable(target, 'writeInto', 'target');
+  requireComputable(source, 'writeInto', 'source');
   if (!sameShape(target.shape, source.shape) && source.rank > target.rank) {
     throw new RangeError(
       `writeInto: source ${formatShape(source.shape)} does not fit target ${formatShape(target.shape)}`,
     );
   }
-  const computeType = target.dtype === 'f16' || source.dtype === 'f16' ? 'f32' : target.dtype;
   runPointwise(
     target.device,
-    { name: 'write_into', expr: 'a', computeType, outType: target.dtype },
+    { name: 'write_into', expr: 'a', computeType: target.dtype, outType: target.dtype },
     [source],
     target.shape,
     target,

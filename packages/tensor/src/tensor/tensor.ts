@@ -1,5 +1,5 @@
 import { currentDevice, type Device } from '../device/device.js';
-import { type ByteEncoding, bytesPerElement, type DType } from './dtype.js';
+import { type ByteEncoding, bytesPerElement, type DType, isFloat, isHalf } from './dtype.js';
 import {
   contiguousLayout,
   denseLayoutLike,
@@ -14,6 +14,14 @@ import { track } from './scope.js';
 import { formatShape, inferReshape, normalizeAxis, type Shape, sizeOf } from './shape.js';
 import { Storage } from './storage.js';
 import { uploadEncoded } from './upload.js';
+
+/** Options of {@link Tensor.fromBytes}. */
+export interface FromBytesOptions {
+  /** The dtype to keep on the device (default f32 for float encodings, else the encoding). */
+  dtype?: DType;
+  /** Default: the current device. */
+  device?: Device;
+}
 
 /** Typed arrays accepted as tensor data. */
 export type TensorData = Float32Array | Int32Array | Uint32Array | readonly number[];
@@ -86,10 +94,10 @@ export class Tensor {
         `tensor: ${data.length} values do not fill shape ${formatShape(shape)} (${sizeOf(shape)} elements)`,
       );
     }
-    // Narrowing to f16 runs a cast kernel, which lives in ops/ (above this class): see `tensor()`.
-    if (type === 'f16')
+    // Narrowing to 16 bits runs a cast kernel, which lives in ops/ (above this class): see `tensor()`.
+    if (isHalf(type))
       throw new TypeError(
-        "Tensor.fromArray: f16 needs a cast kernel; use tensor(data, shape, 'f16') instead",
+        `Tensor.fromArray: ${type} needs a cast kernel; use tensor(data, shape, '${type}') instead`,
       );
     const Ctor = type === 'i32' ? Int32Array : type === 'u32' ? Uint32Array : Float32Array;
     const arr = data instanceof Ctor ? data : Ctor.from(data as ArrayLike<number>);
@@ -98,23 +106,32 @@ export class Tensor {
   }
 
   /**
-   * Uploads raw little-endian bytes as stored in checkpoint files. f16 and bf16 are widened to
-   * f32 on the GPU (f16 is kept as f16 only when asked with `keepF16` on an adapter with `shader-f16`).
+   * Uploads raw little-endian bytes as stored in checkpoint files, keeping them as
+   * `options.dtype`: by default f32, so f16 and bf16 bytes are widened on the GPU (exact). Asking
+   * for the bytes' own dtype (`'bf16'` for bf16 bytes) stores them as they are, at 2 bytes per
+   * element for 16-bit ones; bf16 bytes stored as f16 (or the reverse, or f32 bytes as either)
+   * are rounded to nearest even on the GPU.
    */
   static fromBytes(
     bytes: Uint8Array,
     encoding: ByteEncoding,
     shape: Shape,
-    device: Device = currentDevice(),
+    options: FromBytesOptions = {},
   ): Tensor {
+    const device = options.device ?? currentDevice();
+    const dtype = options.dtype ?? (isFloat(encoding) ? 'f32' : encoding);
     const expected = sizeOf(shape) * bytesPerElement(encoding);
     if (bytes.byteLength !== expected) {
       throw new RangeError(
         `fromBytes: ${bytes.byteLength} bytes given for ${encoding} shape ${formatShape(shape)}, expected ${expected}`,
       );
     }
-    const { buffer, dtype } = uploadEncoded(device, bytes, encoding, shape);
-    return Tensor.fromBuffer(device, buffer, shape, dtype);
+    return Tensor.fromBuffer(
+      device,
+      uploadEncoded(device, bytes, encoding, shape, dtype),
+      shape,
+      dtype,
+    );
   }
 
   get device(): Device {
