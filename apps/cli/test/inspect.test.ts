@@ -217,7 +217,7 @@ describe('inspect', () => {
     expect(bad.stderr).toMatch(/--batch must be a whole number ≥ 1/);
   });
 
-  it('counts the weights at --weights-dtype (auto: the checkpoint\'s own, f32 for tinystories-12L)', async () => {
+  it("counts the weights at --weights-dtype (auto: the checkpoint's own, f32 for tinystories-12L)", async () => {
     const runs = await Promise.all(
       ['auto', 'bf16'].map((d) => runCli(['inspect', TINY_12L, '--json', '--weights-dtype', d])),
     );

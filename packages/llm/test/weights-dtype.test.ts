@@ -5,7 +5,6 @@
  * kernels read exactly the same values, only the way they are stored differs).
  */
 import { data, getDevice, type Tensor, tensor } from '@llm-streamline/tensor';
-import { testRuntime } from '@llm-streamline/test-utils';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { memoryModelDirectory } from '../src/io/model-directory.js';
 import { type LoadedModel, loadHfModel } from '../src/load/load-model.js';
@@ -25,6 +24,8 @@ const CONFIG: HfConfigJson = {
   num_key_value_heads: 2,
   head_dim: 32,
   vocab_size: 1024,
+  bos_token_id: 1,
+  eos_token_id: 2,
 };
 
 const untied: HfConfigJson = { ...CONFIG, tie_word_embeddings: false };
@@ -54,7 +55,7 @@ describe.each([
 ])('BF16 checkpoint (%s head)', (_, config) => {
   let files: Record<string, Uint8Array>;
   beforeAll(async () => {
-    await testRuntime();
+    await getDevice();
     files = await checkpointFiles(config);
   });
 
@@ -69,7 +70,7 @@ describe.each([
   });
 
   it('holds ≤ 2.05 bytes per parameter on the device', async () => {
-    const device = getDevice();
+    const device = await getDevice();
     await device.sync();
     const before = device.memoryStats().bytesLive;
     const loaded = await load(files, 'auto');

@@ -16,7 +16,7 @@ export const MODEL_FLAGS: FlagSpecs = {
     type: 'string',
     value: WEIGHTS_DTYPE_CHOICES.join('|'),
     description:
-      'dtype of the weight matrices on the device; auto keeps the checkpoint\'s (a BF16 model stays 2 bytes per parameter)',
+      "dtype of the weight matrices on the device; auto keeps the checkpoint's (a BF16 model stays 2 bytes per parameter)",
     default: 'auto',
   },
 };

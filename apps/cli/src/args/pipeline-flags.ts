@@ -14,9 +14,9 @@ import {
   STREAMLINE_DEFAULTS,
 } from '@llm-streamline/streamline';
 import { UsageError } from '../errors.js';
+import { MODEL_FLAGS, modelFlagValues } from './model-flags.js';
 import { optionFlags, readOptions } from './option-flags.js';
 import type { ParsedArgs } from './parse.js';
-import { MODEL_FLAGS, modelFlagValues } from './model-flags.js';
 import type { FlagSpecs } from './spec.js';
 import { enumFlag, removalTarget, stringFlag } from './values.js';
 

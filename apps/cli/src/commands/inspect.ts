@@ -46,7 +46,7 @@ export const spec: CommandSpec = {
       description: 'tokens per sequence in the device-memory estimate',
       default: String(STREAMLINE_DEFAULTS.blockLength),
     },
-    'weights-dtype': (MODEL_FLAGS['weights-dtype'] as FlagSpec),
+    'weights-dtype': MODEL_FLAGS['weights-dtype'] as FlagSpec,
   },
   examples: [
     { what: 'the bundled model', command: 'llm-streamline inspect' },

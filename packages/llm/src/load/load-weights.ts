@@ -122,7 +122,8 @@ async function uploadRecord(
 ): Promise<Tensor> {
   const rotary = interleaved ? isRotaryProjection(hfName) : undefined;
   const encoding = FILE_ENCODING[record.dtype] ?? 'f32';
-  if (!rotary) return Tensor.fromBytes(await readTensorBytes(record), encoding, record.shape, { dtype });
+  if (!rotary)
+    return Tensor.fromBytes(await readTensorBytes(record), encoding, record.shape, { dtype });
   const heads = rotary === 'q' ? config.numHeads : config.numKvHeads;
   const permuted = Tensor.fromArray(
     interleavedToHalfRotary(

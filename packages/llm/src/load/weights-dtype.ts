@@ -37,7 +37,9 @@ export function deviceDtypeOf(fileDtype: string, rank: number, choice: WeightsDT
 export function parseWeightsDtype(value: string, what = 'weights dtype'): WeightsDTypeChoice {
   if ((WEIGHTS_DTYPE_CHOICES as readonly string[]).includes(value))
     return value as WeightsDTypeChoice;
-  throw new RangeError(`${what} must be one of ${WEIGHTS_DTYPE_CHOICES.join(', ')}; got '${value}'`);
+  throw new RangeError(
+    `${what} must be one of ${WEIGHTS_DTYPE_CHOICES.join(', ')}; got '${value}'`,
+  );
 }
 
 /**
