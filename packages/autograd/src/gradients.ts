@@ -1,5 +1,14 @@
 import * as T from '@llm-streamline/tensor';
 import { composedAttentionGrad } from './ops/attention-composed-grad.js';
+import {
+  type CrossEntropyReduction,
+  crossEntropyLogitsGrad,
+  crossEntropyRowWeights,
+} from './ops/cross-entropy-grad.js';
+import {
+  type LinearCrossEntropyAttrs,
+  linearCrossEntropyGrad,
+} from './ops/linear-cross-entropy-grad.js';
 import { padInto } from './ops/pad-into.js';
 
 /**
@@ -142,16 +151,14 @@ export const GRADIENTS = {
     T.embeddingBackward(g, ids, vocabSize),
   ],
   // Row i's loss is logΣexp(zᵢ) − zᵢ[tᵢ], whose gradient is softmax(zᵢ) − oneHot(tᵢ), weighted
-  // by the upstream gradient of the row's loss: the same scalar for 'sum', that scalar over the
-  // number of counted rows for 'mean', the row's own entry for 'none'; ignored rows get 0. The
-  // count is computed on the GPU, so nothing is read back.
-  crossEntropy: (g, [z, t], { ignoreIndex, reduction }: CrossEntropyAttrs) => {
-    const counted = T.cast(T.ne(t, ignoreIndex), 'f32');
-    let weight = T.mul(counted, g); // [N]: g is 0-d for 'sum' and 'mean', [N] for 'none'
-    if (reduction === 'mean') weight = T.div(weight, T.sum(counted));
-    const delta = T.sub(T.softmax(z, -1), T.oneHot(t, z.shape[1] as number));
-    return [T.mul(delta, weight.unsqueeze(-1))];
-  },
+  // by the upstream gradient of the row's loss (see cross-entropy-grad.ts).
+  crossEntropy: (g, [z, t], attrs: CrossEntropyReduction) => [
+    crossEntropyLogitsGrad(T.softmax(z, -1), t, crossEntropyRowWeights(g, t, attrs)),
+  ],
+  // The cross-entropy of x·Wᵀ, with the logits recomputed one chunk of rows at a time (see
+  // linear-cross-entropy-grad.ts): dx = dz·W, dW = dzᵀ·x, dz = softmax − oneHot per chunk.
+  linearCrossEntropy: (g, saved, attrs: LinearCrossEntropyAttrs, needs) =>
+    linearCrossEntropyGrad(g, saved, attrs, needs),
   // The backward matches the forward's method: the fused forward saved each row's log-sum-exp
   // and `attentionGrad` streams over keys and queries with no [Tq, Tk] matrix; the composed one
   // goes through matmuls. The fused rule returns all three gradients; the engine keeps those of
@@ -180,7 +187,6 @@ interface Extreme {
   axes: T.Axes;
   kept: number[];
 }
-type CrossEntropyAttrs = Required<T.CrossEntropyOptions>;
 interface AttentionAttrs {
   options: T.AttentionOptions;
   fused: boolean;

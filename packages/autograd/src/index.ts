@@ -26,6 +26,7 @@ export * from './ops/concat.js';
 export * from './ops/cross-entropy.js';
 export * from './ops/embedding.js';
 export * from './ops/linear.js';
+export * from './ops/linear-cross-entropy.js';
 export * from './ops/matmul.js';
 export * from './ops/pointwise.js';
 export type { VarOperand } from './ops/record.js';

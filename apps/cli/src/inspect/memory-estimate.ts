@@ -25,8 +25,8 @@ export interface MemoryEstimate {
 
 /**
  * A rough GPU memory estimate: the weights at the dtype they are held in on the device, a batch-1
- * KV cache at the full context, and the peak activations of one pipeline batch (logits, attention
- * scores, MLP intermediates and a few hidden states).
+ * KV cache at the full context, and the peak activations of one pipeline batch (chunks of logits,
+ * attention scores, MLP intermediates and a few hidden states).
  */
 export function memoryEstimate(
   config: LlamaConfig,
@@ -43,7 +43,7 @@ export function memoryEstimate(
     totalBytes: m.weightsBytes + m.kvCacheBytes + m.activationBytes,
     assumptions:
       `weights held as ${weightsDtype}; KV cache for 1 sequence of ${config.maxPositionEmbeddings} tokens (generation); ` +
-      `activations for one batch of ${b} blocks × ${t} tokens (the pruning defaults): logits, attention ` +
+      `activations for one batch of ${b} blocks × ${t} tokens (the pruning defaults): chunks of logits, attention ` +
       'scores, MLP intermediates and four hidden states. Training adds the replacement and its AdamW state.',
   };
 }

@@ -4,6 +4,7 @@
  * and the largest single tensors, which must each fit one storage-buffer binding
  * (`maxStorageBufferBindingSize`) and one buffer (`maxBufferSize`).
  */
+import { defaultChunkRows } from '@llm-streamline/autograd';
 import type { LlamaConfig } from '../config/llama-config.js';
 import { HF_EMBED_TOKENS, hfLayerTensorName } from '../io/weight-names.js';
 import type { WeightsDType } from '../load/weights-dtype.js';
@@ -17,6 +18,13 @@ export const DEVICE_DTYPE_BYTES: Readonly<Record<WeightsDType, number>> = {
 
 /** Activations are F32 whatever the weights' dtype. */
 const ACTIVATION_BYTES = 4;
+
+/**
+ * Chunks of logits alive at once. Losses over the head (perplexity, the language-model training
+ * stage) compute the logits a chunk of positions at a time (`linearCrossEntropy`); the training
+ * stage's backward holds three chunk-sized tensors (softmax, one-hot, their difference).
+ */
+const LOGIT_CHUNKS_LIVE = 3;
 
 export interface DeviceMemoryOptions {
   /** Parameters held on the device (counted from the stored tensors: a tied head counts once). */
@@ -43,8 +51,9 @@ export interface DeviceMemory {
   weightsDtype: WeightsDType;
   weightsBytes: number;
   /**
-   * Peak activations of one forward batch, F32: logits (b·t·vocab), attention scores
-   * (b·heads·t·t), MLP intermediates (3·b·t·intermediate) and four hidden states (4·b·t·hidden).
+   * Peak activations of one batch, F32: three chunks of logits (3·rows·vocab, rows = min(b·t,
+   * `defaultChunkRows(vocab)`): never the whole b·t·vocab), attention scores (b·heads·t·t), MLP
+   * intermediates (3·b·t·intermediate) and four hidden states (4·b·t·hidden).
    */
   activationBytes: number;
   /** A batch-1 KV cache at the full context (generation), F32. */
@@ -68,8 +77,9 @@ export function deviceMemory(config: LlamaConfig, options: DeviceMemoryOptions):
     [hfLayerTensorName(0, 'gate'), [f, d]],
     [hfLayerTensorName(0, 'down'), [d, f]],
   ];
+  const logitRows = Math.min(b * t, defaultChunkRows(vocabSize));
   const activations: [string, number[]][] = [
-    ['logits', [b, t, vocabSize]],
+    ['logits chunk', [logitRows, vocabSize]],
     ['attention scores', [b, numHeads, t, t]],
     ['MLP intermediate', [b, t, f]],
     ['hidden states', [b, t, d]],
@@ -77,7 +87,9 @@ export function deviceMemory(config: LlamaConfig, options: DeviceMemoryOptions):
   return {
     weightsDtype,
     weightsBytes: options.parameters * w,
-    activationBytes: ACTIVATION_BYTES * b * t * (vocabSize + numHeads * t + 3 * f + 4 * d),
+    activationBytes:
+      ACTIVATION_BYTES *
+      (LOGIT_CHUNKS_LIVE * logitRows * vocabSize + b * t * (numHeads * t + 3 * f + 4 * d)),
     kvCacheBytes:
       2 * config.numLayers * config.maxPositionEmbeddings * numKvHeads * headDim * ACTIVATION_BYTES,
     largestWeight: largest(weights, w),

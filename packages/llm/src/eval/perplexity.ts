@@ -1,5 +1,5 @@
 import { noGrad, variable } from '@llm-streamline/autograd';
-import { crossEntropy, item, reshape, scope, type Tensor, tensor } from '@llm-streamline/tensor';
+import { item, scope, type Tensor, tensor } from '@llm-streamline/tensor';
 import type { DecoderBlock } from '../model/decoder-block.js';
 import type { LlamaForCausalLM } from '../model/llama-model.js';
 import type { Tokenizer } from '../tokenizer/tokenizer.js';
@@ -40,6 +40,11 @@ export interface PerplexityResult {
 export interface PerplexityOptions {
   /** Blocks per forward pass. Default 8. */
   batchSize?: number;
+  /**
+   * Token positions whose logits are computed at once (see `linearCrossEntropy`). Default: as many
+   * as fit 64 MiB of f32 logits, so memory does not grow with batch × length × vocabulary.
+   */
+  chunkRows?: number;
   /** Called after each batch with (blocksDone, totalBlocks). */
   onProgress?: (done: number, total: number) => void;
   shouldStop?: () => boolean;
@@ -76,7 +81,7 @@ export async function perplexityOfVariants(
     throw new RangeError(
       `perplexity: sharedLayers ${sharedLayers} is outside 0…${model.layers.length}`,
     );
-  const batchSize = options.batchSize ?? 8;
+  const { batchSize = 8, chunkRows } = options;
   const start = performance.now();
   const nllSums = variants.map(() => 0);
   let count = 0;
@@ -92,14 +97,11 @@ export async function perplexityOfVariants(
           model.embed(ids).value,
           [...model.layers].slice(0, sharedLayers),
         );
-        // Position p predicts token p + 1: drop the last logit row and the first target.
-        const targets = reshape(ids.narrow(1, 1, t - 1), [-1]);
+        // Each variant's loss is computed chunk by chunk: no [B, T, V] logits (see nextTokenLoss).
         return variants.map((layers) =>
           scope(() => {
-            const logits = model.head(runStack(model, prefix, layers));
-            const vocab = logits.shape[2] as number;
-            const inputs = reshape(logits.narrow(1, 0, t - 1), [-1, vocab]);
-            return crossEntropy(inputs, targets, { reduction: 'sum' });
+            const h = variable(runStack(model, prefix, layers));
+            return model.nextTokenLoss(h, ids, { reduction: 'sum', chunkRows }).value;
           }),
         );
       }),
@@ -110,7 +112,7 @@ export async function perplexityOfVariants(
     sums.forEach((s, v) => {
       nllSums[v] = (nllSums[v] as number) + s;
     });
-    count += batch.length * (t - 1);
+    count += batch.length * (t - 1); // the rows nextTokenLoss scores
     options.onProgress?.(Math.min(b + batchSize, blocks.length), blocks.length);
   }
   const seconds = (performance.now() - start) / 1000;

@@ -1,14 +1,26 @@
 import {
   Embedding,
   Linear,
+  type LinearCrossEntropyOptions,
+  linearCrossEntropy,
   Module,
   ModuleList,
+  narrow,
   noGrad,
   RMSNorm,
+  reshape,
   type Variable,
   variable,
 } from '@llm-streamline/autograd';
-import { formatShape, keep, matmul, scope, type Tensor, tensor } from '@llm-streamline/tensor';
+import {
+  formatShape,
+  keep,
+  matmul,
+  reshape as reshapeTensor,
+  scope,
+  type Tensor,
+  tensor,
+} from '@llm-streamline/tensor';
 import type { LlamaConfig } from '../config/llama-config.js';
 import type { DecoderBlock, LayerContext } from './decoder-block.js';
 import { KvCache, LayerKvCache } from './kv-cache.js';
@@ -49,6 +61,9 @@ export interface ForwardOptions {
   /** Decode incrementally: positions continue from `cache.length`, which is advanced. */
   cache?: KvCache;
 }
+
+/** How {@link LlamaForCausalLM.nextTokenLoss} reduces and chunks (see `linearCrossEntropy`). */
+export type NextTokenLossOptions = Pick<LinearCrossEntropyOptions, 'reduction' | 'chunkRows'>;
 
 export interface ForwardResult {
   /** [B, T, V] (or [B, 1, V] with `lastPositionOnly`), when asked for. */
@@ -128,6 +143,41 @@ export class LlamaForCausalLM extends Module {
         return matmul(normed, this.outputWeight.transpose());
       }),
     );
+  }
+
+  /**
+   * The next-token cross-entropy of hidden states `h` [B, T, D] (the last layer's output, before
+   * the final norm) against the token ids [B, T] they were computed from: position p predicts
+   * token p + 1, so the last position has no target and the first token is never predicted —
+   * B·(T − 1) rows are scored, their loss averaged (default) or summed.
+   *
+   * The last position is dropped from the hidden states, not from the logits (a [.., D] copy
+   * rather than a [.., V] one); the final norm runs on what remains, and the head and the loss run
+   * through `linearCrossEntropy`, chunk by chunk, so the [B, T, V] logits are never held.
+   * Differentiable in `h` (and the final norm's weight); the head is a constant here: no gradient
+   * reaches the output weight. Perplexity and the language-model training loss both score this way.
+   */
+  nextTokenLoss(h: Variable, ids: Tensor, options: NextTokenLossOptions = {}): Variable {
+    const [batch, tokens, hidden] = h.shape as [number, number, number];
+    if (
+      h.shape.length !== 3 ||
+      hidden !== this.config.hiddenSize ||
+      ids.rank !== 2 ||
+      ids.shape[0] !== batch ||
+      ids.shape[1] !== tokens ||
+      tokens < 2
+    ) {
+      throw new RangeError(
+        `nextTokenLoss: expected hidden states [B, T, ${this.config.hiddenSize}] and token ids [B, T] with T ≥ 2, got hidden states ${formatShape(h.shape)} and ids ${formatShape(ids.shape)}`,
+      );
+    }
+    return scope(() => {
+      const rows = batch * (tokens - 1);
+      const inputs = reshape(narrow(h, 1, 0, tokens - 1), [rows, hidden]);
+      const targets = reshapeTensor(ids.narrow(1, 1, tokens - 1), [rows]);
+      const normed = this.model.norm.forward(inputs);
+      return linearCrossEntropy(normed, variable(this.outputWeight), targets, options);
+    });
   }
 
   /**

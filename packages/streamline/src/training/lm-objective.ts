@@ -1,11 +1,4 @@
-import {
-  crossEntropy,
-  linear,
-  narrow,
-  reshape,
-  type Variable,
-  variable,
-} from '@llm-streamline/autograd';
+import { type Variable, variable } from '@llm-streamline/autograd';
 import type { DecoderBlock, LlamaForCausalLM } from '@llm-streamline/llm';
 import { tensor } from '@llm-streamline/tensor';
 import type { TrainingObjective } from './objective.js';
@@ -17,7 +10,8 @@ import { batchesOf } from './pairs.js';
  * its output h_j is the stored pair input — so a step runs the replacement, the layers after the
  * window (`suffix`), the final norm and the head, and backpropagates through all of them to the
  * replacement. Their parameters must be frozen by the caller (see withFrozen) so no gradient is
- * accumulated for them.
+ * accumulated for them. The norm, head and loss are the model's `nextTokenLoss`, which computes the
+ * logits chunk by chunk, so a step never holds the [rows, length, vocab] logits.
  *
  * `blocks` are the token ids of the training and validation blocks, in the order their pairs were
  * stored (batches of `batchSize`), so pair batch i of a split lines up with its ids.
@@ -32,7 +26,6 @@ export function lmObjective(
     training: batchesOf(blocks.training, batchSize),
     validation: batchesOf(blocks.validation, batchSize),
   };
-  const weight = variable(model.outputWeight);
   return {
     name: 'lm',
     loss(module, pair, { split, index, start, rows }) {
@@ -41,14 +34,7 @@ export function lmObjective(
       const context = model.layerContext(0);
       let h: Variable = module.forward(variable(pair.input.narrow(0, start, rows)), context);
       for (const layer of suffix) h = layer.forward(h, context);
-      const logits = linear(model.model.norm.forward(h), weight);
-      const vocab = logits.shape[2] as number;
-      // Position p predicts token p + 1.
-      const inputs = reshape(narrow(logits, 1, 0, length - 1), [rows * (length - 1), vocab]);
-      const targets = tensor(Int32Array.from(ids.flatMap((b) => b.slice(1))), [
-        rows * (length - 1),
-      ]);
-      return crossEntropy(inputs, targets);
+      return model.nextTokenLoss(h, tensor(Int32Array.from(ids.flat()), [rows, length]));
     },
   };
 }
