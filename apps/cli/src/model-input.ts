@@ -5,7 +5,12 @@
  */
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { basename, dirname, extname, join, resolve } from 'node:path';
-import { type LoadedModel, loadTokenizer, type Tokenizer } from '@llm-streamline/llm';
+import {
+  type LoadedModel,
+  loadTokenizer,
+  type Tokenizer,
+  type WeightsDTypeChoice,
+} from '@llm-streamline/llm';
 import {
   loadModelFromPath,
   nodeModelDirectory,
@@ -39,15 +44,21 @@ export interface ReadyModel extends LoadedModel {
   bundled: boolean;
 }
 
-/**
- * Loads MODEL onto the GPU. `tokenizerPath` (--tokenizer) overrides the model's own tokenizer; a
- * llama2.c checkpoint without one beside it needs it.
- */
+/** How to load MODEL: the values of args/model-flags.ts, and where progress goes. */
+export interface ModelLoadOptions {
+  /** `--tokenizer`: overrides the model's own tokenizer (a llama2.c checkpoint may need it). */
+  tokenizerPath?: string | undefined;
+  /** `--weights-dtype`: the device dtype of weight matrices (default auto: the checkpoint's). */
+  weightsDtype?: WeightsDTypeChoice | undefined;
+  reporter?: Reporter;
+}
+
+/** Loads MODEL onto the GPU with a tokenizer (see {@link ModelLoadOptions}). */
 export async function loadModel(
   path: string,
-  { tokenizerPath, reporter }: { tokenizerPath?: string; reporter?: Reporter } = {},
+  { tokenizerPath, weightsDtype, reporter }: ModelLoadOptions = {},
 ): Promise<ReadyModel> {
-  const loaded = await loadWeights(path, reporter);
+  const loaded = await loadWeights(path, { weightsDtype, reporter });
   let tokenizer = loaded.tokenizer;
   if (tokenizerPath !== undefined) tokenizer = await readTokenizer(tokenizerPath);
   if (!tokenizer) {
@@ -61,10 +72,14 @@ export async function loadModel(
 }
 
 /** Loads MODEL onto the GPU as it is (a llama2.c model may come without a tokenizer). */
-export async function loadWeights(path: string, reporter?: Reporter): Promise<LoadedModel> {
+export async function loadWeights(
+  path: string,
+  { weightsDtype, reporter }: Omit<ModelLoadOptions, 'tokenizerPath'> = {},
+): Promise<LoadedModel> {
   await assertModelExists(path);
   try {
     return await loadModelFromPath(path, {
+      ...(weightsDtype !== undefined ? { weightsDtype } : {}),
       onProgress: (done: number, total: number) =>
         reporter?.progress({ stage: 'loading', done, total, unit: 'tensors' }),
     });

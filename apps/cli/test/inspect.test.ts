@@ -184,7 +184,7 @@ describe('inspect', () => {
       expect(m).toMatchObject({
         batchSize: b,
         blockLength: t,
-        weightsDtype: 'F32',
+        weightsDtype: 'f32',
         weightsBytes: weights,
         activationBytes: activations,
         replacement: { kind: 'ffn', parameters: 3 * d * f + d, trainingBytes: training },
@@ -218,6 +218,20 @@ describe('inspect', () => {
     const bad = await runCli(['inspect', TINY_12L, '--batch', '0']);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/--batch must be a whole number ≥ 1/);
+  });
+
+  it("counts the weights at --weights-dtype (auto: the checkpoint's own, f32 for tinystories-12L)", async () => {
+    const runs = await Promise.all(
+      ['auto', 'bf16'].map((d) => runCli(['inspect', TINY_12L, '--json', '--weights-dtype', d])),
+    );
+    const [auto, bf16] = runs.map((r) => jsonResult<Inspection>(r));
+    const p = auto?.parameters.total as number;
+    expect(auto?.deviceMemory).toMatchObject({ weightsDtype: 'f32', weightsBytes: 4 * p });
+    expect(bf16?.deviceMemory).toMatchObject({ weightsDtype: 'bf16', weightsBytes: 2 * p });
+    expect(bf16?.memory.weightsBytes).toBe(2 * p);
+    const bad = await runCli(['inspect', TINY_12L, '--weights-dtype', 'f8']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/--weights-dtype must be one of auto, f32, f16, bf16, got 'f8'/);
   });
 
   it('checks real-size models against an adapter: the largest tensor against one binding', () => {
@@ -263,7 +277,7 @@ describe('inspect', () => {
     );
     // Half-precision weights halve the weights and the largest weight, not the activations.
     const half = deviceMemoryEstimate(parseHfConfig(CHECKPOINT_PRESETS['llama-2-7b'], 'l2'), 1000, {
-      weightsDtype: 'BF16',
+      weightsDtype: 'bf16',
     });
     expect(half.weightsBytes).toBe(2000);
     expect(half.largestWeight.bytes).toBe(32000 * 4096 * 2);

@@ -26,7 +26,6 @@ export { describeCheckpoint } from './describe/describe-checkpoint.js';
 export type {
   DeviceMemory,
   DeviceMemoryOptions,
-  DeviceWeightDType,
   TensorSize,
 } from './describe/device-memory.js';
 export { DEVICE_DTYPE_BYTES, deviceMemory } from './describe/device-memory.js';
@@ -64,6 +63,14 @@ export type { LoadedModel, LoadOptions, ModelFormat } from './load/load-model.js
 // Loading
 export { loadGgufModel, loadHfModel, loadLlama2cModel } from './load/load-model.js';
 export { loadWeights } from './load/load-weights.js';
+export type { WeightsDType, WeightsDTypeChoice } from './load/weights-dtype.js';
+export {
+  deviceDtypeOf,
+  dominantWeightsDtype,
+  parseWeightsDtype,
+  WEIGHTS_DTYPE_CHOICES,
+  WEIGHTS_DTYPES,
+} from './load/weights-dtype.js';
 // Model
 export type { DecoderBlock, LayerContext } from './model/decoder-block.js';
 export { KvCache, LayerKvCache } from './model/kv-cache.js';

@@ -13,7 +13,7 @@ import {
   saveHfModel,
   type Tokenizer,
 } from '@llm-streamline/llm';
-import { data, type Tensor, tensor } from '@llm-streamline/tensor';
+import { cast, copy, data, keep, type Tensor, tensor } from '@llm-streamline/tensor';
 import { readFixture } from '@llm-streamline/test-utils';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { FfnBlock, ffnReplacement, layerReplacement, noReplacement } from '../src/index.js';
@@ -92,6 +92,39 @@ describe('building replacements', () => {
     expect(() =>
       ffnReplacement.create({ model, start: 1, size: 2, seed: 0 }, { init: 'layer', hidden: 32 }),
     ).toThrow(/cannot initialise a hidden size of 32/);
+  });
+});
+
+describe('replacements of a model held in 16 bits', () => {
+  it('layer and ffn start as f32 copies of the bf16 weights (trained weights stay f32)', async () => {
+    // The window's first layer with its weight matrices held as bf16, as a BF16 checkpoint loads.
+    const source = new LlamaDecoderLayer(model.config, 5, 1);
+    const loaded = model.layers.at(1).stateDict();
+    for (const [name, v] of source.namedParameters()) {
+      const from = loaded.get(name) as Tensor;
+      v.value.dispose();
+      v.value = keep(from.rank === 2 ? cast(from, 'bf16') : copy(from));
+    }
+    const layers = [...model.layers];
+    model.layers.splice(1, 1, source);
+    try {
+      const built = [
+        layerReplacement.create({ model, start: 1, size: 2, seed: 0 }, {}) as LlamaDecoderLayer,
+        ffnReplacement.create({ model, start: 1, size: 2, seed: 0 }, { init: 'layer' }) as FfnBlock,
+      ];
+      const held = source.stateDict();
+      for (const module of built) {
+        for (const [name, t] of module.stateDict()) {
+          expect(t.dtype, name).toBe('f32');
+          // data() decodes bf16 on the CPU (half-float.ts): the copy holds exactly those values.
+          expect(maxAbsDiff(await data(t), await data(held.get(name) as Tensor)), name).toBe(0);
+        }
+        module.dispose();
+      }
+    } finally {
+      model.layers.splice(1, 1, layers[1] as LlamaDecoderLayer);
+      source.dispose();
+    }
   });
 });
 

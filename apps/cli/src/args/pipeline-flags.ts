@@ -14,6 +14,7 @@ import {
   STREAMLINE_DEFAULTS,
 } from '@llm-streamline/streamline';
 import { UsageError } from '../errors.js';
+import { MODEL_FLAGS, modelFlagValues } from './model-flags.js';
 import { optionFlags, readOptions } from './option-flags.js';
 import type { ParsedArgs } from './parse.js';
 import type { FlagSpecs } from './spec.js';
@@ -80,11 +81,7 @@ export function scoringFlags(): FlagSpecs {
   return {
     ...withStage,
     ...metricFlags,
-    tokenizer: {
-      type: 'string',
-      value: 'PATH',
-      description: 'tokenizer file or folder, for models without one beside them',
-    },
+    ...MODEL_FLAGS,
   };
 }
 
@@ -98,7 +95,7 @@ export function scoringOptions(values: Values) {
     replacement: replacementFlag(values),
     ...stageOptions(values, 'scoring'),
     dataPath: stringFlag(values, 'data'),
-    tokenizerPath: stringFlag(values, 'tokenizer'),
+    ...modelFlagValues(values),
   };
 }
 

@@ -5,7 +5,7 @@
 import { UsageError } from '../errors.js';
 import type { ParsedArgs } from './parse.js';
 
-type Values = ParsedArgs['values'];
+export type Values = ParsedArgs['values'];
 
 function raw(values: Values, name: string): string | undefined {
   const v = values[name];

@@ -70,7 +70,7 @@ export const run: Command['run'] = async (argv, io) => {
   await openDevice();
   // Converting needs no tokenizer object; a --tokenizer given is read once to check that it is one.
   if (tokenizerPath !== undefined) await readTokenizer(tokenizerPath);
-  const loaded = await loadWeights(input, reporter);
+  const loaded = await loadWeights(input, { reporter });
   const extraFiles = await hfTokenizerFiles(input, tokenizerPath);
   if (extraFiles.size === 0)
     reporter.note(

@@ -5,6 +5,7 @@
  */
 import { packBlocks, perplexity } from '@llm-streamline/llm';
 import { STREAMLINE_DEFAULTS } from '@llm-streamline/streamline';
+import { MODEL_FLAGS, modelFlagValues } from '../args/model-flags.js';
 import type { CommandSpec } from '../args/spec.js';
 import { intFlag, stringFlag } from '../args/values.js';
 import { BUNDLED } from '../bundled.js';
@@ -48,11 +49,7 @@ export const spec: CommandSpec = {
       description: 'blocks per forward pass',
       default: String(STREAMLINE_DEFAULTS.batchSize),
     },
-    tokenizer: {
-      type: 'string',
-      value: 'PATH',
-      description: 'tokenizer file or folder, for models without one beside them',
-    },
+    ...MODEL_FLAGS,
   },
   examples: [
     { what: 'the bundled model on its held-out text', command: 'llm-streamline eval' },
@@ -85,10 +82,7 @@ export const run: Command['run'] = async (argv, io) => {
   const text = await readTextFile(dataPath, '--data');
 
   await openDevice();
-  const { model, tokenizer } = await loadModel(path, {
-    tokenizerPath: stringFlag(v, 'tokenizer'),
-    reporter,
-  });
+  const { model, tokenizer } = await loadModel(path, { ...modelFlagValues(v), reporter });
   try {
     const all = packBlocks(text, tokenizer, blockLength);
     if (all.length === 0)

@@ -3,6 +3,7 @@
  * llama2.c's sampling (temperature, top-p, xorshift seed): the same flags give run.c's output.
  */
 import { generate as generateTokens } from '@llm-streamline/llm';
+import { MODEL_FLAGS, modelFlagValues } from '../args/model-flags.js';
 import type { CommandSpec } from '../args/spec.js';
 import { intFlag, numberFlag, stringFlag } from '../args/values.js';
 import { openDevice } from '../device.js';
@@ -48,11 +49,7 @@ export const spec: CommandSpec = {
       default: '0.9',
     },
     seed: { type: 'string', value: 'N', description: 'seed of the sampler', default: 'random' },
-    tokenizer: {
-      type: 'string',
-      value: 'PATH',
-      description: 'tokenizer file or folder, for models without one beside them',
-    },
+    ...MODEL_FLAGS,
   },
   examples: [
     {
@@ -82,10 +79,7 @@ export const run: Command['run'] = async (argv, io) => {
   await assertModelExists(path);
 
   await openDevice();
-  const { model, tokenizer } = await loadModel(path, {
-    tokenizerPath: stringFlag(v, 'tokenizer'),
-    reporter,
-  });
+  const { model, tokenizer } = await loadModel(path, { ...modelFlagValues(v), reporter });
   try {
     reporter.endProgress();
     const promptIds = tokenizer.encode(prompt, { bos: true, eos: false });

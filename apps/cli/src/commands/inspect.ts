@@ -7,7 +7,8 @@
 
 import type { TensorSize } from '@llm-streamline/llm';
 import { STREAMLINE_DEFAULTS } from '@llm-streamline/streamline';
-import type { CommandSpec } from '../args/spec.js';
+import { MODEL_FLAGS, modelFlagValues } from '../args/model-flags.js';
+import type { CommandSpec, FlagSpec } from '../args/spec.js';
 import { intFlag } from '../args/values.js';
 import { type Inspection, inspectModel } from '../inspect/inspection.js';
 import type { CliIo } from '../io.js';
@@ -45,6 +46,7 @@ export const spec: CommandSpec = {
       description: 'tokens per sequence in the device-memory estimate',
       default: String(STREAMLINE_DEFAULTS.blockLength),
     },
+    'weights-dtype': MODEL_FLAGS['weights-dtype'] as FlagSpec,
   },
   examples: [
     { what: 'the bundled model', command: 'llm-streamline inspect' },
@@ -62,12 +64,14 @@ export const run: Command['run'] = async (argv, io: CliIo) => {
   const path = modelPath(args.positionals[0], io.cwd);
   const batchSize = intFlag(args.values, 'batch', { min: 1 });
   const blockLength = intFlag(args.values, 'block-length', { min: 1 });
+  const { weightsDtype } = modelFlagValues(args.values);
   await assertModelExists(path);
   let result: Inspection;
   try {
     result = await inspectModel(path, {
       ...(batchSize !== undefined ? { batchSize } : {}),
       ...(blockLength !== undefined ? { blockLength } : {}),
+      ...(weightsDtype !== undefined ? { weightsDtype } : {}),
     });
   } catch (e) {
     throw asLoadError(path, e);

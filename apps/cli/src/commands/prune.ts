@@ -5,6 +5,7 @@
  */
 import { readdir, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
+import { WEIGHTS_DTYPES } from '@llm-streamline/llm';
 import { renderReportHtml } from '@llm-streamline/report';
 import {
   type ProgressEvent,
@@ -79,7 +80,7 @@ export const spec: CommandSpec = {
       },
       dtype: {
         type: 'string',
-        value: 'f32|f16|bf16',
+        value: WEIGHTS_DTYPES.join('|'),
         description: 'dtype of the written weights',
         default: 'f32',
       },
@@ -117,12 +118,12 @@ export const run: Command['run'] = async (argv, io) => {
   if (!started) return undefined;
   const { args, reporter } = started;
   const v = args.values;
-  const { dataPath, tokenizerPath, ...options } = {
+  const { dataPath, tokenizerPath, weightsDtype, ...options } = {
     ...scoringOptions(v),
     ...trainingOptions(v),
     ...stageOptions(v, 'evaluation'),
   };
-  const dtype = enumFlag(v, 'dtype', ['f32', 'f16', 'bf16'] as const) ?? 'f32';
+  const dtype = enumFlag(v, 'dtype', WEIGHTS_DTYPES) ?? 'f32';
   const noEval = boolFlag(v, 'no-eval');
   const evalDataFlag = stringFlag(v, 'eval-data');
   if (noEval && evalDataFlag !== undefined)
@@ -152,7 +153,7 @@ export const run: Command['run'] = async (argv, io) => {
     );
 
   await openDevice();
-  const loaded = await loadModel(path, { tokenizerPath, reporter });
+  const loaded = await loadModel(path, { tokenizerPath, weightsDtype, reporter });
   const { model, tokenizer } = loaded;
   try {
     removalPlanOrUsageError(model, withDefaults(options));

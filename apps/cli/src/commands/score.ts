@@ -70,7 +70,7 @@ export const run: Command['run'] = async (argv, io) => {
   const started = start(spec, argv, io);
   if (!started) return undefined;
   const { args, reporter } = started;
-  const { dataPath: dataFlag, tokenizerPath, ...given } = scoringOptions(args.values);
+  const { dataPath: dataFlag, tokenizerPath, weightsDtype, ...given } = scoringOptions(args.values);
   const o = withDefaults(given);
   const path = modelPath(args.positionals[0], io.cwd);
   await assertModelExists(path);
@@ -78,7 +78,7 @@ export const run: Command['run'] = async (argv, io) => {
   const text = await readTextFile(dataPath, '--data');
 
   await openDevice();
-  const { model, tokenizer } = await loadModel(path, { tokenizerPath, reporter });
+  const { model, tokenizer } = await loadModel(path, { tokenizerPath, weightsDtype, reporter });
   try {
     const L = model.layers.length;
     // Without --replacement, n as prune's default kind (a window of n + 1) would remove it.

@@ -7,8 +7,10 @@
 import {
   type CheckpointDescription,
   describeCheckpoint,
+  dominantWeightsDtype,
   type LlamaConfig,
   type ModelType,
+  type WeightsDTypeChoice,
 } from '@llm-streamline/llm';
 import { detectModelFormat, readCheckpointHeaders } from '@llm-streamline/llm/node';
 import { CliError } from '../errors.js';
@@ -39,10 +41,12 @@ export interface Inspection {
   deviceMemory: DeviceMemoryEstimate & { fit: DeviceFit | { unavailable: string } };
 }
 
-/** What the device-memory estimate is for (`--batch`, `--block-length`). */
+/** What the device-memory estimate is for (`--batch`, `--block-length`, `--weights-dtype`). */
 export interface InspectOptions {
   batchSize?: number;
   blockLength?: number;
+  /** How weights would be loaded; `auto` (the default) as the checkpoint stores them. */
+  weightsDtype?: WeightsDTypeChoice;
 }
 
 /** The configuration as `inspect` names it. */
@@ -73,7 +77,8 @@ export async function inspectModel(
   const { config, tensors } = await readCheckpointHeaders(path, format);
   const { parameters, dtypes } = describeCheckpoint(format, config.numLayers, tensors);
   const files = await modelFiles(path);
-  const estimate = deviceMemoryEstimate(config, parameters.total, options);
+  const weightsDtype = dominantWeightsDtype(tensors, options.weightsDtype ?? 'auto');
+  const estimate = deviceMemoryEstimate(config, parameters.total, { ...options, weightsDtype });
   const adapter = await adapterLimits();
   return {
     model: path,
@@ -83,7 +88,7 @@ export async function inspectModel(
     dtypes,
     files,
     totalFileBytes: files.reduce((a, f) => a + f.bytes, 0),
-    memory: memoryEstimate(config, parameters.total),
+    memory: memoryEstimate(config, parameters.total, weightsDtype),
     deviceMemory: {
       ...estimate,
       fit: 'unavailable' in adapter ? adapter : deviceFit(estimate, adapter),

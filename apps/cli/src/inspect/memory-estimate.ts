@@ -7,10 +7,10 @@
  */
 import {
   type DeviceMemory,
-  type DeviceWeightDType,
   deviceMemory,
   type LlamaConfig,
   type TensorSize,
+  type WeightsDType,
 } from '@llm-streamline/llm';
 import { STREAMLINE_DEFAULTS } from '@llm-streamline/streamline';
 
@@ -24,21 +24,25 @@ export interface MemoryEstimate {
 }
 
 /**
- * A rough GPU memory estimate: the weights as f32 (how they are held on the GPU, whatever the file
- * dtype), a batch-1 KV cache at the full context, and the peak activations of one pipeline batch
- * (chunks of logits, attention scores, MLP intermediates and a few hidden states).
+ * A rough GPU memory estimate: the weights at the dtype they are held in on the device, a batch-1
+ * KV cache at the full context, and the peak activations of one pipeline batch (chunks of logits,
+ * attention scores, MLP intermediates and a few hidden states).
  */
-export function memoryEstimate(config: LlamaConfig, parameters: number): MemoryEstimate {
+export function memoryEstimate(
+  config: LlamaConfig,
+  parameters: number,
+  weightsDtype: WeightsDType = 'f32',
+): MemoryEstimate {
   const b = STREAMLINE_DEFAULTS.batchSize;
   const t = STREAMLINE_DEFAULTS.blockLength;
-  const m = deviceMemory(config, { parameters, batchSize: b, blockLength: t });
+  const m = deviceMemory(config, { parameters, batchSize: b, blockLength: t, weightsDtype });
   return {
     weightsBytes: m.weightsBytes,
     kvCacheBytes: m.kvCacheBytes,
     activationBytes: m.activationBytes,
     totalBytes: m.weightsBytes + m.kvCacheBytes + m.activationBytes,
     assumptions:
-      `weights held as f32; KV cache for 1 sequence of ${config.maxPositionEmbeddings} tokens (generation); ` +
+      `weights held as ${weightsDtype}; KV cache for 1 sequence of ${config.maxPositionEmbeddings} tokens (generation); ` +
       `activations for one batch of ${b} blocks × ${t} tokens (the pruning defaults): chunks of logits, attention ` +
       'scores, MLP intermediates and four hidden states. Training adds the replacement and its AdamW state.',
   };
@@ -68,8 +72,8 @@ export function deviceMemoryEstimate(
   {
     batchSize = STREAMLINE_DEFAULTS.batchSize,
     blockLength = STREAMLINE_DEFAULTS.blockLength,
-    weightsDtype = 'F32',
-  }: { batchSize?: number; blockLength?: number; weightsDtype?: DeviceWeightDType } = {},
+    weightsDtype = 'f32',
+  }: { batchSize?: number; blockLength?: number; weightsDtype?: WeightsDType } = {},
 ): DeviceMemoryEstimate {
   const m = deviceMemory(config, { parameters, batchSize, blockLength, weightsDtype });
   // FfnBlock: post_attention_layernorm (d) + SwiGLU gate, up (f × d) and down (d × f).

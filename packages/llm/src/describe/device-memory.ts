@@ -7,14 +7,13 @@
 import { defaultChunkRows } from '@llm-streamline/autograd';
 import type { LlamaConfig } from '../config/llama-config.js';
 import { HF_EMBED_TOKENS, hfLayerTensorName } from '../io/weight-names.js';
+import type { WeightsDType } from '../load/weights-dtype.js';
 
-/** Dtypes weights can be held in on the device. Today every weight is uploaded as F32. */
-export type DeviceWeightDType = 'F32' | 'F16' | 'BF16';
-
-export const DEVICE_DTYPE_BYTES: Readonly<Record<DeviceWeightDType, number>> = {
-  F32: 4,
-  F16: 2,
-  BF16: 2,
+/** Bytes per parameter of each dtype weights can be held in on the device. */
+export const DEVICE_DTYPE_BYTES: Readonly<Record<WeightsDType, number>> = {
+  f32: 4,
+  f16: 2,
+  bf16: 2,
 };
 
 /** Activations are F32 whatever the weights' dtype. */
@@ -30,8 +29,11 @@ const LOGIT_CHUNKS_LIVE = 3;
 export interface DeviceMemoryOptions {
   /** Parameters held on the device (counted from the stored tensors: a tied head counts once). */
   parameters: number;
-  /** Dtype of the weights on the device. Default F32 (what the loaders upload today). */
-  weightsDtype?: DeviceWeightDType;
+  /**
+   * Dtype of the weight matrices on the device (norms and biases, a rounding error, are counted
+   * at it too). Default f32.
+   */
+  weightsDtype?: WeightsDType;
   /** Sequences in one batch. */
   batchSize: number;
   /** Tokens per sequence. */
@@ -46,7 +48,7 @@ export interface TensorSize {
 }
 
 export interface DeviceMemory {
-  weightsDtype: DeviceWeightDType;
+  weightsDtype: WeightsDType;
   weightsBytes: number;
   /**
    * Peak activations of one batch, F32: three chunks of logits (3·rows·vocab, rows = min(b·t,
@@ -64,7 +66,7 @@ export interface DeviceMemory {
 
 /** The device memory of `config` for a batch of `batchSize` × `blockLength` tokens. */
 export function deviceMemory(config: LlamaConfig, options: DeviceMemoryOptions): DeviceMemory {
-  const weightsDtype = options.weightsDtype ?? 'F32';
+  const weightsDtype = options.weightsDtype ?? 'f32';
   const w = DEVICE_DTYPE_BYTES[weightsDtype];
   const { batchSize: b, blockLength: t } = options;
   const { hiddenSize: d, intermediateSize: f, numHeads, numKvHeads, headDim, vocabSize } = config;

@@ -30,7 +30,7 @@ export interface LoadedModel {
   source: string;
 }
 
-export type LoadOptions = Pick<LoadWeightsOptions, 'onProgress'>;
+export type LoadOptions = Pick<LoadWeightsOptions, 'onProgress' | 'weightsDtype'>;
 
 /** A Hugging Face directory: config.json, model.safetensors (or shards), tokenizer files. */
 export async function loadHfModel(

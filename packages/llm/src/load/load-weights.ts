@@ -1,8 +1,10 @@
 import type { Module } from '@llm-streamline/autograd';
 import {
-  type ByteEncoding,
+  cast,
+  type DType,
   describeDeviceLimitError,
   formatShape,
+  keep,
   Tensor,
 } from '@llm-streamline/tensor';
 import type { LlamaConfig } from '../config/llama-config.js';
@@ -10,6 +12,7 @@ import { interleavedToHalfRotary } from '../io/rope-layout.js';
 import type { TensorRecord } from '../io/tensor-index.js';
 import { readTensorBytes, readTensorF32 } from '../io/tensor-read.js';
 import { isRotaryProjection } from '../io/weight-names.js';
+import { deviceDtypeOf, FILE_ENCODING, type WeightsDTypeChoice } from './weights-dtype.js';
 
 /** A checkpoint tensor under its Hugging Face name. */
 export interface NamedRecord {
@@ -27,14 +30,17 @@ export interface LoadWeightsOptions {
   onProgress?: (done: number, total: number) => void;
   /** Where the configuration came from (e.g. `model/config.json`), for error messages. */
   configName?: string;
+  /**
+   * The device dtype of weight matrices (see load/weights-dtype.ts): `auto` (the default) keeps
+   * each as its file stores it, so a BF16 checkpoint takes 2 bytes per parameter on the device.
+   */
+  weightsDtype?: WeightsDTypeChoice;
 }
-
-const ENCODING: Record<string, ByteEncoding> = { F32: 'f32', F16: 'f16', BF16: 'bf16' };
 
 /**
  * Loads checkpoint tensors into a model one tensor at a time: each is read from its file, uploaded
- * (16-bit floats widened on the GPU) and swapped into the parameter, whose old storage is freed at
- * once — so peak memory is the model plus one tensor, whatever the checkpoint's size.
+ * in its device dtype (see {@link deviceDtypeOf}) and swapped into the parameter, whose old storage
+ * is freed at once — so peak memory is the model plus one tensor, whatever the checkpoint's size.
  * Every name and shape is checked against the model before the first byte is read.
  */
 export async function loadWeights(
@@ -54,7 +60,7 @@ export async function loadWeights(
       problems.push(
         `tensor ${name} in ${found.record.source.name} has shape ${formatShape(found.record.shape)}, but ${configName} needs ${formatShape(target.shape)}`,
       );
-    } else if (!(found.record.dtype in ENCODING)) {
+    } else if (!(found.record.dtype in FILE_ENCODING)) {
       problems.push(
         `tensor ${name} in ${found.record.source.name} has dtype ${found.record.dtype}; F32, F16 or BF16 expected`,
       );
@@ -79,17 +85,30 @@ export async function loadWeights(
     );
   }
 
+  // Parameters are swapped whole (a 16-bit weight replaces an f32 placeholder); buffers keep their dtype.
+  const parameters = new Map(model.namedParameters());
   let done = 0;
   for (const [name, target] of targets) {
     const { record } = byName.get(name) as NamedRecord;
+    const dtype = deviceDtypeOf(record.dtype, record.shape.length, options.weightsDtype ?? 'auto');
+    const parameter = parameters.get(name);
     // A tensor too large for the adapter: say which one (the tensor package knows only its shape).
-    const value = await uploadRecord(record, name, config, options.interleavedRope ?? false).catch(
-      (e: unknown) => {
-        throw describeDeviceLimitError(e, { name });
-      },
-    );
-    target.assign(value);
-    value.dispose();
+    const value = await uploadRecord(
+      record,
+      name,
+      parameter ? dtype : target.dtype,
+      config,
+      options.interleavedRope ?? false,
+    ).catch((e: unknown) => {
+      throw describeDeviceLimitError(e, { name });
+    });
+    if (parameter) {
+      parameter.value.dispose();
+      parameter.value = keep(value);
+    } else {
+      target.assign(value);
+      value.dispose();
+    }
     options.onProgress?.(++done, targets.size);
   }
 }
@@ -97,24 +116,30 @@ export async function loadWeights(
 async function uploadRecord(
   record: TensorRecord,
   hfName: string,
+  dtype: DType,
   config: LlamaConfig,
   interleaved: boolean,
 ): Promise<Tensor> {
   const rotary = interleaved ? isRotaryProjection(hfName) : undefined;
+  const encoding = FILE_ENCODING[record.dtype] ?? 'f32';
   if (!rotary)
-    return Tensor.fromBytes(
-      await readTensorBytes(record),
-      ENCODING[record.dtype] as ByteEncoding,
-      record.shape,
-    );
+    return Tensor.fromBytes(await readTensorBytes(record), encoding, record.shape, { dtype });
   const heads = rotary === 'q' ? config.numHeads : config.numKvHeads;
-  const permuted = interleavedToHalfRotary(
-    await readTensorF32(record),
-    heads,
-    config.headDim,
-    record.shape[1] as number,
+  const permuted = Tensor.fromArray(
+    interleavedToHalfRotary(
+      await readTensorF32(record),
+      heads,
+      config.headDim,
+      record.shape[1] as number,
+    ),
+    record.shape,
   );
-  return Tensor.fromArray(permuted, record.shape);
+  if (dtype === 'f32') return permuted;
+  try {
+    return cast(permuted, dtype);
+  } finally {
+    permuted.dispose();
+  }
 }
 
 function sameShape(a: readonly number[], b: readonly number[]): boolean {

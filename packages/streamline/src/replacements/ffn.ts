@@ -1,5 +1,5 @@
-import { copy } from '@llm-streamline/tensor';
 import type { OptionSpec } from '../options/option-spec.js';
+import { copyWeightsFrom } from './copy-weights.js';
 import { FfnBlock } from './ffn-block.js';
 import type { ReplacementKind } from './replacement.js';
 
@@ -45,13 +45,7 @@ export const ffnReplacement: ReplacementKind<typeof FFN_OPTIONS> = {
           `ffn: cannot initialise a hidden size of ${hidden} from layer ${start}'s MLP (${model.config.intermediateSize}); use random initialisation`,
         );
       }
-      const source = model.layers.at(start).stateDict();
-      const own = block.stateDict();
-      const copies = new Map(
-        [...own.keys()].map((name) => [name, copy(source.get(name) as never)]),
-      );
-      block.loadStateDict(copies);
-      for (const t of copies.values()) t.dispose();
+      copyWeightsFrom(block, model.layers.at(start));
     }
     return block;
   },

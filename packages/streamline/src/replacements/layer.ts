@@ -1,5 +1,5 @@
 import { LlamaDecoderLayer } from '@llm-streamline/llm';
-import { copy } from '@llm-streamline/tensor';
+import { copyWeightsFrom } from './copy-weights.js';
 import type { ReplacementKind } from './replacement.js';
 
 /**
@@ -19,10 +19,7 @@ export const layerReplacement: ReplacementKind = {
     // The window's first layer also gives the replacement its place in layer_types.
     const index = first instanceof LlamaDecoderLayer ? first.layerIndex : start;
     const layer = new LlamaDecoderLayer(model.config, seed, index);
-    const source = first.stateDict();
-    const copies = new Map([...source].map(([name, t]) => [name, copy(t)]));
-    layer.loadStateDict(copies);
-    for (const t of copies.values()) t.dispose();
+    copyWeightsFrom(layer, first);
     return layer;
   },
 };

@@ -1,0 +1,33 @@
+/**
+ * The flags of every command that loads a model onto the GPU (eval, generate, score, prune):
+ * declared once so that they read and check the same everywhere.
+ */
+import { WEIGHTS_DTYPE_CHOICES, type WeightsDTypeChoice } from '@llm-streamline/llm';
+import type { FlagSpecs } from './spec.js';
+import { enumFlag, stringFlag, type Values } from './values.js';
+
+export const MODEL_FLAGS: FlagSpecs = {
+  tokenizer: {
+    type: 'string',
+    value: 'PATH',
+    description: 'tokenizer file or folder, for models without one beside them',
+  },
+  'weights-dtype': {
+    type: 'string',
+    value: WEIGHTS_DTYPE_CHOICES.join('|'),
+    description:
+      "dtype of the weight matrices on the device; auto keeps the checkpoint's (a BF16 model stays 2 bytes per parameter)",
+    default: 'auto',
+  },
+};
+
+/** What {@link MODEL_FLAGS} ask for (undefined: the loader's default). */
+export function modelFlagValues(values: Values): {
+  tokenizerPath: string | undefined;
+  weightsDtype: WeightsDTypeChoice | undefined;
+} {
+  return {
+    tokenizerPath: stringFlag(values, 'tokenizer'),
+    weightsDtype: enumFlag(values, 'weights-dtype', WEIGHTS_DTYPE_CHOICES),
+  };
+}
