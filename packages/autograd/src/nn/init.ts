@@ -24,6 +24,31 @@ export function nextSeed(): number {
   return seedCounter;
 }
 
+/**
+ * How a module fills its parameters when built: `'default'` is its own initialisation (random for
+ * Linear and Embedding, ones for RMSNorm), reproducible from seeds; `'empty'` allocates them with
+ * undefined contents and runs no kernel, for a model whose every parameter is about to be loaded
+ * from a checkpoint (drawing values only to overwrite them costs the time and, on CPU adapters,
+ * touches every page of memory).
+ */
+export type ParameterInit = 'default' | 'empty';
+
+/**
+ * The parameter tensor of `shape`: `draw()` for the `'default'` init, an uninitialised buffer on
+ * `device` (default: the current one) for `'empty'`. One rule shared by every module.
+ */
+export function parameterTensor(
+  shape: readonly number[],
+  init: ParameterInit,
+  draw: () => T.Tensor,
+  device?: T.Device,
+): T.Tensor {
+  if (init === 'empty') return T.Tensor.empty(device ?? T.currentDevice(), shape);
+  if (init !== 'default')
+    throw new TypeError(`parameter init must be 'default' or 'empty', got '${String(init)}'`);
+  return draw();
+}
+
 /** Where and how to draw: the seed, and the device (default: the current one). */
 export interface InitOptions {
   seed: number;
