@@ -69,7 +69,7 @@ export type { DecoderBlock, LayerContext } from './model/decoder-block.js';
 export { KvCache, LayerKvCache } from './model/kv-cache.js';
 export { LlamaAttention } from './model/llama-attention.js';
 export { LlamaDecoderLayer } from './model/llama-decoder-layer.js';
-export type { ForwardOptions, ForwardResult } from './model/llama-model.js';
+export type { ForwardOptions, ForwardResult, LlamaModelOptions } from './model/llama-model.js';
 export { LlamaBackbone, LlamaForCausalLM } from './model/llama-model.js';
 export { ropeFrequencies } from './model/rope-frequencies.js';
 export type { OutputSink } from './save/output-sink.js';
