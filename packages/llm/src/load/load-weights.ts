@@ -34,7 +34,8 @@ const ENCODING: Record<string, ByteEncoding> = { F32: 'f32', F16: 'f16', BF16: '
 /**
  * Loads checkpoint tensors into a model one tensor at a time: each is read from its file, uploaded
  * (16-bit floats widened on the GPU) and swapped into the parameter, whose old storage is freed at
- * once — so peak memory is the model plus one tensor, whatever the checkpoint's size.
+ * once (build the model with `init: 'empty'`, so that nothing is computed only to be replaced) — so
+ * peak memory is the model plus one tensor in flight, whatever the checkpoint's size.
  * Every name and shape is checked against the model before the first byte is read.
  */
 export async function loadWeights(
@@ -90,7 +91,18 @@ export async function loadWeights(
     );
     target.assign(value);
     value.dispose();
+    // An upload's staging copy lives until the queue has run it, and the replaced placeholder
+    // returns to the pool (for the next upload of its size) only after a submit: without waiting,
+    // a whole checkpoint's worth of both piles up — in host memory, on a CPU adapter. Waiting
+    // here keeps it to one tensor; the round trip is small next to reading and widening a weight.
+    await target.device.sync();
     options.onProgress?.(++done, targets.size);
+  }
+  const device = targets.values().next().value?.device;
+  if (device) {
+    // The pool now holds the last placeholders the loaded tensors replaced (up to its cap), at
+    // weight sizes that nothing asks for once loading is done: give their memory back.
+    device.pool.trim();
   }
 }
 
