@@ -28,10 +28,11 @@
  *                     once the loader takes `weightsDtype: 'auto' | 'f32' | 'f16' | 'bf16'`
  * Checkpoints are written once into BENCH_REAL_CACHE (default <os tmpdir>/llm-streamline-bench),
  * one folder per preset, and reused while they match the preset (writing them takes ~5 s for
- * SmolLM2 and ~45 s for the 1B models). Writes bench-results/real-shapes.json and prints a table.
+ * SmolLM2 and ~45 s for the 1B models). Writes bench-results/real-shapes.json (the cases run now
+ * replace their earlier results; the others are kept) and prints a table of the cases run now.
  */
 import { spawn } from 'node:child_process';
-import { mkdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -58,6 +59,7 @@ import {
   tensor,
 } from '@llm-streamline/tensor';
 import { writeBenchResults } from '@llm-streamline/test-utils/bench-results';
+import { repoRoot } from '@llm-streamline/test-utils/paths';
 import { BUNDLED } from '../src/bundled.js';
 import { main } from '../src/cli.js';
 
@@ -334,6 +336,17 @@ function selectCases(names: readonly string[], big: boolean): Case[] {
   return picked;
 }
 
+/**
+ * The results of earlier runs for the cases not run now, so that the file holds every case's
+ * latest figures (each result carries its own date, device and weights dtype).
+ */
+function earlierResults(now: readonly CaseResult[]): CaseResult[] {
+  const file = join(repoRoot, 'bench-results', 'real-shapes.json');
+  if (!existsSync(file)) return [];
+  const { results = [] } = JSON.parse(readFileSync(file, 'utf8')) as { results?: CaseResult[] };
+  return results.filter((r) => !now.some((n) => n.case === r.case));
+}
+
 function table(results: readonly CaseResult[]): string {
   const num = (v: unknown, digits = 1) => (typeof v === 'number' ? v.toFixed(digits) : '–');
   const lines = [
@@ -382,9 +395,10 @@ async function runParent(): Promise<void> {
     results.push(await spawnCase(c.name, dir, weightsDtype));
   }
   const device = await getDevice();
+  const date = new Date().toISOString();
+  const stamped = results.map((r) => ({ ...r, date, device: device.describe(), weightsDtype }));
   const file = writeBenchResults('real-shapes.json', device.describe(), {
-    weightsDtype,
-    results,
+    results: [...earlierResults(stamped), ...stamped],
   });
   console.log(
     `\n${table(results)}\n\n(${device.describe()}; weights ${weightsDtype}; written to ${file})`,
