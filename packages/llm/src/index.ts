@@ -76,7 +76,12 @@ export type { DecoderBlock, LayerContext } from './model/decoder-block.js';
 export { KvCache, LayerKvCache } from './model/kv-cache.js';
 export { LlamaAttention } from './model/llama-attention.js';
 export { LlamaDecoderLayer } from './model/llama-decoder-layer.js';
-export type { ForwardOptions, ForwardResult, NextTokenLossOptions } from './model/llama-model.js';
+export type {
+  ForwardOptions,
+  ForwardResult,
+  LlamaModelOptions,
+  NextTokenLossOptions,
+} from './model/llama-model.js';
 export { LlamaBackbone, LlamaForCausalLM } from './model/llama-model.js';
 export { ropeFrequencies } from './model/rope-frequencies.js';
 export type { OutputSink } from './save/output-sink.js';

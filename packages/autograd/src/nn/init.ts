@@ -24,6 +24,43 @@ export function nextSeed(): number {
   return seedCounter;
 }
 
+/**
+ * How a module fills its parameters when built: `'default'` is its own initialisation (random for
+ * Linear and Embedding, ones for RMSNorm), reproducible from seeds; `'empty'` gives placeholders
+ * that hold no memory, for a model whose every parameter is about to be loaded from a checkpoint.
+ * Drawing values only to overwrite them costs time, and allocating f32 buffers only to swap them
+ * for the checkpoint's would cost memory: a 16-bit model would briefly need its f32 size on top.
+ */
+export type ParameterInit = 'default' | 'empty';
+
+/**
+ * The parameter tensor of `shape`: `draw()` for the `'default'` init; for `'empty'`, one zero
+ * broadcast to `shape` (a stride-0 view of a single element: it reads as zeros, holds 4 bytes and
+ * runs no kernel). A loader replaces it, with any dtype; one rule shared by every module.
+ */
+export function parameterTensor(
+  shape: readonly number[],
+  init: ParameterInit,
+  draw: () => T.Tensor,
+  device?: T.Device,
+): T.Tensor {
+  if (init === 'empty') {
+    // Uploaded, not filled by a kernel: building a model for loading records no dispatch.
+    const one = T.tensor(
+      new Float32Array(1),
+      shape.map(() => 1),
+      'f32',
+      device,
+    );
+    const placeholder = one.expand([...shape]);
+    one.dispose();
+    return placeholder;
+  }
+  if (init !== 'default')
+    throw new TypeError(`parameter init must be 'default' or 'empty', got '${String(init)}'`);
+  return draw();
+}
+
 /** Where and how to draw: the seed, and the device (default: the current one). */
 export interface InitOptions {
   seed: number;

@@ -1,7 +1,7 @@
 import * as T from '@llm-streamline/tensor';
 import { linear } from '../ops/linear.js';
 import type { Variable } from '../variable.js';
-import { kaimingUniform, nextSeed } from './init.js';
+import { kaimingUniform, nextSeed, type ParameterInit, parameterTensor } from './init.js';
 import { Module } from './module.js';
 
 export interface LinearOptions {
@@ -9,6 +9,8 @@ export interface LinearOptions {
   bias?: boolean;
   /** Seed of the initial weights (default: the next of {@link nextSeed}'s sequence). */
   seed?: number;
+  /** `'empty'`: no initial values, for weights about to be loaded (see {@link ParameterInit}). */
+  init?: ParameterInit;
   device?: T.Device;
 }
 
@@ -23,18 +25,28 @@ export class Linear extends Module {
   constructor(
     readonly inFeatures: number,
     readonly outFeatures: number,
-    { bias = true, seed = nextSeed(), device }: LinearOptions = {},
+    { bias = true, seed = nextSeed(), init = 'default', device }: LinearOptions = {},
   ) {
     super();
     this.weight = this.registerParameter(
       'weight',
-      kaimingUniform([outFeatures, inFeatures], { seed, device }),
+      parameterTensor(
+        [outFeatures, inFeatures],
+        init,
+        () => kaimingUniform([outFeatures, inFeatures], { seed, device }),
+        device,
+      ),
     );
     // The bias's bound also comes from fan-in, as in PyTorch; a derived seed keeps it independent of W.
     this.bias = bias
       ? this.registerParameter(
           'bias',
-          kaimingUniform([outFeatures], { seed: seed ^ 0x2545f491, device }, inFeatures),
+          parameterTensor(
+            [outFeatures],
+            init,
+            () => kaimingUniform([outFeatures], { seed: seed ^ 0x2545f491, device }, inFeatures),
+            device,
+          ),
         )
       : undefined;
   }

@@ -1,8 +1,14 @@
 import type * as T from '@llm-streamline/tensor';
 import { rmsNorm } from '../ops/rms-norm.js';
 import type { Variable } from '../variable.js';
-import { ones } from './init.js';
+import { ones, type ParameterInit, parameterTensor } from './init.js';
 import { Module } from './module.js';
+
+export interface RMSNormOptions {
+  /** `'empty'`: no initial values, for weights about to be loaded (see {@link ParameterInit}). */
+  init?: ParameterInit;
+  device?: T.Device;
+}
 
 /** LLaMA's RMSNorm over the last axis, with a learned per-channel `weight` starting at 1. */
 export class RMSNorm extends Module {
@@ -12,10 +18,13 @@ export class RMSNorm extends Module {
     readonly dim: number,
     /** Added to the mean square; LLaMA configs call it `rms_norm_eps` (1e-5 or 1e-6). */
     readonly eps = 1e-6,
-    { device }: { device?: T.Device } = {},
+    { init = 'default', device }: RMSNormOptions = {},
   ) {
     super();
-    this.weight = this.registerParameter('weight', ones([dim], device));
+    this.weight = this.registerParameter(
+      'weight',
+      parameterTensor([dim], init, () => ones([dim], device), device),
+    );
   }
 
   forward(x: Variable): Variable {

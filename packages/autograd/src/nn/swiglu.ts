@@ -1,7 +1,7 @@
 import * as T from '@llm-streamline/tensor';
 import { mul, silu } from '../ops/pointwise.js';
 import type { Variable } from '../variable.js';
-import { nextSeed } from './init.js';
+import { nextSeed, type ParameterInit } from './init.js';
 import { Linear } from './linear.js';
 import { Module } from './module.js';
 
@@ -10,6 +10,8 @@ export interface SwiGLUOptions {
   seed?: number;
   /** Give the three projections biases (HF `mlp_bias`). Default false. */
   bias?: boolean;
+  /** `'empty'`: no initial values, for weights about to be loaded (see {@link ParameterInit}). */
+  init?: ParameterInit;
   device?: T.Device;
 }
 
@@ -26,20 +28,20 @@ export class SwiGLU extends Module {
   constructor(
     readonly dim: number,
     readonly hidden: number,
-    { seed = nextSeed(), bias = false, device }: SwiGLUOptions = {},
+    { seed = nextSeed(), bias = false, init = 'default', device }: SwiGLUOptions = {},
   ) {
     super();
     this.gateProj = this.registerModule(
       'gate_proj',
-      new Linear(dim, hidden, { bias, seed, device }),
+      new Linear(dim, hidden, { bias, seed, init, device }),
     );
     this.upProj = this.registerModule(
       'up_proj',
-      new Linear(dim, hidden, { bias, seed: seed + 1, device }),
+      new Linear(dim, hidden, { bias, seed: seed + 1, init, device }),
     );
     this.downProj = this.registerModule(
       'down_proj',
-      new Linear(hidden, dim, { bias, seed: seed + 2, device }),
+      new Linear(hidden, dim, { bias, seed: seed + 2, init, device }),
     );
   }
 

@@ -123,7 +123,8 @@ async function build(
   options: LoadOptions & { configName: string },
   interleavedRope: boolean,
 ): Promise<LlamaForCausalLM> {
-  const model = new LlamaForCausalLM(config);
+  // Every parameter is loaded next: drawing random values first would only waste time and memory.
+  const model = new LlamaForCausalLM(config, { init: 'empty' });
   try {
     await loadWeights(model, config, records, { ...options, interleavedRope });
     return model;

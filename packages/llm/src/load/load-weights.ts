@@ -40,7 +40,8 @@ export interface LoadWeightsOptions {
 /**
  * Loads checkpoint tensors into a model one tensor at a time: each is read from its file, uploaded
  * in its device dtype (see {@link deviceDtypeOf}) and swapped into the parameter, whose old storage
- * is freed at once — so peak memory is the model plus one tensor, whatever the checkpoint's size.
+ * is freed at once (build the model with `init: 'empty'`, whose placeholders hold no memory) — so
+ * peak memory is the loaded weights plus one tensor in flight, whatever the checkpoint's size.
  * Every name and shape is checked against the model before the first byte is read.
  */
 export async function loadWeights(
@@ -109,7 +110,18 @@ export async function loadWeights(
       target.assign(value);
       value.dispose();
     }
+    // An upload's staging copy lives until the queue has run it, and what it freed (the raw bytes
+    // of a widened tensor, a replaced parameter) returns to the pool only after a submit: without
+    // waiting, a whole checkpoint's worth piles up — in host memory, on a CPU adapter. Waiting
+    // here keeps it to one tensor; the round trip is small next to reading and widening a weight.
+    await target.device.sync();
     options.onProgress?.(++done, targets.size);
+  }
+  const device = targets.values().next().value?.device;
+  if (device) {
+    // The pool now holds the upload temporaries and replaced tensors of the last loads (up to its
+    // cap), at weight sizes that nothing asks for once loading is done: give their memory back.
+    device.pool.trim();
   }
 }
 

@@ -2,6 +2,7 @@ import {
   attention,
   Linear,
   Module,
+  type ParameterInit,
   permute,
   reshape,
   rope,
@@ -35,22 +36,27 @@ export class LlamaAttention extends Module {
     readonly config: LlamaConfig,
     seed = 0,
     readonly layerIndex = 0,
+    /** `'empty'` for weights about to be loaded (see {@link ParameterInit}). */
+    init: ParameterInit = 'default',
   ) {
     super();
     const { hiddenSize: d, numHeads, numKvHeads, headDim, qkvBias: bias } = config;
     this.window = layerWindow(config, layerIndex);
-    this.qProj = this.registerModule('q_proj', new Linear(d, numHeads * headDim, { bias, seed }));
+    this.qProj = this.registerModule(
+      'q_proj',
+      new Linear(d, numHeads * headDim, { bias, seed, init }),
+    );
     this.kProj = this.registerModule(
       'k_proj',
-      new Linear(d, numKvHeads * headDim, { bias, seed: seed + 1 }),
+      new Linear(d, numKvHeads * headDim, { bias, seed: seed + 1, init }),
     );
     this.vProj = this.registerModule(
       'v_proj',
-      new Linear(d, numKvHeads * headDim, { bias, seed: seed + 2 }),
+      new Linear(d, numKvHeads * headDim, { bias, seed: seed + 2, init }),
     );
     this.oProj = this.registerModule(
       'o_proj',
-      new Linear(numHeads * headDim, d, { bias: config.oBias, seed: seed + 3 }),
+      new Linear(numHeads * headDim, d, { bias: config.oBias, seed: seed + 3, init }),
     );
   }
 

@@ -1,4 +1,11 @@
-import { add, Module, RMSNorm, SwiGLU, type Variable } from '@llm-streamline/autograd';
+import {
+  add,
+  Module,
+  type ParameterInit,
+  RMSNorm,
+  SwiGLU,
+  type Variable,
+} from '@llm-streamline/autograd';
 import { scope } from '@llm-streamline/tensor';
 import type { LlamaConfig } from '../config/llama-config.js';
 import type { DecoderBlock, LayerContext } from './decoder-block.js';
@@ -17,27 +24,33 @@ export class LlamaDecoderLayer extends Module implements DecoderBlock {
   /**
    * @param layerIndex which layer of `config` this is (its attention window follows
    *   `layer_types`); kept when other layers are removed, so a save can write its entry.
+   * @param init `'empty'` for weights about to be loaded (see {@link ParameterInit}).
    */
   constructor(
     readonly config: LlamaConfig,
     seed = 0,
     readonly layerIndex = 0,
+    init: ParameterInit = 'default',
   ) {
     super();
     this.inputLayernorm = this.registerModule(
       'input_layernorm',
-      new RMSNorm(config.hiddenSize, config.rmsNormEps),
+      new RMSNorm(config.hiddenSize, config.rmsNormEps, { init }),
     );
-    this.selfAttn = this.registerModule('self_attn', new LlamaAttention(config, seed, layerIndex));
+    this.selfAttn = this.registerModule(
+      'self_attn',
+      new LlamaAttention(config, seed, layerIndex, init),
+    );
     this.postAttentionLayernorm = this.registerModule(
       'post_attention_layernorm',
-      new RMSNorm(config.hiddenSize, config.rmsNormEps),
+      new RMSNorm(config.hiddenSize, config.rmsNormEps, { init }),
     );
     this.mlp = this.registerModule(
       'mlp',
       new SwiGLU(config.hiddenSize, config.intermediateSize, {
         seed: seed + 4,
         bias: config.mlpBias,
+        init,
       }),
     );
   }

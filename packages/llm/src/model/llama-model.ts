@@ -7,6 +7,7 @@ import {
   ModuleList,
   narrow,
   noGrad,
+  type ParameterInit,
   RMSNorm,
   reshape,
   type Variable,
@@ -33,19 +34,34 @@ export class LlamaBackbone extends Module {
   readonly layers: ModuleList<DecoderBlock>;
   readonly norm: RMSNorm;
 
-  constructor(config: LlamaConfig, seed: number) {
+  constructor(config: LlamaConfig, seed: number, init: ParameterInit = 'default') {
     super();
     this.embedTokens = this.registerModule(
       'embed_tokens',
-      new Embedding(config.vocabSize, config.hiddenSize, { std: 0.02, seed }),
+      new Embedding(config.vocabSize, config.hiddenSize, { std: 0.02, seed, init }),
     );
     const layers = Array.from(
       { length: config.numLayers },
-      (_, i) => new LlamaDecoderLayer(config, seed + 16 * (i + 1), i),
+      (_, i) => new LlamaDecoderLayer(config, seed + 16 * (i + 1), i, init),
     );
     this.layers = this.registerModule('layers', new ModuleList<DecoderBlock>(layers));
-    this.norm = this.registerModule('norm', new RMSNorm(config.hiddenSize, config.rmsNormEps));
+    this.norm = this.registerModule(
+      'norm',
+      new RMSNorm(config.hiddenSize, config.rmsNormEps, { init }),
+    );
   }
+}
+
+/** Options of the {@link LlamaForCausalLM} constructor. */
+export interface LlamaModelOptions {
+  /** Seed of the random initial weights (default 0); each layer derives its own from it. */
+  seed?: number;
+  /**
+   * `'default'`: random weights as Hugging Face initialises them (reproducible from `seed`);
+   * `'empty'`: parameters allocated with undefined contents, no kernel run, for a model whose
+   * every weight is loaded next (what the loaders do).
+   */
+  init?: ParameterInit;
 }
 
 export interface ForwardOptions {
@@ -86,15 +102,15 @@ export class LlamaForCausalLM extends Module {
 
   constructor(
     readonly config: LlamaConfig,
-    { seed = 0 }: { seed?: number } = {},
+    { seed = 0, init = 'default' }: LlamaModelOptions = {},
   ) {
     super();
-    this.model = this.registerModule('model', new LlamaBackbone(config, seed));
+    this.model = this.registerModule('model', new LlamaBackbone(config, seed, init));
     const lmHead = config.tieWordEmbeddings
       ? undefined
       : this.registerModule(
           'lm_head',
-          new Linear(config.hiddenSize, config.vocabSize, { bias: false, seed: seed + 7 }),
+          new Linear(config.hiddenSize, config.vocabSize, { bias: false, seed: seed + 7, init }),
         );
     this.lmHead = lmHead?.weight;
     this.invFreq = keep(tensor(ropeFrequencies(config), [config.headDim / 2]));
