@@ -30,7 +30,6 @@
  * SmolLM2 and ~45 s for the 1B models). Writes bench-results/real-shapes.json (the cases run now
  * replace their earlier results; the others are kept) and prints a table of the cases run now.
  */
-import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { readdir } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -59,6 +58,7 @@ import {
   scope,
   tensor,
 } from '@llm-streamline/tensor';
+import { reportToParent, runBenchChild } from '@llm-streamline/test-utils/bench-child';
 import { writeBenchResults } from '@llm-streamline/test-utils/bench-results';
 import { repoRoot } from '@llm-streamline/test-utils/paths';
 import { BUNDLED } from '../src/bundled.js';
@@ -275,7 +275,7 @@ interface CaseResult extends Metrics {
   peakDeviceBytes: number;
 }
 
-/** In the child: runs one case and prints its result as a `RESULT {json}` line. */
+/** In the child: runs one case and reports its result to the parent. */
 async function runChild(name: string): Promise<void> {
   const spec = CASES.find((c) => c.name === name);
   if (!spec) throw new Error(`unknown case ${name}`);
@@ -292,7 +292,7 @@ async function runChild(name: string): Promise<void> {
     maxRssBytes: process.resourceUsage().maxRSS * 1024,
     peakDeviceBytes: device.memoryStats().peakBytesLive,
   };
-  process.stdout.write(`RESULT ${JSON.stringify(result)}\n`);
+  reportToParent(result);
 }
 
 function spawnCase(
@@ -300,27 +300,12 @@ function spawnCase(
   dir: string,
   weightsDtype: WeightsDTypeChoice,
 ): Promise<CaseResult> {
-  return new Promise((resolveCase, reject) => {
-    const proc = spawn(process.execPath, [...process.execArgv, fileURLToPath(import.meta.url)], {
-      env: {
-        ...process.env,
-        BENCH_REAL_CHILD: name,
-        BENCH_REAL_DIR: dir,
-        BENCH_REAL_WEIGHTS_DTYPE: weightsDtype,
-      },
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
-    let stdout = '';
-    proc.stdout.on('data', (d) => {
-      stdout += d;
-    });
-    proc.on('error', reject);
-    proc.on('exit', (code) => {
-      const line = stdout.split('\n').find((l) => l.startsWith('RESULT '));
-      if (code !== 0 || !line) reject(new Error(`case ${name} exited with ${code}\n${stdout}`));
-      else resolveCase(JSON.parse(line.slice(7)));
-    });
-  });
+  const env = {
+    BENCH_REAL_CHILD: name,
+    BENCH_REAL_DIR: dir,
+    BENCH_REAL_WEIGHTS_DTYPE: weightsDtype,
+  };
+  return runBenchChild<CaseResult>(fileURLToPath(import.meta.url), env, `case ${name}`);
 }
 
 function selectCases(names: readonly string[], big: boolean): Case[] {

@@ -19,7 +19,6 @@
  * BENCH_QUICK=1 shrinks everything (64-token blocks, few blocks) to smoke-test the script; quick
  * results are printed, not written.
  */
-import { spawn } from 'node:child_process';
 import {
   existsSync,
   mkdirSync,
@@ -36,6 +35,7 @@ import { fileURLToPath } from 'node:url';
 import { splitDocuments } from '@llm-streamline/llm';
 import { loadModelFromPath } from '@llm-streamline/llm/node';
 import { getDevice } from '@llm-streamline/tensor';
+import { reportToParent, runBenchChild } from '@llm-streamline/test-utils/bench-child';
 import {
   type ProgressEvent,
   STREAMLINE_DEFAULTS,
@@ -309,27 +309,12 @@ async function memoryPoint(factor: number): Promise<Record<string, unknown>> {
 }
 
 function runChild(factor: number): Promise<Record<string, unknown>> {
-  return new Promise((resolvePoint, reject) => {
-    const proc = spawn(
-      process.execPath,
-      [...process.execArgv, '--expose-gc', fileURLToPath(import.meta.url)],
-      {
-        env: { ...process.env, BENCH_CHILD: `memory:${factor}` },
-        stdio: ['ignore', 'pipe', 'inherit'],
-      },
-    );
-    let stdout = '';
-    proc.stdout.on('data', (d) => {
-      stdout += d;
-    });
-    proc.on('error', reject);
-    proc.on('exit', (code) => {
-      const line = stdout.split('\n').find((l) => l.startsWith('RESULT '));
-      if (code !== 0 || !line)
-        reject(new Error(`memory-scaling child ×${factor} exited with ${code}`));
-      else resolvePoint(JSON.parse(line.slice(7)));
-    });
-  });
+  return runBenchChild(
+    fileURLToPath(import.meta.url),
+    { BENCH_CHILD: `memory:${factor}` },
+    `memory-scaling child ×${factor}`,
+    ['--expose-gc'],
+  );
 }
 
 function write(section: string, value: unknown): void {
@@ -353,7 +338,7 @@ function write(section: string, value: unknown): void {
 if (mode === 'child') {
   const factor = Number((child as string).split(':')[1]);
   const point = await memoryPoint(factor);
-  console.log(`RESULT ${JSON.stringify(point)}`);
+  reportToParent(point);
   process.exit(0);
 } else if (mode === 'memory') {
   const points: Record<string, unknown>[] = [];

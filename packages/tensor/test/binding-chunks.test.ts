@@ -24,7 +24,7 @@ import {
   tensor,
   zeros,
 } from '../src/index.js';
-import { randomArray, rng, testDevice, valuesOf } from './helpers.js';
+import { randomArray, rng, testDevice, thrown, valuesOf } from './helpers.js';
 
 const MiB = 2 ** 20;
 const TOL = { rtol: 1e-4, atol: 1e-4 };
@@ -100,16 +100,6 @@ function launches(device: Device, fn: () => void): Launch[] {
     bound: c.buffers.map((b) => b.size),
     offsets: c.buffers.map((b) => ('offset' in b ? b.offset : 0)),
   }));
-}
-
-/** What `fn` threw, or a failure when it threw nothing. */
-function thrown(fn: () => unknown): unknown {
-  try {
-    fn();
-  } catch (e) {
-    return e;
-  }
-  throw new Error('expected an error, got none');
 }
 
 describe('a binding limit of 1 MiB: tensors over it are read in row chunks', () => {

@@ -5,10 +5,10 @@
  * as packed u32 words: on an adapter with `shader-f16` (lavapipe) the first takes the native path
  * and the second the packed one, so both run there.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   bf16ToF32,
-  Device,
+  type Device,
   data,
   embedding,
   f16ToF32,
@@ -24,16 +24,9 @@ import {
 import { planMatmul } from '../src/kernels/matmul-plan.js';
 import { registerBlock, registerMatmulSource } from '../src/kernels/matmul-register.js';
 import { tiledMatmulSource } from '../src/kernels/matmul-tiled.js';
-import { atIndex, indices, randomArray, testDevice } from './helpers.js';
+import { atIndex, devicesForF16Reads, indices, randomArray, testDevice } from './helpers.js';
 
-let main: Device;
-let packed: Device;
-beforeAll(async () => {
-  main = await testDevice();
-  packed = await Device.create({ nativeF16: false });
-});
-afterAll(() => packed?.destroy());
-const deviceFor = (which: string) => (which === 'packed' ? packed : main);
+const deviceFor = devicesForF16Reads();
 
 /** A storage buffer's values as the kernels should see them, and the tensor holding them. */
 interface Operand {
@@ -133,7 +126,7 @@ const DTYPE_PAIRS: ['f32' | HalfDType, 'f32' | HalfDType][] = [
   ['f16', 'bf16'],
 ];
 
-describe.each(['default', 'packed'])('16-bit matmul (%s f16 reads)', (which) => {
+describe.each(['default', 'packed'] as const)('16-bit matmul (%s f16 reads)', (which) => {
   describe.each(['register', 'tiled'] as KernelVariant[])('%s kernel', (variant) => {
     it.each(DTYPE_PAIRS)('a %s × b %s, every layout', async (da, db) => {
       const device = deviceFor(which);
@@ -166,8 +159,9 @@ describe('16-bit matmul: which reads the kernels generate', () => {
   it('f16 natively (enable f16, vec4<f16>) only where the device has shader-f16', async () => {
     const device = await testDevice();
     expect(device.nativeF16).toBe(device.features.has('shader-f16'));
-    expect(packed.nativeF16).toBe(false);
-    const plan = (native: boolean) => planMatmul(view('f32'), view('f16'), [], { nativeF16: native });
+    expect(deviceFor('packed').nativeF16).toBe(false);
+    const plan = (native: boolean) =>
+      planMatmul(view('f32'), view('f16'), [], { nativeF16: native });
     const native = registerMatmulSource(plan(true).flags, registerBlock(plan(true)));
     expect(native).toMatch(/^enable f16;/);
     expect(native).toContain('var<storage, read> B: array<vec4<f16>>');
@@ -178,7 +172,9 @@ describe('16-bit matmul: which reads the kernels generate', () => {
   });
 
   it('bf16 always as u32 words, in both kernel families', () => {
-    const plan = planMatmul(view('bf16'), { ...view('bf16'), cols: 15, rowStride: 15 }, [], { nativeF16: true });
+    const plan = planMatmul(view('bf16'), { ...view('bf16'), cols: 15, rowStride: 15 }, [], {
+      nativeF16: true,
+    });
     for (const source of [
       registerMatmulSource(plan.flags, registerBlock(plan)),
       tiledMatmulSource(plan.flags),
@@ -190,7 +186,7 @@ describe('16-bit matmul: which reads the kernels generate', () => {
   });
 });
 
-describe.each(['default', 'packed'])('16-bit embedding (%s f16 reads)', (which) => {
+describe.each(['default', 'packed'] as const)('16-bit embedding (%s f16 reads)', (which) => {
   it.each(['bf16', 'f16'] as HalfDType[])('gathers rows of a %s table exactly', async (dtype) => {
     const device = deviceFor(which);
     await scope(async () => {

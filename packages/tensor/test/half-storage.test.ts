@@ -4,7 +4,7 @@
  * op other than matmul, embedding and cast gives them. The conversions run on the test device and
  * on one that reads f16 as packed u32 words (on lavapipe the first reads it natively).
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
   add,
   bf16ToF32,
@@ -12,7 +12,7 @@ import {
   cast,
   cat,
   contiguous,
-  Device,
+  type Device,
   data,
   embedding,
   f16ToF32,
@@ -27,16 +27,9 @@ import {
   tensor,
   zeros,
 } from '../src/index.js';
-import { randomArray, rng, testDevice } from './helpers.js';
+import { devicesForF16Reads, randomArray, rng, testDevice } from './helpers.js';
 
-let main: Device;
-let packed: Device;
-beforeAll(async () => {
-  main = await testDevice();
-  packed = await Device.create({ nativeF16: false });
-});
-afterAll(() => packed?.destroy());
-const deviceFor = (which: string) => (which === 'packed' ? packed : main);
+const deviceFor = devicesForF16Reads();
 
 const HALF_NARROW: Record<HalfDType, (bits: number) => number> = {
   f16: f32BitsToF16Bits,
@@ -103,7 +96,7 @@ const isNanBf16 = (w: number) => (w & 0x7f80) === 0x7f80 && (w & 0x7f) !== 0;
 const IS_NAN: Record<HalfDType, (w: number) => boolean> = { f16: isNanF16, bf16: isNanBf16 };
 const ALL_WORDS = Uint16Array.from({ length: 65536 }, (_, i) => i);
 
-describe.each(['default', 'packed'])('cast with 16-bit dtypes (%s f16 reads)', (which) => {
+describe.each(['default', 'packed'] as const)('cast with 16-bit dtypes (%s f16 reads)', (which) => {
   it.each(['f16', 'bf16'] as HalfDType[])(
     'f32 → %s rounds bit for bit as half-float.ts',
     async (dtype) => {

@@ -9,8 +9,8 @@ import { randomArray } from '@llm-streamline/test-utils';
 export { randomArray, rng } from '@llm-streamline/test-utils';
 export type { AttentionCase } from '@llm-streamline/test-utils/reference';
 
-import { afterEach, beforeAll } from 'vitest';
-import { type Device, getDevice, type KernelVariant, type Tensor, tensor } from '../src/index.js';
+import { afterAll, afterEach, beforeAll } from 'vitest';
+import { Device, getDevice, type KernelVariant, type Tensor, tensor } from '../src/index.js';
 
 /** Uploads a seeded random f32 tensor and returns it with its CPU copy. */
 export function randomTensor(
@@ -31,6 +31,39 @@ export function randomTensor(
 /** The test device (created once per test file). */
 export function testDevice(): Promise<Device> {
   return getDevice();
+}
+
+/**
+ * How a kernel reads f16: `default` as the device chooses (WGSL f16 where the adapter has
+ * `shader-f16`), `packed` always unpacked from u32 words.
+ */
+export type F16Reads = 'default' | 'packed';
+
+/**
+ * For files that run each 16-bit case both ways: the test device (native f16 reads where the
+ * adapter has `shader-f16`, packed otherwise) and a second device that always reads packed, so
+ * that both paths run on adapters with the feature. Registers its own setup and teardown; call
+ * the returned function inside tests.
+ */
+export function devicesForF16Reads(): (reads: F16Reads) => Device {
+  let main: Device;
+  let packed: Device;
+  beforeAll(async () => {
+    main = await testDevice();
+    packed = await Device.create({ nativeF16: false });
+  });
+  afterAll(() => packed?.destroy());
+  return (reads) => (reads === 'packed' ? packed : main);
+}
+
+/** What `fn` threw, or a failure when it threw nothing. */
+export function thrown(fn: () => unknown): unknown {
+  try {
+    fn();
+  } catch (e) {
+    return e;
+  }
+  throw new Error('expected an error, got none');
 }
 
 /**

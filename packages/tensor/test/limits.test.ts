@@ -11,19 +11,9 @@ import {
   tensor,
   zeros,
 } from '../src/index.js';
-import { testDevice } from './helpers.js';
+import { testDevice, thrown } from './helpers.js';
 
 const MiB = 2 ** 20;
-
-/** What `fn` threw, or a failure when it threw nothing. */
-function thrown(fn: () => unknown): unknown {
-  try {
-    fn();
-  } catch (e) {
-    return e;
-  }
-  throw new Error('expected an error, got none');
-}
 
 describe('device limits: every allocation and binding is checked', () => {
   /** The device's limits shrunk to 1 MiB, so that a 2 MiB tensor hits them without a gigabyte. */

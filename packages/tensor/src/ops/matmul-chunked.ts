@@ -16,9 +16,9 @@
  */
 import type { Device } from '../device/device.js';
 import type { MatmulPlan } from '../kernels/matmul-plan.js';
-import type { FloatDType } from '../tensor/dtype.js';
 import { planMatmul } from '../kernels/matmul-plan.js';
 import type { BufferBinding } from '../runtime/buffer-range.js';
+import type { FloatDType } from '../tensor/dtype.js';
 import { type Layout, narrowLayout, reshapeLayout } from '../tensor/layout.js';
 import { sizeOf } from '../tensor/shape.js';
 import { Tensor } from '../tensor/tensor.js';
