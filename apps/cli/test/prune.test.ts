@@ -6,7 +6,8 @@
  */
 import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { loadModelFromPath } from '@llm-streamline/llm/node';
+import { checkpointPreset, writeRandomCheckpoint } from '@llm-streamline/llm';
+import { DirectorySink, loadModelFromPath } from '@llm-streamline/llm/node';
 import type { StreamlineReport } from '@llm-streamline/streamline';
 import { getDevice } from '@llm-streamline/tensor';
 import { chromium } from 'playwright';
@@ -127,6 +128,49 @@ describe('prune', () => {
     } finally {
       await browser.close();
     }
+  });
+
+  it('prunes a BF16 checkpoint held in 16 bits and writes it back in BF16, architecture kept', async () => {
+    const config = {
+      ...checkpointPreset('qwen2.5-0.5b'),
+      num_hidden_layers: 4,
+      hidden_size: 64,
+      intermediate_size: 96,
+      num_attention_heads: 4,
+      num_key_value_heads: 2,
+      vocab_size: 300,
+      bos_token_id: 256,
+      eos_token_id: 257,
+    };
+    const input = join(await tempDir(), 'qwen2-bf16');
+    const sink = await DirectorySink.create(input);
+    await writeRandomCheckpoint(config, sink, { dtype: 'BF16' });
+    await sink.commit();
+    const pruned = join(await tempDir(), 'qwen2-pruned');
+    const run = await runCli([
+      'prune',
+      input,
+      '--out',
+      pruned,
+      ...TINY,
+      '--data',
+      HELDOUT,
+      '--no-eval',
+      '--json',
+    ]);
+    expect(run.code, run.stderr).toBe(0);
+    const written = JSON.parse(await readFile(join(pruned, 'config.json'), 'utf8'));
+    expect(written).toMatchObject({
+      model_type: 'qwen2',
+      torch_dtype: 'bfloat16',
+      num_hidden_layers: 3,
+    });
+    await getDevice();
+    const reloaded = await loadModelFromPath(pruned);
+    expect(reloaded.model.weightsDtype).toBe('bf16');
+    for (const [name, t] of reloaded.model.stateDict())
+      expect(t.dtype, name).toBe(t.rank === 2 ? 'bf16' : 'f32');
+    reloaded.model.dispose();
   });
 
   it('refuses an existing output folder without --force, and leaves it untouched', async () => {

@@ -5,7 +5,7 @@
  */
 import { readdir, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
-import { WEIGHTS_DTYPES } from '@llm-streamline/llm';
+import { type SaveDType, WEIGHTS_DTYPE_CHOICES } from '@llm-streamline/llm';
 import { renderReportHtml } from '@llm-streamline/report';
 import {
   type ProgressEvent,
@@ -80,9 +80,10 @@ export const spec: CommandSpec = {
       },
       dtype: {
         type: 'string',
-        value: WEIGHTS_DTYPES.join('|'),
-        description: 'dtype of the written weights',
-        default: 'f32',
+        value: WEIGHTS_DTYPE_CHOICES.join('|'),
+        description:
+          'dtype of the written weights; auto writes them as they are held on the device (the checkpoint\'s dtype unless --weights-dtype says otherwise)',
+        default: 'auto',
       },
     } satisfies FlagSpecs;
   },
@@ -123,7 +124,7 @@ export const run: Command['run'] = async (argv, io) => {
     ...trainingOptions(v),
     ...stageOptions(v, 'evaluation'),
   };
-  const dtype = enumFlag(v, 'dtype', WEIGHTS_DTYPES) ?? 'f32';
+  const dtype = enumFlag(v, 'dtype', WEIGHTS_DTYPE_CHOICES) ?? 'auto';
   const noEval = boolFlag(v, 'no-eval');
   const evalDataFlag = stringFlag(v, 'eval-data');
   if (noEval && evalDataFlag !== undefined)
@@ -187,7 +188,9 @@ export const run: Command['run'] = async (argv, io) => {
       {
         force,
         tokenizerFiles,
-        save: { dtype: dtype.toUpperCase() as 'F32' | 'F16' | 'BF16' },
+        save: {
+          dtype: (dtype === 'auto' ? model.weightsDtype : dtype).toUpperCase() as SaveDType,
+        },
         renderReport: renderReportHtml,
       },
     );

@@ -23,6 +23,7 @@ import {
   tensor,
 } from '@llm-streamline/tensor';
 import type { LlamaConfig } from '../config/llama-config.js';
+import type { WeightsDType } from '../load/weights-dtype.js';
 import type { DecoderBlock, LayerContext } from './decoder-block.js';
 import { KvCache, LayerKvCache } from './kv-cache.js';
 import { LlamaDecoderLayer } from './llama-decoder-layer.js';
@@ -118,6 +119,14 @@ export class LlamaForCausalLM extends Module {
 
   get layers(): ModuleList<DecoderBlock> {
     return this.model.layers;
+  }
+
+  /**
+   * The dtype the weight matrices are held in on the device (the token embedding's; a loader
+   * holds them all alike): what a checkpoint of this model is written in by default.
+   */
+  get weightsDtype(): WeightsDType {
+    return this.model.embedTokens.weight.value.dtype as WeightsDType;
   }
 
   /** The output projection's weight [V, D] (the embedding when tied). */
