@@ -82,7 +82,7 @@ export const spec: CommandSpec = {
         type: 'string',
         value: WEIGHTS_DTYPE_CHOICES.join('|'),
         description:
-          'dtype of the written weights; auto writes them as they are held on the device (the checkpoint\'s dtype unless --weights-dtype says otherwise)',
+          "dtype of the written weights; auto writes them as they are held on the device (the checkpoint's dtype unless --weights-dtype says otherwise)",
         default: 'auto',
       },
     } satisfies FlagSpecs;
