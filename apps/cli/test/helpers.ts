@@ -6,6 +6,8 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { checkpointPreset, writeRandomCheckpoint } from '@llm-streamline/llm';
+import { DirectorySink } from '@llm-streamline/llm/node';
 import { repoRoot } from '@llm-streamline/test-utils/paths';
 import { afterAll } from 'vitest';
 import { applyWebGPUEnv } from '../../../scripts/webgpu-env.mjs';
@@ -96,3 +98,27 @@ export async function tempDir(): Promise<string> {
 afterAll(async () => {
   for (const d of made.splice(0)) await rm(d, { recursive: true, force: true });
 });
+
+/**
+ * Writes a random-weight BF16 Qwen2 checkpoint (q/k/v biases, GQA, tied, byte-level tokenizer) at
+ * small sizes into a fresh temporary folder and returns its path: a real-format model of another
+ * architecture than the bundled ones, in seconds.
+ */
+export async function smallQwen2Checkpoint(layers: number): Promise<string> {
+  const config = {
+    ...checkpointPreset('qwen2.5-0.5b'),
+    num_hidden_layers: layers,
+    hidden_size: 64,
+    intermediate_size: 96,
+    num_attention_heads: 4,
+    num_key_value_heads: 2,
+    vocab_size: 300,
+    bos_token_id: 256,
+    eos_token_id: 257,
+  };
+  const dir = join(await tempDir(), 'qwen2');
+  const sink = await DirectorySink.create(dir);
+  await writeRandomCheckpoint(config, sink, { dtype: 'BF16' });
+  await sink.commit();
+  return dir;
+}

@@ -11,16 +11,13 @@ import {
   CHECKPOINT_PRESETS,
   checkpointDims,
   checkpointLayout,
-  checkpointPreset,
   parseHfConfig,
-  writeRandomCheckpoint,
 } from '@llm-streamline/llm';
-import { DirectorySink } from '@llm-streamline/llm/node';
 import { fixturePath } from '@llm-streamline/test-utils/paths';
 import { describe, expect, it } from 'vitest';
 import type { Inspection } from '../src/inspect/inspection.js';
 import { deviceFit, deviceMemoryEstimate } from '../src/inspect/memory-estimate.js';
-import { jsonResult, runCli, STORIES_BIN, TINY_12L, tempDir } from './helpers.js';
+import { jsonResult, runCli, STORIES_BIN, smallQwen2Checkpoint, TINY_12L } from './helpers.js';
 
 interface Dims {
   layers: number;
@@ -96,21 +93,7 @@ describe('inspect', () => {
   });
 
   it('names the architecture of a Qwen2 checkpoint and counts its q/k/v biases', async () => {
-    const config = {
-      ...checkpointPreset('qwen2.5-0.5b'),
-      num_hidden_layers: 2,
-      hidden_size: 64,
-      intermediate_size: 96,
-      num_attention_heads: 4,
-      num_key_value_heads: 2,
-      vocab_size: 300,
-      bos_token_id: 256,
-      eos_token_id: 257,
-    };
-    const dir = join(await tempDir(), 'qwen2');
-    const sink = await DirectorySink.create(dir);
-    await writeRandomCheckpoint(config, sink, { dtype: 'BF16' });
-    await sink.commit();
+    const dir = await smallQwen2Checkpoint(2);
     const run = await runCli(['inspect', dir, '--json']);
     expect(run.code, run.stderr).toBe(0);
     const r = jsonResult<Inspection>(run);

@@ -6,14 +6,22 @@
  */
 import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { checkpointPreset, writeRandomCheckpoint } from '@llm-streamline/llm';
-import { DirectorySink, loadModelFromPath } from '@llm-streamline/llm/node';
+import { loadModelFromPath } from '@llm-streamline/llm/node';
 import type { StreamlineReport } from '@llm-streamline/streamline';
 import { getDevice } from '@llm-streamline/tensor';
 import { chromium } from 'playwright';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { chromiumArgs, chromiumPath } from '../../../vitest.shared.js';
-import { HELDOUT, jsonResult, runCli, STORIES_BIN, startCli, TINY, tempDir } from './helpers.js';
+import {
+  HELDOUT,
+  jsonResult,
+  runCli,
+  STORIES_BIN,
+  smallQwen2Checkpoint,
+  startCli,
+  TINY,
+  tempDir,
+} from './helpers.js';
 
 let out: string;
 let result: {
@@ -131,21 +139,7 @@ describe('prune', () => {
   });
 
   it('prunes a BF16 checkpoint held in 16 bits and writes it back in BF16, architecture kept', async () => {
-    const config = {
-      ...checkpointPreset('qwen2.5-0.5b'),
-      num_hidden_layers: 4,
-      hidden_size: 64,
-      intermediate_size: 96,
-      num_attention_heads: 4,
-      num_key_value_heads: 2,
-      vocab_size: 300,
-      bos_token_id: 256,
-      eos_token_id: 257,
-    };
-    const input = join(await tempDir(), 'qwen2-bf16');
-    const sink = await DirectorySink.create(input);
-    await writeRandomCheckpoint(config, sink, { dtype: 'BF16' });
-    await sink.commit();
+    const input = await smallQwen2Checkpoint(4);
     const pruned = join(await tempDir(), 'qwen2-pruned');
     const run = await runCli([
       'prune',
