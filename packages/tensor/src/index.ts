@@ -49,7 +49,7 @@ export type { RandomOptions } from './ops/creation.js';
 export { arange, full, ones, randNormal, randUniform, tensor, zeros } from './ops/creation.js';
 export type { CrossEntropyOptions } from './ops/cross-entropy.js';
 export { crossEntropy } from './ops/cross-entropy.js';
-export { data, item } from './ops/data.js';
+export { bytes, data, item } from './ops/data.js';
 export { embedding, embeddingBackward } from './ops/embedding.js';
 export type { MatmulOptions } from './ops/matmul.js';
 export { matmul } from './ops/matmul.js';

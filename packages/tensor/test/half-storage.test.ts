@@ -9,6 +9,7 @@ import {
   add,
   bf16ToF32,
   bucketSize,
+  bytes as bytesOf,
   cast,
   cat,
   contiguous,
@@ -173,6 +174,9 @@ describe('16-bit uploads, creation and device bytes', () => {
       const kept = Tensor.fromBytes(bytes, 'bf16', [words.length], { dtype: 'bf16' });
       expect(kept.dtype).toBe('bf16');
       expect(await storedWords(kept)).toEqual(words);
+      // bytes() gives them back as stored, also for a view from mid-word (element 3 onwards).
+      expect(await bytesOf(kept)).toEqual(bytes);
+      expect(await bytesOf(kept.narrow(0, 3, 900))).toEqual(bytes.subarray(6, 6 + 1800));
       // bf16 bytes stored as f16: rounded as widening then narrowing on the CPU would.
       const asF16 = Tensor.fromBytes(bytes, 'bf16', [words.length], { dtype: 'f16' });
       const wide = new Uint32Array(bf16ToF32(words).buffer);

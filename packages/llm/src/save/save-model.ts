@@ -1,4 +1,4 @@
-import { data, f32ToBf16, f32ToF16, type Tensor } from '@llm-streamline/tensor';
+import { bytes, data, f32ToBf16, f32ToF16, type Tensor } from '@llm-streamline/tensor';
 import { configForLayers } from '../config/layer-types.js';
 import { type LlamaConfig, toHfConfig } from '../config/llama-config.js';
 import {
@@ -7,6 +7,7 @@ import {
   type TensorSpec,
 } from '../io/safetensors-writer.js';
 import { TORCH_DTYPE } from '../io/torch-dtype.js';
+import { FILE_ENCODING } from '../load/weights-dtype.js';
 import { LlamaDecoderLayer } from '../model/llama-decoder-layer.js';
 import type { LlamaForCausalLM } from '../model/llama-model.js';
 import type { OutputSink } from './output-sink.js';
@@ -50,7 +51,7 @@ export async function saveHfModel(
     async function* chunks(): AsyncGenerator<Uint8Array> {
       yield layout.header;
       for (const entry of layout.entries) {
-        yield encode(await data(state.get(entry.name) as Tensor), dtype);
+        yield await tensorBytes(state.get(entry.name) as Tensor, dtype);
         options.onProgress?.(++done, specs.length);
       }
     }
@@ -91,6 +92,15 @@ export function checkpointTensors(model: LlamaForCausalLM): Map<string, Tensor> 
   out.set('model.norm.weight', model.model.norm.weight.value);
   if (model.lmHead) out.set('lm_head.weight', model.lmHead.value);
   return out;
+}
+
+/**
+ * A tensor's bytes in the file's dtype. One held in that dtype already (a 16-bit weight written
+ * back as it was loaded) is downloaded as it is stored: no f32 copy of it exists on the way.
+ */
+async function tensorBytes(t: Tensor, dtype: SaveDType): Promise<Uint8Array> {
+  if (t.dtype === FILE_ENCODING[dtype]) return bytes(t);
+  return encode(await data(t), dtype);
 }
 
 function encode(values: Float32Array | Int32Array | Uint32Array, dtype: SaveDType): Uint8Array {

@@ -6,7 +6,22 @@ import { copy } from './copy.js';
 
 /** Downloads a tensor's values in row-major order (f16 and bf16 come back widened to f32). */
 export async function data(x: Tensor): Promise<Float32Array | Int32Array | Uint32Array> {
-  x.assertAlive('data');
+  const raw = await bytes(x);
+  const buffer = raw.buffer as ArrayBuffer;
+  if (x.dtype === 'i32') return new Int32Array(buffer);
+  if (x.dtype === 'u32') return new Uint32Array(buffer);
+  if (x.dtype === 'f16') return f16ToF32(new Uint16Array(buffer));
+  if (x.dtype === 'bf16') return bf16ToF32(new Uint16Array(buffer));
+  return new Float32Array(buffer);
+}
+
+/**
+ * Downloads a tensor's elements in row-major order as stored, in its own dtype: 16-bit tensors
+ * come back as their 2-byte patterns, unconverted. What writing a checkpoint in the dtype a
+ * weight is held in needs (no f32 copy of the largest tensor on the way).
+ */
+export async function bytes(x: Tensor): Promise<Uint8Array> {
+  x.assertAlive('bytes');
   // A strided view is packed on the GPU first, so only its own elements cross the bus.
   const dense = x.isContiguous ? x : copy(x);
   try {
@@ -17,12 +32,7 @@ export async function data(x: Tensor): Promise<Float32Array | Int32Array | Uint3
     const aligned = start - (start % 4);
     const length = dense.size * bytesPer;
     const raw = await x.device.read(dense.buffer, aligned, length + start - aligned);
-    const bytes = start === aligned ? raw : raw.slice(start - aligned);
-    if (dense.dtype === 'i32') return new Int32Array(bytes);
-    if (dense.dtype === 'u32') return new Uint32Array(bytes);
-    if (dense.dtype === 'f16') return f16ToF32(new Uint16Array(bytes));
-    if (dense.dtype === 'bf16') return bf16ToF32(new Uint16Array(bytes));
-    return new Float32Array(bytes);
+    return new Uint8Array(start === aligned ? raw : raw.slice(start - aligned));
   } finally {
     if (dense !== x) dense.dispose();
   }
