@@ -6,7 +6,7 @@ import { copy } from './copy.js';
 
 /** Downloads a tensor's values in row-major order (f16 and bf16 come back widened to f32). */
 export async function data(x: Tensor): Promise<Float32Array | Int32Array | Uint32Array> {
-  const raw = await bytes(x);
+  const raw = await storedBytes(x, 'data');
   const buffer = raw.buffer as ArrayBuffer;
   if (x.dtype === 'i32') return new Int32Array(buffer);
   if (x.dtype === 'u32') return new Uint32Array(buffer);
@@ -20,8 +20,13 @@ export async function data(x: Tensor): Promise<Float32Array | Int32Array | Uint3
  * come back as their 2-byte patterns, unconverted. What writing a checkpoint in the dtype a
  * weight is held in needs (no f32 copy of the largest tensor on the way).
  */
-export async function bytes(x: Tensor): Promise<Uint8Array> {
-  x.assertAlive('bytes');
+export function bytes(x: Tensor): Promise<Uint8Array> {
+  return storedBytes(x, 'bytes');
+}
+
+/** The download behind {@link data} and {@link bytes}; `op` names the caller in errors. */
+async function storedBytes(x: Tensor, op: string): Promise<Uint8Array> {
+  x.assertAlive(op);
   // A strided view is packed on the GPU first, so only its own elements cross the bus.
   const dense = x.isContiguous ? x : copy(x);
   try {
