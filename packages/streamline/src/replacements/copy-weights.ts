@@ -1,5 +1,5 @@
 import type { Module } from '@llm-streamline/autograd';
-import { cast, copy, type Tensor } from '@llm-streamline/tensor';
+import { copy, type Tensor } from '@llm-streamline/tensor';
 
 /**
  * Starts `target` from `source`'s parameters of the same names (every parameter `target` has):
@@ -14,7 +14,7 @@ export function copyWeightsFrom(target: Module, source: Module): void {
     for (const name of target.stateDict().keys()) {
       const t = from.get(name);
       if (!t) throw new Error(`copyWeightsFrom: the source has no parameter ${name}`);
-      copies.set(name, t.dtype === 'f32' ? copy(t) : cast(t, 'f32'));
+      copies.set(name, copy(t, 'f32')); // a fresh f32 buffer, widened if the source is 16-bit
     }
     target.loadStateDict(copies);
   } finally {
