@@ -89,6 +89,25 @@ export { MemorySink } from './save/output-sink.js';
 export type { SaveDType, SaveOptions } from './save/save-model.js';
 // Saving
 export { checkpointTensors, savedConfig, saveHfModel } from './save/save-model.js';
+// Streaming weights under a memory budget
+export type { DeviceMemoryBudget } from './stream/attach-stream.js';
+export { modelSizes } from './stream/attach-stream.js';
+export type { LayerWalkOptions } from './stream/layer-walk.js';
+export { embedBlocks, groupsOf, walkLayers } from './stream/layer-walk.js';
+export type {
+  BatchShape,
+  MemoryPlanRecord,
+  ModelSizes,
+  StagePeak,
+} from './stream/memory-plan.js';
+export {
+  bytesOnDevice,
+  layerWorkingBytes,
+  MemoryBudgetError,
+  MemoryPlan,
+} from './stream/memory-plan.js';
+export type { StreamStats } from './stream/weight-stream.js';
+export { WeightStream } from './stream/weight-stream.js';
 // Random-weight checkpoints at real shapes
 export { byteLevelTokenizerFiles } from './synthetic/byte-tokenizer.js';
 export type { CheckpointDims, CheckpointTensor } from './synthetic/checkpoint-layout.js';

@@ -101,4 +101,23 @@ describe('memory: scopes, disposal and the buffer pool', () => {
       device.pool.capBytes = cap;
     }
   });
+
+  it('peakBytesHeld counts pooled buffers, which peakBytesLive does not', async () => {
+    const device = await testDevice();
+    await device.sync();
+    device.pool.trim();
+    device.pool.resetPeak();
+    const before = device.memoryStats();
+    // 64 KiB freed into the pool, then 128 KiB of another size: the device held both at once.
+    const small = zeros([16 * 1024]);
+    small.dispose();
+    await device.sync();
+    const large = zeros([32 * 1024]);
+    await device.sync();
+    const after = device.memoryStats();
+    large.dispose();
+    // (a kernel's small parameter buffer rides along)
+    expect(after.peakBytesLive - before.bytesLive).toBeLessThan((64 + 128) * 1024);
+    expect(after.peakBytesHeld - before.bytesLive).toBeGreaterThanOrEqual((64 + 128) * 1024);
+  });
 });

@@ -1,7 +1,8 @@
-import { noGrad, variable } from '@llm-streamline/autograd';
+import { defaultChunkRows, noGrad, variable } from '@llm-streamline/autograd';
 import { item, scope, type Tensor, tensor } from '@llm-streamline/tensor';
 import type { DecoderBlock } from '../model/decoder-block.js';
 import type { LlamaForCausalLM } from '../model/llama-model.js';
+import { embedBlocks, groupsOf, walkLayers } from '../stream/layer-walk.js';
 import type { Tokenizer } from '../tokenizer/tokenizer.js';
 
 /**
@@ -67,6 +68,11 @@ export async function perplexity(
  * every variant, so comparing a model with pruned versions of itself (LLM-Streamline's original,
  * plain-removal and replaced models, which share every layer before the pruned window) costs the
  * prefix once instead of once per model. `tokensPerSecond` counts every variant's tokens.
+ *
+ * Batches run through the layers in groups (see stream/layer-walk.ts): one batch per group for a
+ * resident model; as many as the memory plan allows for a streamed one, each layer fetched once
+ * per group. Per batch the kernels are the same either way, and losses are summed in batch order,
+ * so both give the same perplexity, bit for bit.
  */
 export async function perplexityOfVariants(
   model: LlamaForCausalLM,
@@ -81,39 +87,61 @@ export async function perplexityOfVariants(
     throw new RangeError(
       `perplexity: sharedLayers ${sharedLayers} is outside 0…${model.layers.length}`,
     );
-  const { batchSize = 8, chunkRows } = options;
+  const { batchSize = 8 } = options;
   const start = performance.now();
   const nllSums = variants.map(() => 0);
   let count = 0;
-  for (let b = 0; b < blocks.length; b += batchSize) {
+  let done = 0;
+  const batches = groupsOf(blocks, batchSize);
+  const plan = model.memoryPlan;
+  const stream = model.weightStream;
+  // A streamed group holds, per batch, the prefix's output and every variant's.
+  const held = (1 + variants.length) * (plan?.stateBytes ?? 0);
+  const perGroup = plan?.batchesPerGroup(held, batches.length) ?? 1;
+  const chunkRows =
+    options.chunkRows ??
+    plan?.lossChunkRows(perGroup * held, defaultChunkRows(model.config.vocabSize));
+  const prefixLayers = [...model.layers].slice(0, sharedLayers);
+  for (const group of groupsOf(batches, perGroup)) {
     if (options.shouldStop?.()) throw new Error('perplexity: cancelled');
-    const batch = blocks.slice(b, b + batchSize);
-    const t = (batch[0] as number[]).length;
-    const losses = scope(() =>
-      noGrad(() => {
-        const ids = tensor(Int32Array.from(batch.flat()), [batch.length, t]);
-        const prefix = runStack(
-          model,
-          model.embed(ids).value,
-          [...model.layers].slice(0, sharedLayers),
-        );
-        // Each variant's loss is computed chunk by chunk: no [B, T, V] logits (see nextTokenLoss).
-        return variants.map((layers) =>
-          scope(() => {
-            const h = variable(runStack(model, prefix, layers));
-            return model.nextTokenLoss(h, ids, { reduction: 'sum', chunkRows }).value;
-          }),
-        );
-      }),
+    const embedded: Tensor[] = [];
+    for (const batch of group) embedded.push(await embedBlocks(model, batch));
+    const prefix = await walkLayers(model, prefixLayers, embedded);
+    const outputs: Tensor[][] = [];
+    try {
+      for (const layers of variants)
+        outputs.push(await walkLayers(model, layers, prefix, { consumeInputs: false }));
+    } finally {
+      for (const h of prefix) h.dispose();
+    }
+    if (stream) await stream.waitFor(stream.fetch(model.headModule));
+    // Each variant's loss is computed chunk by chunk: no [B, T, V] logits (see nextTokenLoss).
+    const losses = group.map((batch, b) =>
+      scope(() =>
+        noGrad(() => {
+          const t = (batch[0] as number[]).length;
+          const ids = tensor(Int32Array.from(batch.flat()), [batch.length, t]);
+          return outputs.map(
+            (out) =>
+              model.nextTokenLoss(variable(out[b] as Tensor), ids, { reduction: 'sum', chunkRows })
+                .value,
+          );
+        }),
+      ),
     );
-    // One readback per variant, after every dispatch of the batch is queued.
-    const sums = await Promise.all(losses.map((l) => item(l)));
-    for (const l of losses) l.dispose();
-    sums.forEach((s, v) => {
-      nllSums[v] = (nllSums[v] as number) + s;
+    for (const out of outputs) for (const h of out) h.dispose();
+    stream?.release(model.headModule);
+    // One readback per loss, after every dispatch of the group is queued; summed in batch order.
+    const sums = await Promise.all(losses.map((l) => Promise.all(l.map((x) => item(x)))));
+    for (const l of losses) for (const x of l) x.dispose();
+    group.forEach((batch, b) => {
+      (sums[b] as number[]).forEach((s, v) => {
+        nllSums[v] = (nllSums[v] as number) + s;
+      });
+      count += batch.length * ((batch[0] as number[]).length - 1); // the rows nextTokenLoss scores
+      done += batch.length;
+      options.onProgress?.(done, blocks.length);
     });
-    count += batch.length * (t - 1); // the rows nextTokenLoss scores
-    options.onProgress?.(Math.min(b + batchSize, blocks.length), blocks.length);
   }
   const seconds = (performance.now() - start) / 1000;
   return nllSums.map((nllSum) => {
@@ -126,19 +154,4 @@ export async function perplexityOfVariants(
       tokensPerSecond: (count * variants.length) / seconds,
     };
   });
-}
-
-/**
- * Hidden states through `layers` in order (inference: no graph). Intermediate states are freed as
- * soon as the next layer has consumed them; the input is never freed, so a shared prefix survives.
- */
-function runStack(model: LlamaForCausalLM, input: Tensor, layers: readonly DecoderBlock[]): Tensor {
-  let h = input;
-  for (const layer of layers) {
-    const next = scope(() => layer.forward(variable(h), model.layerContext(0)).value);
-    // A block may hand back its input unchanged (an identity replacement).
-    if (h !== input && next !== h) h.dispose();
-    h = next;
-  }
-  return h;
 }

@@ -10,12 +10,23 @@ import type { TensorRecord } from '../io/tensor-index.js';
 import { hfNameFromGguf, hfNameFromLlama2c } from '../io/weight-names.js';
 import { LlamaForCausalLM } from '../model/llama-model.js';
 import {
+  attachWeightStream,
+  type DeviceMemoryBudget,
+  planLoad,
+  streamedNames,
+} from '../stream/attach-stream.js';
+import {
   loadLlama2cTokenizer,
   loadTokenizerFromDirectory,
   tokenizerFromGguf,
 } from '../tokenizer/load-tokenizer.js';
 import type { Tokenizer } from '../tokenizer/tokenizer.js';
-import { type LoadWeightsOptions, loadWeights, type NamedRecord } from './load-weights.js';
+import {
+  type LoadWeightsOptions,
+  loadWeights,
+  type NamedRecord,
+  uploadTensorRecord,
+} from './load-weights.js';
 
 export type ModelFormat = 'huggingface' | 'llama2c' | 'gguf';
 
@@ -30,7 +41,15 @@ export interface LoadedModel {
   source: string;
 }
 
-export type LoadOptions = Pick<LoadWeightsOptions, 'onProgress' | 'weightsDtype'>;
+export interface LoadOptions extends Pick<LoadWeightsOptions, 'onProgress' | 'weightsDtype'> {
+  /**
+   * A device memory budget. When the weights and the working set of one batch of the given shape
+   * do not fit it, the model is loaded *streamed*: its layers and head stay in the checkpoint,
+   * which stays open until the model is disposed (see stream/memory-plan.ts). A budget too small
+   * for even one layer fails here, saying the minimum. Without one, everything is uploaded.
+   */
+  deviceMemory?: DeviceMemoryBudget;
+}
 
 /** A Hugging Face directory: config.json, model.safetensors (or shards), tokenizer files. */
 export async function loadHfModel(
@@ -39,16 +58,18 @@ export async function loadHfModel(
 ): Promise<LoadedModel> {
   const config = await readHfConfig(dir);
   const checkpoint = await openSafetensorsCheckpoint(dir);
+  let model: LlamaForCausalLM | undefined;
   try {
     const records = [...checkpoint.tensors.values()].map((record) => ({
       hfName: record.name,
       record,
     }));
-    const model = await build(
+    model = await build(
       config,
       records,
       { ...options, configName: `${dir.name}/config.json` },
       false,
+      () => closeCheckpoint(checkpoint),
     );
     return {
       model,
@@ -57,8 +78,12 @@ export async function loadHfModel(
       format: 'huggingface',
       source: dir.name,
     };
+  } catch (e) {
+    model?.dispose();
+    throw e;
   } finally {
-    await closeCheckpoint(checkpoint);
+    // A streamed model reads its layers from the checkpoint until it is disposed.
+    if (!model?.weightStream) await closeCheckpoint(checkpoint);
   }
 }
 
@@ -83,6 +108,7 @@ export async function loadLlama2cModel(
     namedRecords(checkpoint.tensors.values(), hfNameFromLlama2c),
     { ...options, configName: `the header of ${source.name}` },
     true,
+    async () => source.close?.(),
   );
   const tokenizer = tokenizerSource ? await loadLlama2cTokenizer(tokenizerSource) : undefined;
   return { model, config, tokenizer, format: 'llama2c', source: source.name };
@@ -100,6 +126,7 @@ export async function loadGgufModel(
     namedRecords(gguf.tensors.values(), hfNameFromGguf),
     { ...options, configName: `the metadata of ${source.name}` },
     true,
+    async () => source.close?.(),
   );
   return { model, config, tokenizer: tokenizerFromGguf(gguf), format: 'gguf', source: source.name };
 }
@@ -117,16 +144,34 @@ function namedRecords(
   return out;
 }
 
+/**
+ * The model with its weights: all uploaded, or, when `options.deviceMemory` says they do not
+ * fit, all but the streamed ones, with a weight stream that owns the sources (`closeSources`)
+ * from then on. Without streaming the caller closes them.
+ */
 async function build(
   config: LlamaConfig,
   records: NamedRecord[],
   options: LoadOptions & { configName: string },
   interleavedRope: boolean,
+  closeSources: () => Promise<void>,
 ): Promise<LlamaForCausalLM> {
+  const choice = options.weightsDtype ?? 'auto';
+  const plan = planLoad(config, records, choice, options.deviceMemory);
+  const streamed = plan?.mode === 'streamed' ? streamedNames(records) : undefined;
   // Every parameter is loaded next: drawing random values first would only waste time and memory.
   const model = new LlamaForCausalLM(config, { init: 'empty' });
   try {
-    await loadWeights(model, config, records, { ...options, interleavedRope });
+    await loadWeights(model, config, records, { ...options, interleavedRope, streamed });
+    model.memoryPlan = plan;
+    if (streamed)
+      attachWeightStream(
+        model,
+        records,
+        choice,
+        (p) => uploadTensorRecord(p.record, p.hfName, p.dtype, config, interleavedRope),
+        closeSources,
+      );
     return model;
   } catch (e) {
     model.dispose();

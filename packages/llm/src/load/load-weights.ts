@@ -35,6 +35,11 @@ export interface LoadWeightsOptions {
    * each as its file stores it, so a BF16 checkpoint takes 2 bytes per parameter on the device.
    */
   weightsDtype?: WeightsDTypeChoice;
+  /**
+   * Names (HF) checked like every other tensor but not uploaded: the parameters a weight stream
+   * fetches later (see stream/weight-stream.ts). Their placeholders stay.
+   */
+  streamed?: ReadonlySet<string>;
 }
 
 /**
@@ -89,20 +94,18 @@ export async function loadWeights(
   // Parameters are swapped whole (a 16-bit weight replaces an f32 placeholder); buffers keep their dtype.
   const parameters = new Map(model.namedParameters());
   let done = 0;
-  for (const [name, target] of targets) {
+  const uploading = [...targets].filter(([name]) => !options.streamed?.has(name));
+  for (const [name, target] of uploading) {
     const { record } = byName.get(name) as NamedRecord;
     const dtype = deviceDtypeOf(record.dtype, record.shape.length, options.weightsDtype ?? 'auto');
     const parameter = parameters.get(name);
-    // A tensor too large for the adapter: say which one (the tensor package knows only its shape).
-    const value = await uploadRecord(
+    const value = await uploadTensorRecord(
       record,
       name,
       parameter ? dtype : target.dtype,
       config,
       options.interleavedRope ?? false,
-    ).catch((e: unknown) => {
-      throw describeDeviceLimitError(e, { name });
-    });
+    );
     if (parameter) {
       parameter.value.dispose();
       parameter.value = keep(value);
@@ -115,7 +118,7 @@ export async function loadWeights(
     // waiting, a whole checkpoint's worth piles up — in host memory, on a CPU adapter. Waiting
     // here keeps it to one tensor; the round trip is small next to reading and widening a weight.
     await target.device.sync();
-    options.onProgress?.(++done, targets.size);
+    options.onProgress?.(++done, uploading.length);
   }
   const device = targets.values().next().value?.device;
   if (device) {
@@ -123,6 +126,37 @@ export async function loadWeights(
     // cap), at weight sizes that nothing asks for once loading is done: give their memory back.
     device.pool.trim();
   }
+}
+
+/**
+ * One checkpoint tensor on the device in `dtype`: read from its file, q/k rows permuted to the
+ * rotate-half layout when the file is interleaved (llama2.c, GGUF). Failures name the tensor: a
+ * read error (a file that changed or shrank), or one too large for the adapter (the tensor
+ * package knows only its shape).
+ */
+export async function uploadTensorRecord(
+  record: TensorRecord,
+  hfName: string,
+  dtype: DType,
+  config: LlamaConfig,
+  interleaved: boolean,
+): Promise<Tensor> {
+  try {
+    return await uploadRecord(record, hfName, dtype, config, interleaved);
+  } catch (e) {
+    const described = describeDeviceLimitError(e, { name: hfName });
+    if (described !== e) throw described;
+    throw new Error(
+      `${record.source.name}: cannot load tensor ${hfName}: ${messageOf(e, record.source.name)}`,
+      { cause: e },
+    );
+  }
+}
+
+/** An error's message without the file name it may already start with. */
+function messageOf(e: unknown, fileName: string): string {
+  const message = e instanceof Error ? e.message : String(e);
+  return message.startsWith(`${fileName}: `) ? message.slice(fileName.length + 2) : message;
 }
 
 async function uploadRecord(

@@ -31,19 +31,25 @@ export async function loadModelFromPath(
     );
   }
   const source = await openFileByteSource(path, path);
+  let loaded: LoadedModel | undefined;
   try {
-    if (format === 'gguf') return await loadGgufModel(source, options);
+    if (format === 'gguf') {
+      loaded = await loadGgufModel(source, options);
+      return loaded;
+    }
     const tokenizerPath = await findLlama2cTokenizer(path);
     const tokenizer = tokenizerPath
       ? await openFileByteSource(tokenizerPath, tokenizerPath)
       : undefined;
     try {
-      return await loadLlama2cModel(source, tokenizer, options);
+      loaded = await loadLlama2cModel(source, tokenizer, options);
+      return loaded;
     } finally {
       await tokenizer?.close?.();
     }
   } finally {
-    await source.close?.();
+    // A streamed model reads its layers from the file until it is disposed (it closes it then).
+    if (!loaded?.model.weightStream) await source.close?.();
   }
 }
 

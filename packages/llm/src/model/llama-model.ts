@@ -24,6 +24,8 @@ import {
 } from '@llm-streamline/tensor';
 import type { LlamaConfig } from '../config/llama-config.js';
 import type { WeightsDType } from '../load/weights-dtype.js';
+import type { MemoryPlan } from '../stream/memory-plan.js';
+import type { WeightStream } from '../stream/weight-stream.js';
 import type { DecoderBlock, LayerContext } from './decoder-block.js';
 import { KvCache, LayerKvCache } from './kv-cache.js';
 import { LlamaDecoderLayer } from './llama-decoder-layer.js';
@@ -98,8 +100,18 @@ export class LlamaForCausalLM extends Module {
   readonly model: LlamaBackbone;
   /** Separate output projection [V, D]; undefined when tied to the token embedding. */
   readonly lmHead: Variable | undefined;
+  /** The module that owns the output weight: `lm_head`, or the token embedding when tied. */
+  readonly headModule: Module;
   /** RoPE inverse frequencies, derived from the config (not saved, as in HF). */
   readonly invFreq: Tensor;
+  /**
+   * Set by a loader when the weights did not fit the memory budget: the decoder layers and the
+   * head stay in the checkpoint and are fetched one at a time (see stream/weight-stream.ts). Such a
+   * model runs through `walkLayers` and `embedBlocks`; `forward`, `runLayers` and `embed` refuse.
+   */
+  weightStream?: WeightStream;
+  /** The memory plan the model was loaded under (see stream/memory-plan.ts), when it had a budget. */
+  memoryPlan?: MemoryPlan;
 
   constructor(
     readonly config: LlamaConfig,
@@ -114,6 +126,7 @@ export class LlamaForCausalLM extends Module {
           new Linear(config.hiddenSize, config.vocabSize, { bias: false, seed: seed + 7, init }),
         );
     this.lmHead = lmHead?.weight;
+    this.headModule = lmHead ?? this.model.embedTokens;
     this.invFreq = keep(tensor(ropeFrequencies(config), [config.headDim / 2]));
   }
 
@@ -126,6 +139,7 @@ export class LlamaForCausalLM extends Module {
    * holds them all alike): what a checkpoint of this model is written in by default.
    */
   get weightsDtype(): WeightsDType {
+    if (this.weightStream) return this.weightStream.weightsDtype;
     return this.model.embedTokens.weight.value.dtype as WeightsDType;
   }
 
@@ -141,6 +155,7 @@ export class LlamaForCausalLM extends Module {
 
   /** Token ids [B, T] (i32) → embeddings [B, T, D] (boundary 0). */
   embed(ids: Tensor): Variable {
+    this.assertResident(this.model.embedTokens, 'the token embedding');
     if (ids.rank !== 2)
       throw new RangeError(
         `forward: token ids must be [batch, tokens], got ${formatShape(ids.shape)}`,
@@ -150,6 +165,7 @@ export class LlamaForCausalLM extends Module {
 
   /** Runs layers `from` … `to − 1` on hidden states at boundary `from` (differentiable). */
   runLayers(h: Variable, from: number, to: number, offset = 0): Variable {
+    for (let j = from; j < to; j++) this.assertResident(this.layers.at(j), `layer ${j}`);
     let x = h;
     for (let j = from; j < to; j++) {
       const next = this.layers.at(j).forward(x, this.layerContext(offset));
@@ -162,6 +178,7 @@ export class LlamaForCausalLM extends Module {
 
   /** Final norm and output projection: hidden [B, T, D] → logits [B, T, V]. */
   head(h: Tensor): Tensor {
+    this.assertResident(this.headModule, 'the output head');
     return noGrad(() =>
       scope(() => {
         const normed = this.model.norm.forward(variable(h)).value;
@@ -196,6 +213,7 @@ export class LlamaForCausalLM extends Module {
         `nextTokenLoss: expected hidden states [B, T, ${this.config.hiddenSize}] and token ids [B, T] with T ≥ 2, got hidden states ${formatShape(h.shape)} and ids ${formatShape(ids.shape)}`,
       );
     }
+    this.assertResident(this.headModule, 'the output head');
     return scope(() => {
       const rows = batch * (tokens - 1);
       const inputs = reshape(narrow(h, 1, 0, tokens - 1), [rows, hidden]);
@@ -227,6 +245,9 @@ export class LlamaForCausalLM extends Module {
         `forward: the KV cache has ${cache.layers.length} layers but the model has ${numLayers}; create a new cache after editing layers`,
       );
     }
+    [...this.layers].forEach((layer, j) => {
+      this.assertResident(layer, `layer ${j}`);
+    });
     const offset = cache?.length ?? 0;
     const hidden = new Map<number, Tensor>();
     return noGrad(() => {
@@ -267,7 +288,22 @@ export class LlamaForCausalLM extends Module {
     );
   }
 
+  /**
+   * Throws when `module`'s weights are streamed and not fetched: running it would read
+   * placeholders (zeros) and give a wrong answer instead of an error.
+   */
+  assertResident(module: Module, what: string): void {
+    if (this.weightStream && !this.weightStream.isResident(module))
+      throw new Error(
+        `${what} is streamed from the checkpoint (the model is larger than its device memory budget) and is not on the device: run streamed models through walkLayers() and embedBlocks()`,
+      );
+  }
+
   override dispose(): void {
+    // Placeholders are restored first, so the module frees only what it owns.
+    const stream = this.weightStream;
+    this.weightStream = undefined;
+    stream?.close().catch(() => {});
     super.dispose();
     this.invFreq.dispose();
   }

@@ -26,6 +26,12 @@ export interface MemoryStats {
   bytesPooled: number;
   /** Largest `bytesLive` seen since the device was created or {@link BufferPool.resetPeak}. */
   peakBytesLive: number;
+  /**
+   * Largest number of bytes the device held at once in buffers of this pool (live, pooled, or
+   * released and awaiting the next submit), since creation or {@link BufferPool.resetPeak}: what
+   * a memory budget must cover, since a pooled buffer is memory the device still holds.
+   */
+  peakBytesHeld: number;
   /** Buffers created so far (a pool that works keeps this flat in a steady loop). */
   buffersCreated: number;
 }
@@ -84,8 +90,11 @@ export class BufferPool {
     bytesLive: 0,
     bytesPooled: 0,
     peakBytesLive: 0,
+    peakBytesHeld: 0,
     buffersCreated: 0,
   };
+  /** Bytes in buffers released but not yet pooled or destroyed (see {@link BufferPool.release}). */
+  private parkedBytes = 0;
 
   constructor(
     private readonly device: GPUDevice,
@@ -129,6 +138,7 @@ export class BufferPool {
     this.stats.bytesLive += size;
     if (this.stats.bytesLive > this.stats.peakBytesLive)
       this.stats.peakBytesLive = this.stats.bytesLive;
+    this.notePeakHeld();
     return buffer;
   }
 
@@ -154,6 +164,7 @@ export class BufferPool {
   /** Returns a buffer; it becomes reusable after the next submit. */
   release(buffer: GPUBuffer): void {
     this.stats.bytesLive -= buffer.size;
+    this.parkedBytes += buffer.size;
     this.parked.push(buffer);
   }
 
@@ -171,6 +182,7 @@ export class BufferPool {
       this.stats.bytesPooled += buffer.size;
     }
     this.parked = [];
+    this.parkedBytes = 0;
   }
 
   /** Destroys every pooled buffer (live ones are untouched). */
@@ -196,6 +208,16 @@ export class BufferPool {
 
   resetPeak(): void {
     this.stats.peakBytesLive = this.stats.bytesLive;
+    this.stats.peakBytesHeld = this.bytesHeld;
+  }
+
+  /** Bytes the device holds in this pool's buffers now: live, pooled and parked. */
+  get bytesHeld(): number {
+    return this.stats.bytesLive + this.stats.bytesPooled + this.parkedBytes;
+  }
+
+  private notePeakHeld(): void {
+    if (this.bytesHeld > this.stats.peakBytesHeld) this.stats.peakBytesHeld = this.bytesHeld;
   }
 
   /** The bucket, unless rounding up would cross a limit the exact size is within (small test limits). */

@@ -1,0 +1,89 @@
+/**
+ * Layer-major inference: the hidden states of a group of batches go through a list of layers one
+ * layer at a time, each layer for every batch before the next. With streamed weights (see
+ * weight-stream.ts) each layer is fetched once per group, the next one's fetch overlapping this
+ * one's compute, and released as soon as its kernels are recorded. With resident weights the same
+ * walk over a group of one batch is the usual batch-major forward pass: every stage runs through
+ * this one loop, streamed or not, so both give the same numbers by construction.
+ */
+import { noGrad, variable } from '@llm-streamline/autograd';
+import { scope, type Tensor, tensor } from '@llm-streamline/tensor';
+import type { DecoderBlock } from '../model/decoder-block.js';
+import type { LlamaForCausalLM } from '../model/llama-model.js';
+
+export interface LayerWalkOptions {
+  /**
+   * Called at every boundary with the group's hidden states there: boundary 0 (the inputs) first,
+   * then after each layer. The states are the walk's: view or copy what must outlive the call.
+   */
+  visit?: (boundary: number, states: readonly Tensor[]) => void;
+  /** Free the inputs once the first layer has read them (default true). */
+  consumeInputs?: boolean;
+  signal?: AbortSignal;
+}
+
+/**
+ * Runs `inputs` (one hidden state [B, T, D] per batch) through `layers`; returns the outputs in
+ * the same order. No gradients are kept.
+ */
+export async function walkLayers(
+  model: LlamaForCausalLM,
+  layers: readonly DecoderBlock[],
+  inputs: readonly Tensor[],
+  { visit, consumeInputs = true, signal }: LayerWalkOptions = {},
+): Promise<Tensor[]> {
+  const stream = model.weightStream;
+  const prefetch = model.memoryPlan?.prefetch ?? false;
+  let states = [...inputs];
+  visit?.(0, states);
+  let fetching = layers[0] ? stream?.fetch(layers[0]) : undefined;
+  for (const [k, layer] of layers.entries()) {
+    signal?.throwIfAborted();
+    if (stream) await stream.waitFor(fetching ?? stream.fetch(layer));
+    // With room for two layers, the next one is read and uploaded while this one computes.
+    const following = layers[k + 1];
+    fetching = prefetch && following ? stream?.fetch(following) : undefined;
+    const keepInputs = k === 0 && !consumeInputs;
+    const next = states.map((h) => {
+      const out = noGrad(() =>
+        scope(() => layer.forward(variable(h), model.layerContext(0)).value),
+      );
+      // A block may hand back its input unchanged (an identity replacement).
+      if (out === h) return keepInputs ? h.view(h.layout) : h;
+      if (!keepInputs) h.dispose();
+      return out;
+    });
+    states = next;
+    if (stream?.isStreamed(layer)) {
+      stream.release(layer);
+      // Submit now: the device computes while the next layer is read, and the released buffers
+      // become reusable for the layer after it.
+      next[0]?.device.batch.flush();
+    }
+    visit?.(k + 1, states);
+  }
+  if (layers.length === 0 && !consumeInputs) states = states.map((h) => h.view(h.layout));
+  return states;
+}
+
+/**
+ * Embeddings [B, T, D] of token blocks (all of one length): looked up on the device, or, when the
+ * model streams its weights, from the checkpoint's rows on the host (the table is never uploaded).
+ */
+export async function embedBlocks(
+  model: LlamaForCausalLM,
+  blocks: readonly (readonly number[])[],
+): Promise<Tensor> {
+  if (model.weightStream) return model.weightStream.embedBlocks(blocks);
+  const length = (blocks[0] as readonly number[]).length;
+  return noGrad(() =>
+    scope(() => model.embed(tensor(Int32Array.from(blocks.flat()), [blocks.length, length])).value),
+  );
+}
+
+/** Splits `items` into consecutive groups of at most `size`. */
+export function groupsOf<T>(items: readonly T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}

@@ -1,0 +1,214 @@
+/**
+ * Weights that stay in the checkpoint until a stage needs them. A model larger than its memory
+ * budget is loaded with its decoder layers and output head *streamed*: their parameters hold
+ * placeholders (a zero broadcast to the shape, no memory) and the file ranges they come from. A
+ * stage fetches one layer (ranged reads of just its tensors, uploaded exactly as the loader would
+ * upload them, so results are bit-identical), runs every batch through it, and releases it. The
+ * token embedding is never uploaded: the rows a batch uses are read from the file on the host.
+ */
+import type { Module, Variable } from '@llm-streamline/autograd';
+import {
+  bf16ToF32,
+  type DType,
+  f16ToF32,
+  f32ToBf16,
+  f32ToF16,
+  keep,
+  type Tensor,
+  tensor,
+} from '@llm-streamline/tensor';
+import { numElements, type TensorRecord } from '../io/tensor-index.js';
+import type { WeightsDType } from '../load/weights-dtype.js';
+import { bytesOnDevice } from './memory-plan.js';
+
+/** One streamed parameter: where its bytes are and the dtype it is held in once fetched. */
+export interface StreamedParameter {
+  hfName: string;
+  parameter: Variable;
+  record: TensorRecord;
+  dtype: DType;
+}
+
+/** What streaming cost: the bytes uploaded, and how long compute waited for them. */
+export interface StreamStats {
+  /** Parameter bytes uploaded to the device. */
+  bytesUploaded: number;
+  /** Units (layers, the head) fetched. */
+  fetches: number;
+  /** Wall seconds from the start to the end of each fetch, summed (reading and uploading). */
+  fetchSeconds: number;
+  /**
+   * Wall seconds compute spent waiting for a fetch to finish: `fetchSeconds − waitSeconds` is
+   * the part of the upload time the overlap with the previous layer's compute hid.
+   */
+  waitSeconds: number;
+}
+
+/** Reads a parameter's bytes and uploads them as the loader does (see load-weights.ts). */
+export type UploadParameter = (p: StreamedParameter) => Promise<Tensor>;
+
+/** The token embedding as the host reads it: its record and the dtype the device would hold. */
+export interface EmbeddingRows {
+  record: TensorRecord;
+  dtype: DType;
+}
+
+export class WeightStream {
+  private readonly units = new Map<Module, StreamedParameter[]>();
+  /** Placeholders of the fetched units' parameters, put back on release. */
+  private readonly fetched = new Map<Module, Tensor[]>();
+  private readonly pending = new Map<Module, Promise<void>>();
+  readonly stats: StreamStats = { bytesUploaded: 0, fetches: 0, fetchSeconds: 0, waitSeconds: 0 };
+
+  constructor(
+    private readonly upload: UploadParameter,
+    private readonly embedding: EmbeddingRows,
+    /** The dtype the weight matrices are held in (what `model.weightsDtype` reports). */
+    readonly weightsDtype: WeightsDType,
+    private readonly closeSources: () => Promise<void>,
+  ) {}
+
+  /** Registers `module`'s parameters as one unit, fetched and released together. */
+  addUnit(module: Module, parameters: StreamedParameter[]): void {
+    this.units.set(module, parameters);
+  }
+
+  /** True when `module` is a unit of this stream (its weights live in the checkpoint). */
+  isStreamed(module: Module): boolean {
+    return this.units.has(module);
+  }
+
+  /** True when `module` can run now: not streamed, or fetched. */
+  isResident(module: Module): boolean {
+    return !this.units.has(module) || this.fetched.has(module);
+  }
+
+  /** Device bytes of `module`'s parameters once fetched (0 for a module that is not streamed). */
+  unitBytes(module: Module): number {
+    return (this.units.get(module) ?? []).reduce(
+      (sum, p) => sum + bytesOnDevice(numElements(p.record.shape), p.dtype),
+      0,
+    );
+  }
+
+  /**
+   * Uploads `module`'s parameters (no-op for a module that is not streamed, or is already
+   * fetched). A read that fails (a file truncated or changed since it was opened) rejects with
+   * an error naming the file and the tensor; the unit is then left unfetched.
+   */
+  fetch(module: Module): Promise<void> {
+    const parameters = this.units.get(module);
+    if (!parameters || this.fetched.has(module)) return Promise.resolve();
+    const running = this.pending.get(module);
+    if (running) return running;
+    const started = performance.now();
+    const done = (async () => {
+      const values: Tensor[] = [];
+      try {
+        for (const p of parameters) {
+          values.push(keep(await this.upload(p)));
+          this.stats.bytesUploaded += bytesOnDevice(numElements(p.record.shape), p.dtype);
+        }
+      } catch (e) {
+        for (const v of values) v.dispose();
+        throw e;
+      } finally {
+        this.pending.delete(module);
+      }
+      this.fetched.set(
+        module,
+        parameters.map((p) => p.parameter.value),
+      );
+      parameters.forEach((p, k) => {
+        p.parameter.value = values[k] as Tensor;
+      });
+      this.stats.fetches++;
+      this.stats.fetchSeconds += (performance.now() - started) / 1000;
+    })();
+    this.pending.set(module, done);
+    return done;
+  }
+
+  /** {@link fetch}, with the time the caller waits for it counted as `waitSeconds`. */
+  async waitFor(fetching: Promise<void>): Promise<void> {
+    const started = performance.now();
+    try {
+      await fetching;
+    } finally {
+      this.stats.waitSeconds += (performance.now() - started) / 1000;
+    }
+  }
+
+  /**
+   * Frees `module`'s uploaded parameters and puts the placeholders back. Safe right after
+   * recording kernels that read them: a freed buffer is reused only after the next submit.
+   */
+  release(module: Module): void {
+    const placeholders = this.fetched.get(module);
+    if (!placeholders) return;
+    const parameters = this.units.get(module) as StreamedParameter[];
+    parameters.forEach((p, k) => {
+      p.parameter.value.dispose();
+      p.parameter.value = placeholders[k] as Tensor;
+    });
+    this.fetched.delete(module);
+  }
+
+  /**
+   * The embeddings of token blocks [B, T, D] (f32), from the rows those tokens select, read from
+   * the checkpoint on the host: equal, bit for bit, to looking them up in the uploaded table
+   * (16-bit values widen exactly; a table held in another dtype than the file's is rounded to it
+   * first, as its upload would be).
+   */
+  async embedBlocks(blocks: readonly (readonly number[])[]): Promise<Tensor> {
+    const { record, dtype } = this.embedding;
+    const [vocab, hidden] = record.shape as [number, number];
+    const rowBytes = record.byteLength / vocab;
+    const rows = new Map<number, Float32Array>();
+    const length = (blocks[0] as readonly number[]).length;
+    const out = new Float32Array(blocks.length * length * hidden);
+    let at = 0;
+    for (const block of blocks) {
+      for (const id of block) {
+        if (!Number.isInteger(id) || id < 0 || id >= vocab)
+          throw new RangeError(`embedding: token id ${id} is outside 0…${vocab - 1}`);
+        let row = rows.get(id);
+        if (!row) {
+          const bytes = await record.source.read(record.byteOffset + id * rowBytes, rowBytes);
+          row = roundedTo(decodeRow(bytes, record, hidden), dtype);
+          rows.set(id, row);
+        }
+        out.set(row, at);
+        at += hidden;
+      }
+    }
+    return tensor(out, [blocks.length, length, hidden]);
+  }
+
+  /** Releases every fetched unit and closes the checkpoint's files. */
+  async close(): Promise<void> {
+    for (const module of [...this.fetched.keys()]) this.release(module);
+    await this.closeSources();
+  }
+}
+
+function decodeRow(bytes: Uint8Array, record: TensorRecord, hidden: number): Float32Array {
+  const aligned = bytes.byteOffset % 4 === 0 ? bytes : bytes.slice();
+  if (record.dtype === 'F32')
+    return new Float32Array(
+      aligned.buffer.slice(aligned.byteOffset, aligned.byteOffset + hidden * 4),
+    );
+  const halves = new Uint16Array(aligned.buffer, aligned.byteOffset, hidden);
+  if (record.dtype === 'F16') return f16ToF32(halves);
+  if (record.dtype === 'BF16') return bf16ToF32(halves);
+  throw new Error(
+    `${record.source.name}: tensor ${record.name} has dtype ${record.dtype}; F32, F16 or BF16 expected`,
+  );
+}
+
+/** `row` as a table held in `dtype` would give it back: rounded to 16 bits and widened again. */
+function roundedTo(row: Float32Array, dtype: DType): Float32Array {
+  if (dtype === 'f16') return f16ToF32(f32ToF16(row));
+  if (dtype === 'bf16') return bf16ToF32(f32ToBf16(row));
+  return row;
+}
