@@ -93,7 +93,7 @@ function fakeModel(c: readonly number[]): LlamaForCausalLM {
     forward: (h: Variable): Variable => variable(add(h.value, ck)),
   }));
   return {
-    layers: { length: layers.length, at: (i: number) => layers[i] },
+    layers,
     embed: (ids: Tensor) => variable(scope(() => reshape(cast(ids, 'f32'), [...ids.shape, 1]))),
     layerContext: () => ({}),
   } as unknown as LlamaForCausalLM;

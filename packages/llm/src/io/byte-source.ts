@@ -72,8 +72,16 @@ export function blobByteSource(blob: Blob, name?: string): ByteSource {
     size: blob.size,
     async read(offset, length) {
       assertReadRange(source, offset, length);
-      const buffer = await blob.slice(offset, offset + length).arrayBuffer();
-      return new Uint8Array(buffer);
+      try {
+        const buffer = await blob.slice(offset, offset + length).arrayBuffer();
+        return new Uint8Array(buffer);
+      } catch (e) {
+        // Browsers refuse to read a File changed or removed since it was picked (NotReadableError).
+        throw new Error(
+          `${sourceName}: cannot read bytes [${offset}, ${offset + length}): ${e instanceof Error ? e.message : String(e)} (was the file changed or removed after it was chosen?)`,
+          { cause: e },
+        );
+      }
     },
   };
   return source;

@@ -21,7 +21,7 @@ export async function openFileByteSource(
   name: string = basename(path),
 ): Promise<ByteSource> {
   const handle = await open(path, 'r');
-  const { size } = await handle.stat();
+  const { size, mtimeMs } = await handle.stat();
   let closed = false;
   const source: ByteSource = {
     name,
@@ -40,6 +40,14 @@ export async function openFileByteSource(
           );
         }
         done += bytesRead;
+      }
+      // A checkpoint streamed layer by layer is read for as long as the run lasts: bytes from a
+      // file rewritten since it was opened would be silently wrong weights, so check every read.
+      const now = await handle.stat();
+      if (now.size !== size || now.mtimeMs !== mtimeMs) {
+        throw new Error(
+          `${name}: the file changed while it was being read (opened at ${size} bytes, modified ${new Date(mtimeMs).toISOString()}; now ${now.size} bytes, modified ${new Date(now.mtimeMs).toISOString()}). Run again on a file that stays unchanged.`,
+        );
       }
       return out;
     },

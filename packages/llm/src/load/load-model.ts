@@ -161,6 +161,8 @@ async function build(
   const streamed = plan?.mode === 'streamed' ? streamedNames(records) : undefined;
   // Every parameter is loaded next: drawing random values first would only waste time and memory.
   const model = new LlamaForCausalLM(config, { init: 'empty' });
+  // The budget is the device's: its buffer pool gives cached buffers back rather than exceed it.
+  if (plan) model.invFreq.device.pool.budgetBytes = plan.budgetBytes;
   try {
     await loadWeights(model, config, records, { ...options, interleavedRope, streamed });
     model.memoryPlan = plan;

@@ -1,3 +1,4 @@
+import type { Module } from '@llm-streamline/autograd';
 import { bytes, data, f32ToBf16, f32ToF16, type Tensor } from '@llm-streamline/tensor';
 import { configForLayers } from '../config/layer-types.js';
 import { type LlamaConfig, toHfConfig } from '../config/llama-config.js';
@@ -46,16 +47,22 @@ export async function saveHfModel(
     new TextEncoder().encode(`${JSON.stringify(config, null, 2)}\n`),
   ]);
   let done = 0;
-  for (const shard of shards) {
-    const layout = layoutSafetensors(shard.tensors, { format: 'pt' });
-    async function* chunks(): AsyncGenerator<Uint8Array> {
-      yield layout.header;
-      for (const entry of layout.entries) {
-        yield await tensorBytes(state.get(entry.name) as Tensor, dtype);
-        options.onProgress?.(++done, specs.length);
+  const streamed = new StreamedUnits(model);
+  try {
+    for (const shard of shards) {
+      const layout = layoutSafetensors(shard.tensors, { format: 'pt' });
+      async function* chunks(): AsyncGenerator<Uint8Array> {
+        yield layout.header;
+        for (const entry of layout.entries) {
+          const t = await streamed.resident(entry.name, state.get(entry.name) as Tensor);
+          yield await tensorBytes(t, dtype);
+          options.onProgress?.(++done, specs.length);
+        }
       }
+      await sink.writeFile(shard.fileName, chunks());
     }
-    await sink.writeFile(shard.fileName, chunks());
+  } finally {
+    streamed.releaseLast();
   }
   if (index)
     await sink.writeFile('model.safetensors.index.json', [
@@ -93,6 +100,48 @@ export function checkpointTensors(model: LlamaForCausalLM): Map<string, Tensor> 
   if (model.lmHead) out.set('lm_head.weight', model.lmHead.value);
   return out;
 }
+
+/**
+ * Saving a model that streams its weights: a tensor of a streamed unit (a layer, the embedding,
+ * the head) is a placeholder until its unit is fetched. Fetching on first use and releasing when
+ * the next tensor belongs to another unit fetches each unit once, as safetensors' sorted names
+ * keep a unit's tensors together, and holds one unit at a time.
+ */
+class StreamedUnits {
+  private last: Module | undefined;
+
+  constructor(private readonly model: LlamaForCausalLM) {}
+
+  /** The tensor saved as `name`: `placeholder` itself unless its unit streams. */
+  async resident(name: string, placeholder: Tensor): Promise<Tensor> {
+    const stream = this.model.weightStream;
+    const unit = stream ? this.unitOf(name) : undefined;
+    if (!stream || !unit || !stream.isStreamed(unit)) return placeholder;
+    if (unit !== this.last) {
+      this.releaseLast();
+      await stream.fetch(unit);
+      this.last = unit;
+    }
+    const layer = LAYER_TENSOR.exec(name);
+    if (layer) return unit.stateDict().get(layer[2] as string) as Tensor;
+    return unit.stateDict().get('weight') as Tensor;
+  }
+
+  releaseLast(): void {
+    if (this.last) this.model.weightStream?.release(this.last);
+    this.last = undefined;
+  }
+
+  private unitOf(name: string): Module | undefined {
+    const layer = LAYER_TENSOR.exec(name);
+    if (layer) return this.model.layers.at(Number(layer[1]));
+    if (name === 'model.embed_tokens.weight') return this.model.model.embedTokens;
+    if (name === 'lm_head.weight') return this.model.headModule;
+    return undefined;
+  }
+}
+
+const LAYER_TENSOR = /^model\.layers\.(\d+)\.(.+)$/;
 
 /**
  * A tensor's bytes in the file's dtype. One held in that dtype already (a 16-bit weight written

@@ -120,8 +120,11 @@ export function attachWeightStream(
   [...model.layers].forEach((layer, i) => {
     stream.addUnit(layer, parametersOf(`model.layers.${i}.`, layer.namedParameters()));
   });
-  const headPrefix = model.lmHead ? 'lm_head.' : 'model.embed_tokens.';
-  stream.addUnit(model.headModule, parametersOf(headPrefix, model.headModule.namedParameters()));
+  // The embedding is only ever read by rows on the host, except when saving, or as a tied head.
+  const table = model.model.embedTokens;
+  stream.addUnit(table, parametersOf('model.embed_tokens.', table.namedParameters()));
+  if (model.lmHead)
+    stream.addUnit(model.headModule, parametersOf('lm_head.', model.headModule.namedParameters()));
   model.weightStream = stream;
   return stream;
 }

@@ -51,6 +51,10 @@ export async function walkLayers(
       // A block may hand back its input unchanged (an identity replacement).
       if (out === h) return keepInputs ? h.view(h.layout) : h;
       if (!keepInputs) h.dispose();
+      // Streamed, submit after each batch: the buffers its temporaries held become reusable at
+      // once, so the device holds one batch's temporaries, not a whole group's (under a budget,
+      // a buffer freed but not yet submitted is memory still held).
+      if (stream) out.device.batch.flush();
       return out;
     });
     states = next;

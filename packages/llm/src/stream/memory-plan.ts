@@ -9,6 +9,7 @@
  * streamed once per group), whether the next layer's upload may overlap the current layer's
  * compute (two layers resident), and the smallest budget that works at all.
  */
+import { defaultChunkRows } from '@llm-streamline/autograd';
 import { bucketSize, bytesPerElement, type DType } from '@llm-streamline/tensor';
 import type { LlamaConfig } from '../config/llama-config.js';
 
@@ -86,6 +87,13 @@ export class MemoryPlan {
   /** Peak temporaries of one batch through one decoder layer. */
   readonly layerWorkingBytes: number;
   readonly stages: Record<string, StagePeak> = {};
+  /**
+   * Bytes a run keeps on the device besides the model's weights for a while (a replacement being
+   * trained and evaluated): set by the run, subtracted from what groups may use.
+   */
+  pinnedBytes = 0;
+  /** The last group decision ({@link batchesPerGroup}), for the stage that made it to record. */
+  lastGroup: { batchesPerGroup: number; plannedPeakBytes: number } | undefined;
 
   constructor(
     readonly sizes: ModelSizes,
@@ -135,7 +143,12 @@ export class MemoryPlan {
     if (this.mode === 'resident') return 1;
     const layers = (this.prefetch ? 2 : 1) * this.largestLayerBytes;
     const available =
-      this.budgetBytes - this.sizes.otherBytes - layers - this.layerWorkingBytes - this.stateBytes;
+      this.budgetBytes -
+      this.pinnedBytes -
+      this.sizes.otherBytes -
+      layers -
+      this.layerWorkingBytes -
+      this.stateBytes;
     const fits = Math.floor(available / heldPerBatch);
     if (fits < 1)
       throw new MemoryBudgetError(
@@ -143,15 +156,33 @@ export class MemoryPlan {
         this.budgetBytes - available + heldPerBatch,
         'a streamed layer with the hidden states this stage keeps',
       );
-    return Math.min(fits, total);
+    const batchesPerGroup = Math.min(fits, total);
+    this.lastGroup = {
+      batchesPerGroup,
+      plannedPeakBytes: this.budgetBytes - available + batchesPerGroup * heldPerBatch,
+    };
+    return batchesPerGroup;
+  }
+
+  /** What a resident run plans for: every weight, and one batch through a layer or the head. */
+  get residentPeakBytes(): number {
+    const { batchSize: b, blockLength: t } = this.batch;
+    const rows = Math.min(b * t, defaultChunkRows(this.sizes.config.vocabSize));
+    return (
+      this.weightsBytes +
+      Math.max(this.layerWorkingBytes, this.logitBytes(rows)) +
+      2 * this.stateBytes
+    );
   }
 
   /** Device bytes the head needs to score a batch: its weight once fetched and a few logit chunks. */
   headWorkingBytes(chunkRows: number): number {
-    return (
-      this.sizes.headBytes +
-      LOGIT_CHUNKS_LIVE * bucketSize(chunkRows * this.sizes.config.vocabSize * 4)
-    );
+    return this.sizes.headBytes + this.logitBytes(chunkRows);
+  }
+
+  /** The logit chunks alive while a head loss scores `rows` positions at a time. */
+  logitBytes(rows: number): number {
+    return LOGIT_CHUNKS_LIVE * bucketSize(rows * this.sizes.config.vocabSize * 4);
   }
 
   /**
@@ -161,7 +192,13 @@ export class MemoryPlan {
   lossChunkRows(heldBytes: number, defaultRows: number): number | undefined {
     if (this.mode === 'resident') return undefined;
     const { headBytes, otherBytes, config } = this.sizes;
-    const free = this.budgetBytes - otherBytes - headBytes - heldBytes - 2 * this.stateBytes;
+    const free =
+      this.budgetBytes -
+      this.pinnedBytes -
+      otherBytes -
+      headBytes -
+      heldBytes -
+      2 * this.stateBytes;
     const rows = Math.floor(free / (LOGIT_CHUNKS_LIVE * config.vocabSize * 4 * 1.25));
     if (rows < 1)
       throw new MemoryBudgetError(

@@ -25,7 +25,7 @@ export async function loadTokenizerFromDirectory(dir: ModelDirectory): Promise<T
   if (model) {
     try {
       const addBos = (config as Record<string, unknown> | undefined)?.add_bos_token;
-      return sentencePieceFromSource(model, typeof addBos === 'boolean' ? addBos : undefined);
+      return await sentencePieceFromSource(model, typeof addBos === 'boolean' ? addBos : undefined);
     } finally {
       await model.close?.();
     }

@@ -1,18 +1,22 @@
-import { noGrad, variable } from '@llm-streamline/autograd';
-import { item, scope, sum, type Tensor, tensor } from '@llm-streamline/tensor';
+import { embedBlocks, groupsOf, walkLayers } from '@llm-streamline/llm';
+import { item, scope, sum, type Tensor } from '@llm-streamline/tensor';
 import type { MetricContext } from './window-metric.js';
 
 /**
  * Compares hidden states at every pair of boundaries (j, j+m) for the given window sizes,
  * accumulating a sum over tokens per window — the paper's "mean over calibration tokens" without
- * ever storing more than maxM + 1 hidden states of one batch: the layers run one at a time and a
- * ring keeps only the boundaries a later comparison still needs.
+ * ever storing more than maxM + 1 hidden states of a batch: the layers run one at a time and a
+ * ring per batch keeps only the boundaries a later comparison still needs.
  *
  * `perToken(h_j, h_{j+m})` returns one value per token ([B, T]); its sum is added to window
  * (j, m). With `prepare`, each boundary's hidden state is mapped once (e.g. to unit rows) and
  * `perToken` compares the prepared tensors (by default the hidden states themselves): with every
  * window size scored, each boundary takes part in up to L comparisons, so per-boundary work is
  * worth hoisting. Returns sums and the token count; divide for means.
+ *
+ * Batches walk the layers in groups (llm's `walkLayers`): one batch at a time on a resident
+ * model, as many as the memory plan allows when the weights stream, each layer fetched once per
+ * group. Per-batch sums are added in batch order either way, so both give the same scores.
  */
 export async function sumOverWindows(
   context: MetricContext,
@@ -28,48 +32,56 @@ export async function sumOverWindows(
   }
   const maxM = Math.max(...windowSizes);
   const sums = new Map(windowSizes.map((m) => [m, new Float64Array(numLayers - m + 1)]));
+  const batches = groupsOf(blocks, batchSize);
+  const plan = model.memoryPlan;
+  // Held per batch between layers: the ring of prepared boundaries and the state walking on.
+  const perGroup = plan?.batchesPerGroup((maxM + 2) * plan.stateBytes, batches.length) ?? 1;
   let tokens = 0;
-  for (let b = 0; b < blocks.length; b += batchSize) {
+  let done = 0;
+  for (const group of groupsOf(batches, perGroup)) {
     context.signal?.throwIfAborted();
-    const batch = blocks.slice(b, b + batchSize);
-    const length = (batch[0] as number[]).length;
-    // Per-window sums of this batch stay on the GPU as 0-d tensors; one readback per batch.
-    const partial: { m: number; j: number; value: Tensor }[] = [];
-    noGrad(() =>
-      scope(() => {
-        // The prepared boundaries a later comparison still needs, each a handle of its own (by
-        // default a view of the hidden state), so the walk disposes `h` after every layer alike.
-        const ring: Tensor[] = [];
-        let h = model.embed(tensor(Int32Array.from(batch.flat()), [batch.length, length])).value;
-        for (let boundary = 0; boundary <= numLayers; boundary++) {
-          const here = scope(() => prepare(h));
-          for (const m of windowSizes) {
-            const j = boundary - m;
-            const hj = j >= 0 ? ring[ring.length - m] : undefined;
-            if (hj) partial.push({ m, j, value: scope(() => sum(perToken(hj, here))) });
-          }
-          ring.push(here);
-          if (ring.length > maxM) ring.shift()?.dispose();
-          if (boundary < numLayers) {
-            const input = h;
-            h = scope(
-              () => model.layers.at(boundary).forward(variable(input), model.layerContext(0)).value,
-            );
-            input.dispose();
-          }
+    // The prepared boundaries a later comparison still needs, each a handle of its own (by
+    // default a view of the hidden state), so the walk frees the states after every layer alike.
+    const rings: Tensor[][] = group.map(() => []);
+    // Per-window sums stay on the GPU as 0-d tensors; one readback per group.
+    const partial: { m: number; j: number; value: Tensor }[][] = group.map(() => []);
+    const visit = (boundary: number, states: readonly Tensor[]) =>
+      states.forEach((h, b) => {
+        const ring = rings[b] as Tensor[];
+        const here = scope(() => prepare(h));
+        for (const m of windowSizes) {
+          const j = boundary - m;
+          const hj = j >= 0 ? ring[ring.length - m] : undefined;
+          if (hj) partial[b]?.push({ m, j, value: scope(() => sum(perToken(hj, here))) });
         }
-        h.dispose();
-        for (const t of ring) t.dispose();
-        return partial.map((p) => p.value);
-      }),
-    );
-    const values = await Promise.all(partial.map((p) => item(p.value)));
-    partial.forEach((p, k) => {
-      (sums.get(p.m) as Float64Array)[p.j] += values[k] as number;
-      p.value.dispose();
-    });
-    tokens += batch.length * length;
-    context.onProgress?.(Math.min(b + batchSize, blocks.length), blocks.length);
+        ring.push(here);
+        if (ring.length > maxM) ring.shift()?.dispose();
+      });
+    try {
+      const embedded: Tensor[] = [];
+      for (const batch of group) embedded.push(await embedBlocks(model, batch));
+      const outputs = await walkLayers(model, [...model.layers], embedded, {
+        visit,
+        signal: context.signal,
+      });
+      for (const h of outputs) h.dispose();
+      const values = await Promise.all(
+        partial.map((p) => Promise.all(p.map((x) => item(x.value)))),
+      );
+      partial.forEach((p, b) =>
+        p.forEach(({ m, j }, k) => {
+          (sums.get(m) as Float64Array)[j] += values[b]?.[k] as number;
+        }),
+      );
+    } finally {
+      for (const ring of rings) for (const t of ring) t.dispose();
+      for (const p of partial) for (const x of p) x.value.dispose();
+    }
+    for (const batch of group) {
+      tokens += batch.length * (batch[0] as number[]).length;
+      done += batch.length;
+      context.onProgress?.(done, blocks.length);
+    }
   }
   return { sums, tokens };
 }

@@ -1,3 +1,4 @@
+import type { MemoryPlanRecord, StreamStats } from '@llm-streamline/llm';
 /**
  * How the pruned model is written as an ordinary checkpoint: its replacement as a LLaMA decoder
  * layer, the window simply removed (plain removal), or not at all, with the reason.
@@ -75,5 +76,10 @@ export interface StreamlineReport {
   };
   /** Seconds spent per stage. */
   timings: Record<string, number>;
+  /**
+   * The device memory plan, when the model was loaded with a budget: resident or streamed, the
+   * planned and measured peak bytes per stage, and, streamed, what streaming cost.
+   */
+  memory?: MemoryPlanRecord & { stream?: StreamStats };
   result: { layers: number; parameters: number };
 }

@@ -33,7 +33,11 @@ export interface StreamlineResult {
 export async function streamline(options: StreamlineOptions): Promise<StreamlineResult> {
   const o = withDefaults(options);
   const { model } = o;
-  const clock = new RunClock(o.onProgress);
+  const memoryPlan = model.memoryPlan;
+  const clock = new RunClock(
+    o.onProgress,
+    memoryPlan ? { plan: memoryPlan, device: model.invFreq.device } : undefined,
+  );
   const original = { layers: model.layers.length, parameters: model.parameterCount() };
   const plan = planRemoval(model, o);
   checkSizes(o, plan.kind.fit);

@@ -78,8 +78,16 @@ export function buildReport(o: ResolvedOptions, f: RunFindings): StreamlineRepor
     finetune: fitted.finetune,
     perplexity: f.perplexity,
     timings: f.timings,
+    ...memoryRecord(o.model),
     result: { layers: o.model.layers.length, parameters: o.model.parameterCount() },
   };
+}
+
+function memoryRecord(model: ResolvedOptions['model']): Pick<StreamlineReport, 'memory'> {
+  const plan = model.memoryPlan;
+  if (!plan) return {};
+  const stream = model.weightStream;
+  return { memory: { ...plan.record(), ...(stream ? { stream: { ...stream.stats } } : {}) } };
 }
 
 function windowRecord(w: WindowChoice): { start: number; size: number; score: number } {

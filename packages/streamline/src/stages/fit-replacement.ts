@@ -5,7 +5,8 @@
  * form. The model is not changed; on failure the replacement is freed.
  */
 import type { Module } from '@llm-streamline/autograd';
-import type { DecoderBlock } from '@llm-streamline/llm';
+import { type DecoderBlock, MemoryBudgetError, type MemoryPlan } from '@llm-streamline/llm';
+import { bucketSize } from '@llm-streamline/tensor';
 import type { CalibrationSplits } from '../calibration/calibration-data.js';
 import type { WindowChoice } from '../metrics/select-window.js';
 import type { ResolvedOptions } from '../pipeline/defaults.js';
@@ -33,11 +34,15 @@ export async function fitReplacement(
 ): Promise<FittedReplacement> {
   const { model, signal } = o;
   const { kind, m } = plan;
-  const replacement = kind.create(
-    { model, start: window.start, size: m, seed: o.seed },
-    plan.kindOptions,
-  );
+  if (model.weightStream && o.finetuneEpochs > 0)
+    throw new Error(
+      'finetuneEpochs: the language-model stage trains through every layer after the window, which must then be on the device; it is not available when the model streams its weights (raise --device-memory to fit the model, or leave finetuning off)',
+    );
+  const replacement = await createReplacement(o, plan, window);
   if (!replacement || kind.fit === 'none') return { replacement };
+  const memory = model.memoryPlan;
+  // The replacement stays on the device from now on (trained, then evaluated): groups leave it room.
+  if (memory) memory.pinnedBytes = replacementBytes(replacement);
   const sources: PairSource[] = [];
   // (h_j, h_{j+m}) for every token of `blocks`, kept for the epochs (in memory or a file).
   const pairsOf = async (blocks: number[][], what: string) => {
@@ -70,9 +75,11 @@ export async function fitReplacement(
       epochs: number,
       lr: number,
       objective?: TrainingObjective,
+      memory?: MemoryPlan,
     ) =>
-      clock.timed(stage, () =>
-        trainReplacement(model, replacement, trainPairs, validationPairs, {
+      clock.timed(stage, async () => {
+        if (memory?.mode === 'streamed') expectTrainingFits(memory, replacement);
+        return trainReplacement(model, replacement, trainPairs, validationPairs, {
           epochs,
           lr,
           minLr: stage === 'training' ? o.minLr : lr / 10,
@@ -99,9 +106,9 @@ export async function fitReplacement(
               validationLoss: e.validationLoss,
               epoch: e.epoch,
             }),
-        }),
-      );
-    const training = await train('training', o.epochs, o.lr);
+        });
+      });
+    const training = await train('training', o.epochs, o.lr, undefined, memory);
     if (!(o.finetuneEpochs > 0)) return { replacement, training };
     // Optional second stage: the language-model loss of the whole pruned model, through the frozen
     // layers after the window, the final norm and the head.
@@ -113,9 +120,54 @@ export async function fitReplacement(
     return { replacement, training, finetune };
   } catch (e) {
     replacement.dispose();
+    if (memory) memory.pinnedBytes = 0;
     throw e;
   } finally {
     for (const s of sources) await s.dispose();
+  }
+}
+
+/** Device bytes of a module's parameters, as the pool sizes them. */
+function replacementBytes(module: Module): number {
+  return module.parameters().reduce((sum, p) => sum + bucketSize(p.value.size * 4), 0);
+}
+
+/**
+ * Training holds the replacement, its gradients and two Adam moments (four copies of its
+ * parameters, and a fifth for the update's transient results), one batch of pairs with the output and its gradient, and the layer's activations
+ * saved for backward and the backward's own temporaries. A streamed run checks that this fits
+ * before the first step (and notes it as the stage's plan), so a budget too small says so.
+ */
+function expectTrainingFits(plan: MemoryPlan, replacement: Module): void {
+  const planned =
+    5 * replacementBytes(replacement) + 6 * plan.stateBytes + 2 * plan.layerWorkingBytes;
+  if (planned > plan.budgetBytes)
+    throw new MemoryBudgetError(
+      plan.budgetBytes,
+      planned,
+      'training the replacement (its weights, gradients and Adam moments, with one batch)',
+    );
+  plan.lastGroup = { batchesPerGroup: 1, plannedPeakBytes: planned };
+}
+
+/**
+ * The kind's module for the window. A kind may initialise it from the window's first layer (a
+ * decoder layer or an FFN starts as a copy of it): when the weights stream, that layer is fetched
+ * for the copy and released after it.
+ */
+async function createReplacement(
+  o: ResolvedOptions,
+  { kind, m, kindOptions }: RemovalPlan,
+  window: WindowChoice,
+): Promise<DecoderBlock | undefined> {
+  const { model } = o;
+  const stream = model.weightStream;
+  const first = model.layers.at(window.start);
+  await stream?.fetch(first);
+  try {
+    return kind.create({ model, start: window.start, size: m, seed: o.seed }, kindOptions);
+  } finally {
+    stream?.release(first);
   }
 }
 

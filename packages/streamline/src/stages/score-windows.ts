@@ -20,7 +20,14 @@ export function scoreWindows(
 ): Promise<WindowScores> {
   const { model } = o;
   const { metric, n, m } = plan;
-  const everySize = wantsAllSizes(o.scoreAllSizes, metric, model, o.batchSize, o.blockLength)
+  const everySize = wantsAllSizes(
+    o.scoreAllSizes,
+    metric,
+    model,
+    o.batchSize,
+    scoring.length,
+    o.blockLength,
+  )
     ? Array.from({ length: model.layers.length - 1 }, (_, k) => k + 1)
     : [];
   const sizes = [...new Set([m, n, ...everySize])].sort((a, b) => a - b);
@@ -47,9 +54,23 @@ function wantsAllSizes(
   metric: WindowMetric,
   model: LlamaForCausalLM,
   batchSize: number,
+  blocks: number,
   blockLength: number,
 ): boolean {
   if (option !== undefined) return option;
+  if (!metric.allSizesInOnePass) return false;
+  const plan = model.memoryPlan;
+  if (plan?.mode === 'streamed') {
+    // Streamed, every size is scored only when the rings of every batch fit at once: more sizes
+    // must not mean streaming the weights more than once.
+    const batches = Math.ceil(blocks / batchSize);
+    const ring = (model.layers.length + 2) * plan.stateBytes;
+    try {
+      return plan.batchesPerGroup(ring, batches) === batches;
+    } catch {
+      return false;
+    }
+  }
   const bytes = model.layers.length * batchSize * blockLength * model.config.hiddenSize * 4;
-  return metric.allSizesInOnePass && bytes <= ALL_SIZES_MEMORY_BYTES;
+  return bytes <= ALL_SIZES_MEMORY_BYTES;
 }

@@ -1,5 +1,5 @@
 import { noGrad, variable } from '@llm-streamline/autograd';
-import type { LlamaForCausalLM } from '@llm-streamline/llm';
+import { embedBlocks, groupsOf, type LlamaForCausalLM, walkLayers } from '@llm-streamline/llm';
 import { data, scope, type Tensor, tensor } from '@llm-streamline/tensor';
 
 /** One batch of training pairs: the window's input h_j and its output h_{j+m}, each [B, T, D]. */
@@ -18,9 +18,7 @@ export interface PairSource {
 
 /** Splits blocks into batches of at most `batchSize` (the last may be smaller). */
 export function batchesOf(blocks: readonly number[][], batchSize: number): number[][][] {
-  const out: number[][][] = [];
-  for (let i = 0; i < blocks.length; i += batchSize) out.push(blocks.slice(i, i + batchSize));
-  return out;
+  return groupsOf(blocks, batchSize);
 }
 
 /**
@@ -106,6 +104,11 @@ export class StoredPairs implements PairSource {
     private readonly shapes: number[][],
   ) {}
 
+  /**
+   * Batches walk the frozen layers in groups (llm's `walkLayers`): one batch at a time on a
+   * resident model, as many as the memory plan allows when the weights stream, so the prefix and
+   * the window are each fetched once per group. The pairs are the same either way.
+   */
   static async create(
     model: LlamaForCausalLM,
     blocks: readonly number[][],
@@ -119,17 +122,34 @@ export class StoredPairs implements PairSource {
     }: { onProgress?: (done: number, total: number) => void; signal?: AbortSignal } = {},
   ): Promise<StoredPairs> {
     const batches = batchesOf(blocks, batchSize);
+    const plan = model.memoryPlan;
+    // Held per batch: h_j, and h_{j+m} being computed from it.
+    const perGroup = plan?.batchesPerGroup(2 * plan.stateBytes, batches.length) ?? 1;
+    const layers = [...model.layers];
     const shapes: number[][] = [];
     try {
-      for (const [i, batch] of batches.entries()) {
+      for (const group of groupsOf(batches, perGroup)) {
         signal?.throwIfAborted();
-        const pair = computePair(model, batch, start, size);
-        const [input, target] = await Promise.all([data(pair.input), data(pair.target)]);
-        shapes.push([...pair.input.shape]);
-        pair.input.dispose();
-        pair.target.dispose();
-        await storage.write(i, input as Float32Array, target as Float32Array);
-        onProgress?.(i + 1, batches.length);
+        const embedded: Tensor[] = [];
+        for (const batch of group) embedded.push(await embedBlocks(model, batch));
+        const inputs = await walkLayers(model, layers.slice(0, start), embedded, { signal });
+        const targets = await walkLayers(model, layers.slice(start, start + size), inputs, {
+          signal,
+          consumeInputs: false,
+        }).catch((e: unknown) => {
+          for (const t of inputs) t.dispose();
+          throw e;
+        });
+        for (const [k, input] of inputs.entries()) {
+          const target = targets[k] as Tensor;
+          const [x, y] = await Promise.all([data(input), data(target)]);
+          const i = shapes.length;
+          shapes.push([...input.shape]);
+          input.dispose();
+          target.dispose();
+          await storage.write(i, x as Float32Array, y as Float32Array);
+          onProgress?.(i + 1, batches.length);
+        }
       }
     } catch (e) {
       await storage.dispose();

@@ -115,6 +115,7 @@ export class Device {
       this.pool,
       this.debug.dispatch ? 1 : (options.maxDispatchesPerSubmit ?? 64),
     );
+    this.pool.submitPending = () => this.batch.flush();
     this.kernelVariant =
       options.kernelVariant ?? envKernelVariant() ?? (adapter.isCpu ? 'register' : 'tiled');
     gpu.lost.then((info) => {

@@ -96,6 +96,18 @@ export class BufferPool {
   /** Bytes in buffers released but not yet pooled or destroyed (see {@link BufferPool.release}). */
   private parkedBytes = 0;
 
+  /**
+   * A device memory budget: when set, pooled buffers are given back (destroyed) whenever keeping
+   * them would make the pool hold more than this many bytes in all (live, pooled and parked), so
+   * caching never spends memory the budget does not have. Live bytes are the caller's to plan.
+   */
+  budgetBytes: number | undefined;
+  /**
+   * Submits the recorded commands (the device's command batch), turning parked buffers into
+   * reusable ones: what a budget falls back on when freeing pooled buffers is not enough.
+   */
+  submitPending: (() => void) | undefined;
+
   constructor(
     private readonly device: GPUDevice,
     /** Most bytes kept in free lists. */
@@ -129,6 +141,7 @@ export class BufferPool {
     if (buffer) {
       this.stats.bytesPooled -= size;
     } else {
+      this.evictFor(size);
       buffer = this.create(size, usage, what);
     }
     if (size > this.guard.limits.maxStorageBufferBindingSize && usage & STORAGE) {
@@ -170,8 +183,13 @@ export class BufferPool {
 
   /** Called after a submit: parked buffers can no longer be overtaken by uploads. */
   onSubmitted(): void {
+    const budget = this.budgetBytes ?? Number.POSITIVE_INFINITY;
     for (const buffer of this.parked) {
-      if (this.stats.bytesPooled + buffer.size > this.capBytes || this.failed.has(buffer)) {
+      if (
+        this.stats.bytesPooled + buffer.size > this.capBytes ||
+        this.stats.bytesLive + this.stats.bytesPooled + buffer.size > budget ||
+        this.failed.has(buffer)
+      ) {
         buffer.destroy();
         continue;
       }
@@ -183,6 +201,36 @@ export class BufferPool {
     }
     this.parked = [];
     this.parkedBytes = 0;
+  }
+
+  /**
+   * Under a budget, destroys pooled buffers (largest first) until a new one of `size` bytes keeps
+   * the pool within it, or none is left. Parked buffers may still be in unsubmitted commands and
+   * cannot be destroyed; they are counted, and settled at the next submit.
+   */
+  private evictFor(size: number): void {
+    if (this.budgetBytes === undefined || this.bytesHeld + size <= this.budgetBytes) return;
+    this.evictPooled(size, this.budgetBytes);
+    // Freed buffers still parked are memory held too: submitting lets them be reused or freed.
+    if (this.bytesHeld + size > this.budgetBytes && this.parkedBytes > 0 && this.submitPending) {
+      this.submitPending();
+      this.evictPooled(size, this.budgetBytes);
+    }
+  }
+
+  private evictPooled(size: number, budget: number): void {
+    const lists = [...this.free.entries()].sort(
+      ([, a], [, b]) => (b[0]?.size ?? 0) - (a[0]?.size ?? 0),
+    );
+    for (const [k, list] of lists) {
+      while (list.length > 0 && this.bytesHeld + size > budget) {
+        const buffer = list.pop() as GPUBuffer;
+        this.stats.bytesPooled -= buffer.size;
+        buffer.destroy();
+      }
+      if (list.length === 0) this.free.delete(k);
+      if (this.bytesHeld + size <= budget) return;
+    }
   }
 
   /** Destroys every pooled buffer (live ones are untouched). */

@@ -1,0 +1,219 @@
+/**
+ * Streaming gives the same result: a model whose weights are four times the device memory budget
+ * is loaded streamed (layers and head read from the checkpoint one at a time) and pruned with
+ * the same settings as the same checkpoint loaded whole. Window scores, training pairs, the
+ * trained replacement and the perplexities must be bit-identical: per batch the kernels are the
+ * same, and every sum over batches is taken in batch order. (Only the head's logit chunk size
+ * may change the order of a reduction, and both runs here use one chunk per batch.) The device
+ * never holds more than the budget. Runs in Node and in Chromium alike.
+ */
+import {
+  type LlamaForCausalLM,
+  type LoadedModel,
+  loadHfModel,
+  MemorySink,
+  type ModelDirectory,
+  memoryModelDirectory,
+  writeRandomCheckpoint,
+} from '@llm-streamline/llm';
+import { data, getDevice, type Tensor, tensor } from '@llm-streamline/tensor';
+import { beforeAll, describe, expect, it } from 'vitest';
+import {
+  MemoryPairStorage,
+  StoredPairs,
+  type StreamlineOptions,
+  type StreamlineReport,
+  streamline,
+} from '../src/index.js';
+import { storiesParagraphs } from './helpers.js';
+
+/**
+ * 32 layers of 1 MiB (f32) and a small vocabulary: the layers are nearly all of the weights, and a
+ * quarter of them leaves room to train a one-layer replacement (five copies of its weights).
+ */
+const CONFIG = {
+  architectures: ['LlamaForCausalLM'],
+  model_type: 'llama',
+  hidden_size: 128,
+  intermediate_size: 512,
+  num_hidden_layers: 32,
+  num_attention_heads: 4,
+  num_key_value_heads: 2,
+  vocab_size: 300,
+  max_position_embeddings: 256,
+  rms_norm_eps: 1e-5,
+  rope_theta: 10000,
+  tie_word_embeddings: false,
+  bos_token_id: 256,
+  eos_token_id: 257,
+  torch_dtype: 'float32',
+};
+
+const SETTINGS = {
+  blockLength: 32,
+  scoringBlocks: 8,
+  trainingBlocks: 8,
+  validationBlocks: 4,
+  evaluationBlocks: 8,
+  batchSize: 2,
+  epochs: 2,
+  lr: 1e-3,
+  seed: 7,
+  target: { layers: 3 },
+} as const;
+
+let dir: ModelDirectory;
+let weightsBytes: number;
+let text: string;
+
+beforeAll(async () => {
+  await getDevice();
+  const sink = new MemorySink();
+  await writeRandomCheckpoint(CONFIG, sink, { dtype: 'F32', seed: 3, std: 0.05 });
+  dir = memoryModelDirectory(Object.fromEntries(sink.files), 'random-32L');
+  weightsBytes = (sink.files.get('model.safetensors') as Uint8Array).byteLength;
+  text = await storiesParagraphs(0, 80);
+});
+
+const budgetBytes = () => Math.floor(weightsBytes / 4);
+
+function loadStreamed(): Promise<LoadedModel> {
+  return loadHfModel(dir, {
+    deviceMemory: {
+      budgetBytes: budgetBytes(),
+      batchSize: SETTINGS.batchSize,
+      blockLength: SETTINGS.blockLength,
+    },
+  });
+}
+
+async function prune(
+  loaded: LoadedModel,
+  extra: Partial<StreamlineOptions> = {},
+): Promise<{ report: StreamlineReport; replacement: Float32Array[] }> {
+  const { report, model } = await streamline({
+    model: loaded.model,
+    tokenizer: loaded.tokenizer as NonNullable<LoadedModel['tokenizer']>,
+    calibrationText: text,
+    evaluationText: text,
+    replacement: 'layer',
+    ...SETTINGS,
+    ...extra,
+  });
+  const replaced = model.layers.at(report.window.start);
+  const replacement = await Promise.all(replaced.parameters().map((p) => data(p.value)));
+  return { report, replacement: replacement as Float32Array[] };
+}
+
+async function pairsOf(model: LlamaForCausalLM): Promise<Float32Array[]> {
+  const blocks = Array.from({ length: 6 }, (_, b) =>
+    Array.from({ length: 32 }, (_, t) => (b * 37 + t * 11) % 256),
+  );
+  const pairs = await StoredPairs.create(model, blocks, 2, 5, 4, new MemoryPairStorage());
+  const out: Float32Array[] = [];
+  for (let i = 0; i < pairs.batchCount; i++) {
+    const { input, target } = await pairs.batch(i);
+    out.push((await data(input)) as Float32Array, (await data(target)) as Float32Array);
+    input.dispose();
+    target.dispose();
+  }
+  await pairs.dispose();
+  return out;
+}
+
+describe('layer streaming under a memory budget', () => {
+  it('plans to stream a model four times its budget, and fails below the minimum naming it', async () => {
+    const loaded = await loadStreamed();
+    try {
+      const plan = loaded.model.memoryPlan?.record();
+      expect(plan?.mode).toBe('streamed');
+      expect(plan?.weightsBytes).toBeGreaterThanOrEqual(weightsBytes * 0.99);
+      expect(plan?.prefetch).toBe(true);
+      expect(loaded.model.weightStream).toBeDefined();
+      // A streamed model's layers cannot run outside the layer walk: placeholders are zeros.
+      expect(() => loaded.model.forward(tensorIds())).toThrow(/streamed from the checkpoint/);
+    } finally {
+      loaded.model.dispose();
+    }
+    await expect(
+      loadHfModel(dir, { deviceMemory: { budgetBytes: 2 ** 20, batchSize: 2, blockLength: 32 } }),
+    ).rejects.toThrow(/1\.0MiB is too small: .* needs at least \d/);
+  });
+
+  it('gives the same training pairs as the resident model, bit for bit', async () => {
+    const resident = await loadHfModel(dir);
+    const expected = await pairsOf(resident.model);
+    resident.model.dispose();
+    const streamed = await loadStreamed();
+    try {
+      const got = await pairsOf(streamed.model);
+      expect(got.length).toBe(expected.length);
+      got.forEach((values, k) => {
+        expect(values).toEqual(expected[k]);
+      });
+    } finally {
+      streamed.model.dispose();
+    }
+  });
+
+  it('prunes to the same scores, replacement and perplexities, within the budget', async () => {
+    const device = await getDevice();
+    const resident = await loadHfModel(dir);
+    const whole = await prune(resident);
+    resident.model.dispose();
+
+    await device.sync();
+    device.pool.trim();
+    const baseline = device.memoryStats().bytesLive;
+    device.pool.resetPeak();
+    const streamed = await loadStreamed();
+    try {
+      const part = await prune(streamed);
+      await device.sync();
+      const peak = device.memoryStats().peakBytesHeld - baseline;
+      console.log(
+        JSON.stringify(
+          {
+            peak,
+            baseline,
+            memory: part.report.memory,
+            t: part.report.timings,
+            tw: whole.report.timings,
+          },
+          null,
+          1,
+        ),
+      );
+      expect(peak).toBeLessThanOrEqual(budgetBytes());
+
+      // Every window size: the rings of all scoring batches fit the budget at once here.
+      expect(Object.keys(part.report.scores)).toHaveLength(CONFIG.num_hidden_layers - 1);
+      expect(part.report.scores).toEqual(whole.report.scores);
+      expect(part.report.window).toEqual(whole.report.window);
+      expect(part.report.training).toEqual(whole.report.training);
+      expect(part.report.perplexity).toEqual(whole.report.perplexity);
+      expect(part.replacement.length).toBe(whole.replacement.length);
+      part.replacement.forEach((values, k) => {
+        expect(values).toEqual(whole.replacement[k]);
+      });
+      const memory = part.report.memory;
+      expect(memory?.mode).toBe('streamed');
+      expect(memory?.budgetBytes).toBe(budgetBytes());
+      expect(Object.keys(memory?.stages ?? {})).toEqual([
+        'calibration',
+        'scoring',
+        'pairs',
+        'training',
+        'evaluation',
+      ]);
+      expect(memory?.stream?.bytesUploaded).toBeGreaterThan(weightsBytes);
+    } finally {
+      streamed.model.dispose();
+    }
+  });
+});
+
+/** One block of four token ids [1, 4]. */
+function tensorIds(): Tensor {
+  return tensor(Int32Array.from([256, 1, 2, 3]), [1, 4]);
+}
