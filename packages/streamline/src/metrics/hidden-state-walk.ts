@@ -68,11 +68,11 @@ export async function sumOverWindows(
       const values = await Promise.all(
         partial.map((p) => Promise.all(p.map((x) => item(x.value)))),
       );
-      partial.forEach((p, b) =>
+      partial.forEach((p, b) => {
         p.forEach(({ m, j }, k) => {
           (sums.get(m) as Float64Array)[j] += values[b]?.[k] as number;
-        }),
-      );
+        });
+      });
     } finally {
       for (const ring of rings) for (const t of ring) t.dispose();
       for (const p of partial) for (const x of p) x.value.dispose();
