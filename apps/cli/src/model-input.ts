@@ -6,8 +6,10 @@
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { basename, dirname, extname, join, resolve } from 'node:path';
 import {
+  type BatchShape,
   type LoadedModel,
   loadTokenizer,
+  MemoryBudgetError,
   type Tokenizer,
   type WeightsDTypeChoice,
 } from '@llm-streamline/llm';
@@ -16,9 +18,11 @@ import {
   nodeModelDirectory,
   openFileByteSource,
 } from '@llm-streamline/llm/node';
+import { STREAMLINE_DEFAULTS } from '@llm-streamline/streamline';
 import { TOKENIZER_FILES } from '@llm-streamline/streamline/node';
 import { DeviceLimitError } from '@llm-streamline/tensor';
 import { BUNDLED, isBundledModel } from './bundled.js';
+import { deviceMemoryBudget } from './device.js';
 import { CliError } from './errors.js';
 import type { Reporter } from './output/reporter.js';
 
@@ -50,15 +54,22 @@ export interface ModelLoadOptions {
   tokenizerPath?: string | undefined;
   /** `--weights-dtype`: the device dtype of weight matrices (default auto: the checkpoint's). */
   weightsDtype?: WeightsDTypeChoice | undefined;
+  /**
+   * `--device-memory` in bytes (when absent, device.ts's default): a model whose weights and one
+   * `batch`'s working set do not fit it streams its layers from the checkpoint.
+   */
+  deviceMemory?: number | undefined;
+  /** The batches the command runs (what the budget must also hold). Default: the pipeline's. */
+  batch?: BatchShape;
   reporter?: Reporter;
 }
 
 /** Loads MODEL onto the GPU with a tokenizer (see {@link ModelLoadOptions}). */
 export async function loadModel(
   path: string,
-  { tokenizerPath, weightsDtype, reporter }: ModelLoadOptions = {},
+  { tokenizerPath, ...options }: ModelLoadOptions = {},
 ): Promise<ReadyModel> {
-  const loaded = await loadWeights(path, { weightsDtype, reporter });
+  const loaded = await loadWeights(path, options);
   let tokenizer = loaded.tokenizer;
   if (tokenizerPath !== undefined) tokenizer = await readTokenizer(tokenizerPath);
   if (!tokenizer) {
@@ -74,12 +85,18 @@ export async function loadModel(
 /** Loads MODEL onto the GPU as it is (a llama2.c model may come without a tokenizer). */
 export async function loadWeights(
   path: string,
-  { weightsDtype, reporter }: Omit<ModelLoadOptions, 'tokenizerPath'> = {},
+  { weightsDtype, deviceMemory, batch, reporter }: Omit<ModelLoadOptions, 'tokenizerPath'> = {},
 ): Promise<LoadedModel> {
   await assertModelExists(path);
+  const budgetBytes = await deviceMemoryBudget(deviceMemory);
+  const shape = batch ?? {
+    batchSize: STREAMLINE_DEFAULTS.batchSize,
+    blockLength: STREAMLINE_DEFAULTS.blockLength,
+  };
   try {
     return await loadModelFromPath(path, {
       ...(weightsDtype !== undefined ? { weightsDtype } : {}),
+      ...(budgetBytes !== undefined ? { deviceMemory: { ...shape, budgetBytes } } : {}),
       onProgress: (done: number, total: number) =>
         reporter?.progress({ stage: 'loading', done, total, unit: 'tensors' }),
     });
@@ -96,6 +113,7 @@ export function asLoadError(path: string, e: unknown): unknown {
   if (
     !(e instanceof Error) ||
     e.name === 'NoAdapterError' ||
+    e instanceof MemoryBudgetError ||
     e instanceof DeviceLimitError ||
     e instanceof CliError
   )

@@ -61,7 +61,12 @@ export {
 export type { TensorIndex, TensorRecord } from './io/tensor-index.js';
 export type { LoadedModel, LoadOptions, ModelFormat } from './load/load-model.js';
 // Loading
-export { loadGgufModel, loadHfModel, loadLlama2cModel } from './load/load-model.js';
+export {
+  loadGgufModel,
+  loadHfModel,
+  loadLlama2cModel,
+  memoryPlanFor,
+} from './load/load-model.js';
 export { loadWeights } from './load/load-weights.js';
 export type { WeightsDType, WeightsDTypeChoice } from './load/weights-dtype.js';
 export {
@@ -92,8 +97,10 @@ export { checkpointTensors, savedConfig, saveHfModel } from './save/save-model.j
 // Streaming weights under a memory budget
 export type { DeviceMemoryBudget } from './stream/attach-stream.js';
 export { modelSizes } from './stream/attach-stream.js';
+export { formatByteSize, parseByteSize } from './stream/byte-size.js';
 export type { LayerWalkOptions } from './stream/layer-walk.js';
 export { embedBlocks, groupsOf, walkLayers } from './stream/layer-walk.js';
+export { measureStage } from './stream/measure-stage.js';
 export type {
   BatchShape,
   MemoryPlanRecord,

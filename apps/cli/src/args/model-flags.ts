@@ -4,7 +4,7 @@
  */
 import { WEIGHTS_DTYPE_CHOICES, type WeightsDTypeChoice } from '@llm-streamline/llm';
 import type { FlagSpecs } from './spec.js';
-import { enumFlag, stringFlag, type Values } from './values.js';
+import { byteSizeFlag, enumFlag, stringFlag, type Values } from './values.js';
 
 export const MODEL_FLAGS: FlagSpecs = {
   tokenizer: {
@@ -19,15 +19,23 @@ export const MODEL_FLAGS: FlagSpecs = {
       "dtype of the weight matrices on the device; auto keeps the checkpoint's (a BF16 model stays 2 bytes per parameter)",
     default: 'auto',
   },
+  'device-memory': {
+    type: 'string',
+    value: 'SIZE',
+    description:
+      'most device memory the model and its work may take (e.g. 64MiB, 1.5GiB); a model that does not fit streams its layers from the checkpoint one at a time. Default: half the RAM on a CPU adapter; unlimited on a GPU (WebGPU does not report its memory)',
+  },
 };
 
 /** What {@link MODEL_FLAGS} ask for (undefined: the loader's default). */
 export function modelFlagValues(values: Values): {
   tokenizerPath: string | undefined;
   weightsDtype: WeightsDTypeChoice | undefined;
+  deviceMemory: number | undefined;
 } {
   return {
     tokenizerPath: stringFlag(values, 'tokenizer'),
     weightsDtype: enumFlag(values, 'weights-dtype', WEIGHTS_DTYPE_CHOICES),
+    deviceMemory: byteSizeFlag(values, 'device-memory'),
   };
 }

@@ -2,6 +2,7 @@
  * Reading flag values into numbers and choices, with errors that name the flag, the value given
  * and what is expected (a usage error, exit 2).
  */
+import { parseByteSize } from '@llm-streamline/llm';
 import { UsageError } from '../errors.js';
 import type { ParsedArgs } from './parse.js';
 
@@ -99,4 +100,15 @@ export function removalTarget(values: Values): { layers: number } | { ratio: num
   if (layers !== undefined) return { layers };
   if (ratio !== undefined) return { ratio };
   return undefined;
+}
+
+/** A memory size flag (`64MiB`, `1.5GiB`) in bytes; undefined when absent. */
+export function byteSizeFlag(values: Values, name: string): number | undefined {
+  const text = raw(values, name);
+  if (text === undefined) return undefined;
+  try {
+    return parseByteSize(text, `--${name}`);
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
 }

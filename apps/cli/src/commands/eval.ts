@@ -3,7 +3,7 @@
  * packs its evaluation text, each block scored on its own) and the speed in scored tokens per
  * second.
  */
-import { packBlocks, perplexity } from '@llm-streamline/llm';
+import { measureStage, packBlocks, perplexity } from '@llm-streamline/llm';
 import { STREAMLINE_DEFAULTS } from '@llm-streamline/streamline';
 import { MODEL_FLAGS, modelFlagValues } from '../args/model-flags.js';
 import type { CommandSpec } from '../args/spec.js';
@@ -13,6 +13,7 @@ import { openDevice } from '../device.js';
 import { CancelledError, CliError, UsageError } from '../errors.js';
 import { assertModelExists, loadModel, modelPath } from '../model-input.js';
 import { formatRate } from '../output/format.js';
+import { memoryLine, memoryRecord } from '../output/memory-line.js';
 import { readTextFile } from '../text-input.js';
 import { type Command, start } from './command.js';
 
@@ -82,7 +83,11 @@ export const run: Command['run'] = async (argv, io) => {
   const text = await readTextFile(dataPath, '--data');
 
   await openDevice();
-  const { model, tokenizer } = await loadModel(path, { ...modelFlagValues(v), reporter });
+  const { model, tokenizer } = await loadModel(path, {
+    ...modelFlagValues(v),
+    batch: { batchSize, blockLength },
+    reporter,
+  });
   try {
     const all = packBlocks(text, tokenizer, blockLength);
     if (all.length === 0)
@@ -93,12 +98,14 @@ export const run: Command['run'] = async (argv, io) => {
     const blocks = maxBlocks === undefined ? all : all.slice(0, maxBlocks);
     let r: Awaited<ReturnType<typeof perplexity>>;
     try {
-      r = await perplexity(model, blocks, {
-        batchSize,
-        shouldStop: () => io.signal.aborted,
-        onProgress: (done, total) =>
-          reporter.progress({ stage: 'evaluation', done, total, unit: 'blocks' }),
-      });
+      r = await measureStage(model, 'evaluation', () =>
+        perplexity(model, blocks, {
+          batchSize,
+          shouldStop: () => io.signal.aborted,
+          onProgress: (done, total) =>
+            reporter.progress({ stage: 'evaluation', done, total, unit: 'blocks' }),
+        }),
+      );
     } catch (e) {
       throw io.signal.aborted ? new CancelledError() : e;
     }
@@ -113,11 +120,14 @@ export const run: Command['run'] = async (argv, io) => {
       perplexity: r.perplexity,
       meanNll: r.meanNll,
       tokensPerSecond: r.tokensPerSecond,
+      ...(memoryRecord(model) ? { memory: memoryRecord(model) } : {}),
     };
+    const memory = memoryLine(result.memory, result.memory?.stream);
     reporter.result(
       result,
       `perplexity ${r.perplexity.toFixed(4)} (mean NLL ${r.meanNll.toFixed(4)}) on ${r.blocks} of ${all.length} blocks of ` +
-        `${blockLength} tokens from ${dataPath}\n${r.tokensScored} tokens scored at ${formatRate(r.tokensPerSecond)} tokens/s`,
+        `${blockLength} tokens from ${dataPath}\n${r.tokensScored} tokens scored at ${formatRate(r.tokensPerSecond)} tokens/s` +
+        (memory ? `\n${memory}` : ''),
     );
     return result;
   } finally {

@@ -2,11 +2,12 @@
  * `generate MODEL --prompt TEXT`: streams text from the model as each token is chosen, with
  * llama2.c's sampling (temperature, top-p, xorshift seed): the same flags give run.c's output.
  */
-import { generate as generateTokens } from '@llm-streamline/llm';
+import { formatByteSize, generate as generateTokens } from '@llm-streamline/llm';
 import { MODEL_FLAGS, modelFlagValues } from '../args/model-flags.js';
 import type { CommandSpec } from '../args/spec.js';
 import { intFlag, numberFlag, stringFlag } from '../args/values.js';
 import { openDevice } from '../device.js';
+import { CliError } from '../errors.js';
 import { assertModelExists, loadModel, modelPath } from '../model-input.js';
 import { formatRate } from '../output/format.js';
 import { type Command, start } from './command.js';
@@ -79,8 +80,20 @@ export const run: Command['run'] = async (argv, io) => {
   await assertModelExists(path);
 
   await openDevice();
-  const { model, tokenizer } = await loadModel(path, { ...modelFlagValues(v), reporter });
+  const flags = modelFlagValues(v);
+  const { model, tokenizer } = await loadModel(path, {
+    ...flags,
+    // Decoding runs every layer per token: only an explicit budget applies, and it must fit.
+    deviceMemory: flags.deviceMemory ?? Number.POSITIVE_INFINITY,
+    batch: { batchSize: 1, blockLength: maxTokens },
+    reporter,
+  });
   try {
+    if (model.weightStream)
+      throw new CliError(
+        `${path}: generate needs the whole model on the device, and its weights (${formatByteSize(model.memoryPlan?.weightsBytes ?? 0)}) do not fit --device-memory ${formatByteSize(flags.deviceMemory ?? 0)}`,
+        'give a larger --device-memory, or leave it out on a GPU; streaming layers serves score, eval and prune',
+      );
     reporter.endProgress();
     const promptIds = tokenizer.encode(prompt, { bos: true, eos: false });
     if (promptIds.length === 0 || promptIds[0] !== tokenizer.bosId)

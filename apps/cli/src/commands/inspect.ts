@@ -5,11 +5,13 @@
  * reported is gathered in inspect/inspection.ts; this file formats it.
  */
 
-import type { TensorSize } from '@llm-streamline/llm';
+import { formatByteSize, type MemoryPlanRecord, type TensorSize } from '@llm-streamline/llm';
 import { STREAMLINE_DEFAULTS } from '@llm-streamline/streamline';
+import { NoAdapterError } from '@llm-streamline/tensor';
 import { MODEL_FLAGS, modelFlagValues } from '../args/model-flags.js';
 import type { CommandSpec, FlagSpec } from '../args/spec.js';
 import { intFlag } from '../args/values.js';
+import { deviceMemoryBudget } from '../device.js';
 import { type Inspection, inspectModel } from '../inspect/inspection.js';
 import type { CliIo } from '../io.js';
 import { asLoadError, assertModelExists, modelPath } from '../model-input.js';
@@ -47,12 +49,17 @@ export const spec: CommandSpec = {
       default: String(STREAMLINE_DEFAULTS.blockLength),
     },
     'weights-dtype': MODEL_FLAGS['weights-dtype'] as FlagSpec,
+    'device-memory': MODEL_FLAGS['device-memory'] as FlagSpec,
   },
   examples: [
     { what: 'the bundled model', command: 'llm-streamline inspect' },
     {
       what: 'a llama2.c checkpoint, every layer, as JSON',
       command: 'llm-streamline inspect stories260K.bin --per-layer --json',
+    },
+    {
+      what: 'whether a model fits 256 MiB, or which of its parts would stream',
+      command: 'llm-streamline inspect model-folder --device-memory 256MiB',
     },
   ],
 };
@@ -64,14 +71,20 @@ export const run: Command['run'] = async (argv, io: CliIo) => {
   const path = modelPath(args.positionals[0], io.cwd);
   const batchSize = intFlag(args.values, 'batch', { min: 1 });
   const blockLength = intFlag(args.values, 'block-length', { min: 1 });
-  const { weightsDtype } = modelFlagValues(args.values);
+  const { weightsDtype, deviceMemory: memoryFlag } = modelFlagValues(args.values);
   await assertModelExists(path);
+  // inspect needs no adapter: without one, only an explicit budget is planned for.
+  const deviceMemory = await deviceMemoryBudget(memoryFlag).catch((e: unknown) => {
+    if (e instanceof NoAdapterError) return memoryFlag;
+    throw e;
+  });
   let result: Inspection;
   try {
     result = await inspectModel(path, {
       ...(batchSize !== undefined ? { batchSize } : {}),
       ...(blockLength !== undefined ? { blockLength } : {}),
       ...(weightsDtype !== undefined ? { weightsDtype } : {}),
+      ...(deviceMemory !== undefined ? { deviceMemory } : {}),
     });
   } catch (e) {
     throw asLoadError(path, e);
@@ -136,8 +149,21 @@ function describe(r: Inspection, perLayer: boolean): string {
     `  assuming ${r.memory.assumptions}`,
     '',
     ...describeDeviceMemory(r.deviceMemory),
+    ...(r.memoryPlan ? ['', describeMemoryPlan(r.memoryPlan)] : []),
   );
   return lines.join('\n');
+}
+
+/** One line: how a load under the budget goes, and what it needs at least. */
+export function describeMemoryPlan(p: MemoryPlanRecord): string {
+  const budget = `memory plan   budget ${formatByteSize(p.budgetBytes)}`;
+  if (p.mode === 'resident')
+    return `${budget}: resident (${formatByteSize(p.weightsBytes)} of weights and the working set fit)`;
+  return (
+    `${budget}: streamed — ${formatByteSize(p.residentBytes)} resident, ${formatByteSize(p.streamedBytes)} read from the checkpoint one layer at a time ` +
+    `(largest ${formatByteSize(p.largestLayerBytes)}; ${p.prefetch ? 'the next layer uploads during compute' : 'no room to prefetch the next layer'}); ` +
+    `streaming needs at least ${formatByteSize(p.minimumBytes)}`
+  );
 }
 
 function describeDeviceMemory(m: Inspection['deviceMemory']): string[] {

@@ -28,6 +28,7 @@ import { openDevice } from '../device.js';
 import { UsageError } from '../errors.js';
 import { assertModelExists, hfTokenizerFiles, loadModel, modelPath } from '../model-input.js';
 import { formatBytes, formatCount, formatDuration } from '../output/format.js';
+import { memoryLine } from '../output/memory-line.js';
 import type { Reporter } from '../output/reporter.js';
 import { checkOutputPath } from '../output-path.js';
 import { readTextFile } from '../text-input.js';
@@ -119,7 +120,7 @@ export const run: Command['run'] = async (argv, io) => {
   if (!started) return undefined;
   const { args, reporter } = started;
   const v = args.values;
-  const { dataPath, tokenizerPath, weightsDtype, ...options } = {
+  const { dataPath, tokenizerPath, weightsDtype, deviceMemory, ...options } = {
     ...scoringOptions(v),
     ...trainingOptions(v),
     ...stageOptions(v, 'evaluation'),
@@ -154,7 +155,13 @@ export const run: Command['run'] = async (argv, io) => {
     );
 
   await openDevice();
-  const loaded = await loadModel(path, { tokenizerPath, weightsDtype, reporter });
+  const loaded = await loadModel(path, {
+    tokenizerPath,
+    weightsDtype,
+    deviceMemory,
+    batch: withDefaults(options),
+    reporter,
+  });
   const { model, tokenizer } = loaded;
   try {
     removalPlanOrUsageError(model, withDefaults(options));
@@ -247,6 +254,8 @@ function describe(
         `${r.replacement.kind} ${fmt(p.replaced)}`,
     );
   else lines.push('perplexity: not evaluated');
+  const memory = memoryLine(r.memory, r.memory?.stream);
+  if (memory) lines.push(memory);
   const seconds = Object.values(r.timings).reduce((a, b) => a + b, 0);
   lines.push(
     `time: ${formatDuration(seconds)} (${Object.entries(r.timings)

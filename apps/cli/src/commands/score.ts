@@ -3,6 +3,8 @@
  * window of the sizes the removal implies (m = n + 1 for a replacement, n for plain removal), the
  * window each would choose, and a strip of cos(h_l, h_{l+1}) per layer.
  */
+
+import { measureStage } from '@llm-streamline/llm';
 import {
   cosineMetric,
   prepareCalibration,
@@ -16,6 +18,7 @@ import { BUNDLED } from '../bundled.js';
 import { openDevice } from '../device.js';
 import { colorEnabled } from '../io.js';
 import { assertModelExists, loadModel, modelPath } from '../model-input.js';
+import { memoryLine, memoryRecord } from '../output/memory-line.js';
 import { similarityStrip } from '../output/similarity-strip.js';
 import { formatTable } from '../output/table.js';
 import { readTextFile } from '../text-input.js';
@@ -70,7 +73,13 @@ export const run: Command['run'] = async (argv, io) => {
   const started = start(spec, argv, io);
   if (!started) return undefined;
   const { args, reporter } = started;
-  const { dataPath: dataFlag, tokenizerPath, weightsDtype, ...given } = scoringOptions(args.values);
+  const {
+    dataPath: dataFlag,
+    tokenizerPath,
+    weightsDtype,
+    deviceMemory,
+    ...given
+  } = scoringOptions(args.values);
   const o = withDefaults(given);
   const path = modelPath(args.positionals[0], io.cwd);
   await assertModelExists(path);
@@ -78,7 +87,13 @@ export const run: Command['run'] = async (argv, io) => {
   const text = await readTextFile(dataPath, '--data');
 
   await openDevice();
-  const { model, tokenizer } = await loadModel(path, { tokenizerPath, weightsDtype, reporter });
+  const { model, tokenizer } = await loadModel(path, {
+    tokenizerPath,
+    weightsDtype,
+    deviceMemory,
+    batch: o,
+    reporter,
+  });
   try {
     const L = model.layers.length;
     // Without --replacement, n as prune's default kind (a window of n + 1) would remove it.
@@ -113,11 +128,14 @@ export const run: Command['run'] = async (argv, io) => {
     const sizes = [
       ...new Set([...tables.map((t) => t.size), ...(metric === cosineMetric ? [1] : [])]),
     ];
-    const scores = await metric.score(context(metric.name), sizes);
-    const layerCosine =
-      metric === cosineMetric
-        ? (scores.get(1) as number[])
-        : ((await cosineMetric.score(context('cosine per layer'), [1])).get(1) as number[]);
+    const { scores, layerCosine } = await measureStage(model, 'scoring', async () => {
+      const scores = await metric.score(context(metric.name), sizes);
+      const layerCosine =
+        metric === cosineMetric
+          ? (scores.get(1) as number[])
+          : ((await cosineMetric.score(context('cosine per layer'), [1])).get(1) as number[]);
+      return { scores, layerCosine };
+    });
     io.signal.throwIfAborted();
 
     const windows: WindowTable[] = tables.map(({ size, use }) => {
@@ -142,6 +160,7 @@ export const run: Command['run'] = async (argv, io) => {
       },
       windows,
       layerCosine,
+      ...(memoryRecord(model) ? { memory: memoryRecord(model) } : {}),
     };
     reporter.result(result, describe(result, metric, colorEnabled(io, io.stdout)));
     return result;
@@ -158,6 +177,7 @@ function describe(
     calibration: { blocks: number; blockLength?: number };
     windows: WindowTable[];
     layerCosine: number[];
+    memory?: ReturnType<typeof memoryRecord>;
   },
   metric: WindowMetric,
   color: boolean,
@@ -191,6 +211,8 @@ function describe(
   }
   lines.push('', 'cos(h_l, h_{l+1}) per layer l (how little layer l changes the hidden state):');
   lines.push(similarityStrip(r.layerCosine, { color }));
+  const memory = memoryLine(r.memory, r.memory?.stream);
+  if (memory) lines.push('', memory);
   return lines.join('\n');
 }
 

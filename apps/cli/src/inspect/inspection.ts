@@ -9,7 +9,9 @@ import {
   describeCheckpoint,
   dominantWeightsDtype,
   type LlamaConfig,
+  type MemoryPlanRecord,
   type ModelType,
+  memoryPlanFor,
   type WeightsDTypeChoice,
 } from '@llm-streamline/llm';
 import { detectModelFormat, readCheckpointHeaders } from '@llm-streamline/llm/node';
@@ -39,6 +41,11 @@ export interface Inspection {
   memory: MemoryEstimate;
   /** What a prune needs on the device, and whether its tensors fit the adapter. */
   deviceMemory: DeviceMemoryEstimate & { fit: DeviceFit | { unavailable: string } };
+  /**
+   * How a load under the device memory budget would go (resident or streamed; see llm's
+   * MemoryPlan), for batches as above; absent without a budget.
+   */
+  memoryPlan?: MemoryPlanRecord;
 }
 
 /** What the device-memory estimate is for (`--batch`, `--block-length`, `--weights-dtype`). */
@@ -47,6 +54,8 @@ export interface InspectOptions {
   blockLength?: number;
   /** How weights would be loaded; `auto` (the default) as the checkpoint stores them. */
   weightsDtype?: WeightsDTypeChoice;
+  /** The device memory budget to plan for (bytes); no plan without one. */
+  deviceMemory?: number;
 }
 
 /** The configuration as `inspect` names it. */
@@ -93,6 +102,21 @@ export async function inspectModel(
       ...estimate,
       fit: 'unavailable' in adapter ? adapter : deviceFit(estimate, adapter),
     },
+    ...(options.deviceMemory === undefined
+      ? {}
+      : {
+          memoryPlan: memoryPlanFor(
+            format,
+            config,
+            tensors,
+            {
+              budgetBytes: options.deviceMemory,
+              batchSize: estimate.batchSize,
+              blockLength: estimate.blockLength,
+            },
+            options.weightsDtype,
+          ).record(),
+        }),
   };
 }
 

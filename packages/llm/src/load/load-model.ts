@@ -12,9 +12,11 @@ import { LlamaForCausalLM } from '../model/llama-model.js';
 import {
   attachWeightStream,
   type DeviceMemoryBudget,
+  modelSizes,
   planLoad,
   streamedNames,
 } from '../stream/attach-stream.js';
+import { MemoryPlan } from '../stream/memory-plan.js';
 import {
   loadLlama2cTokenizer,
   loadTokenizerFromDirectory,
@@ -129,6 +131,25 @@ export async function loadGgufModel(
     async () => source.close?.(),
   );
   return { model, config, tokenizer: tokenizerFromGguf(gguf), format: 'gguf', source: source.name };
+}
+
+/**
+ * The memory plan a load of these tensors would follow under `budget`, from the headers alone
+ * (what `inspect` shows before anything is loaded). `tensors` are the file's records, named as
+ * `format` names them.
+ */
+export function memoryPlanFor(
+  format: ModelFormat,
+  config: LlamaConfig,
+  tensors: readonly TensorRecord[],
+  budget: DeviceMemoryBudget,
+  weightsDtype: LoadOptions['weightsDtype'] = 'auto',
+): MemoryPlan {
+  const records =
+    format === 'huggingface'
+      ? tensors.map((record) => ({ hfName: record.name, record }))
+      : namedRecords(tensors, format === 'gguf' ? hfNameFromGguf : hfNameFromLlama2c);
+  return new MemoryPlan(modelSizes(config, records, weightsDtype), budget.budgetBytes, budget);
 }
 
 /** Records under their HF names; tensors with no HF counterpart (RoPE tables) are skipped. */

@@ -304,6 +304,9 @@ export class LlamaForCausalLM extends Module {
     const stream = this.weightStream;
     this.weightStream = undefined;
     stream?.close().catch(() => {});
+    // The budget the loader gave the device's pool was this model's.
+    if (this.memoryPlan && this.invFreq.device.pool.budgetBytes === this.memoryPlan.budgetBytes)
+      this.invFreq.device.pool.budgetBytes = undefined;
     super.dispose();
     this.invFreq.dispose();
   }

@@ -12,6 +12,7 @@
 import { defaultChunkRows } from '@llm-streamline/autograd';
 import { bucketSize, bytesPerElement, type DType } from '@llm-streamline/tensor';
 import type { LlamaConfig } from '../config/llama-config.js';
+import { formatByteSize } from './byte-size.js';
 
 /** Bytes a tensor of `count` elements of `dtype` takes on the device, as the buffer pool sizes it. */
 export function bytesOnDevice(count: number, dtype: DType): number {
@@ -72,7 +73,7 @@ export class MemoryBudgetError extends RangeError {
     what: string,
   ) {
     super(
-      `device memory budget ${formatMiB(budgetBytes)} is too small: ${what} needs at least ${formatMiB(minimumBytes)}. Give --device-memory ${formatMiB(Math.ceil(minimumBytes / 2 ** 20) * 2 ** 20)} or more, or use smaller batches or blocks.`,
+      `device memory budget ${formatByteSize(budgetBytes)} is too small: ${what} needs at least ${formatByteSize(minimumBytes)}. Give --device-memory ${Math.ceil(minimumBytes / 2 ** 20)}MiB or more, or use smaller batches or blocks.`,
     );
     this.name = 'MemoryBudgetError';
   }
@@ -204,9 +205,14 @@ export class MemoryPlan {
       throw new MemoryBudgetError(
         this.budgetBytes,
         this.budgetBytes - free + LOGIT_CHUNKS_LIVE * bucketSize(config.vocabSize * 4),
-        `the output head (${formatMiB(headBytes)}) with one row of logits`,
+        `the output head (${formatByteSize(headBytes)}) with one row of logits`,
       );
     return Math.min(rows, defaultRows);
+  }
+
+  /** Forgets the last group decision: a new stage records its own. */
+  beginStage(): void {
+    this.lastGroup = undefined;
   }
 
   /** Notes a stage's planned and measured peak for the record. */
@@ -262,8 +268,4 @@ export function layerWorkingBytes(config: LlamaConfig, b: number, t: number): nu
     n * d, // down
   ];
   return tensors.reduce((sum, count) => sum + bucketSize(count * 4), 0);
-}
-
-function formatMiB(bytes: number): string {
-  return `${(bytes / 2 ** 20).toFixed(bytes < 10 * 2 ** 20 ? 1 : 0)}MiB`;
 }

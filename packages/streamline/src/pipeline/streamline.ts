@@ -33,11 +33,7 @@ export interface StreamlineResult {
 export async function streamline(options: StreamlineOptions): Promise<StreamlineResult> {
   const o = withDefaults(options);
   const { model } = o;
-  const memoryPlan = model.memoryPlan;
-  const clock = new RunClock(
-    o.onProgress,
-    memoryPlan ? { plan: memoryPlan, device: model.invFreq.device } : undefined,
-  );
+  const clock = new RunClock(o.onProgress, model);
   const original = { layers: model.layers.length, parameters: model.parameterCount() };
   const plan = planRemoval(model, o);
   checkSizes(o, plan.kind.fit);
