@@ -23,6 +23,7 @@ import {
   StoredPairs,
   type StreamlineOptions,
   type StreamlineReport,
+  saveStreamlined,
   streamline,
 } from '../src/index.js';
 import { storiesParagraphs } from './helpers.js';
@@ -90,8 +91,8 @@ function loadStreamed(): Promise<LoadedModel> {
 async function prune(
   loaded: LoadedModel,
   extra: Partial<StreamlineOptions> = {},
-): Promise<{ report: StreamlineReport; replacement: Float32Array[] }> {
-  const { report, model } = await streamline({
+): Promise<{ report: StreamlineReport; replacement: Float32Array[]; checkpoint: Uint8Array }> {
+  const result = await streamline({
     model: loaded.model,
     tokenizer: loaded.tokenizer as NonNullable<LoadedModel['tokenizer']>,
     calibrationText: text,
@@ -100,9 +101,14 @@ async function prune(
     ...SETTINGS,
     ...extra,
   });
+  const { report, model } = result;
   const replaced = model.layers.at(report.window.start);
   const replacement = await Promise.all(replaced.parameters().map((p) => data(p.value)));
-  return { report, replacement: replacement as Float32Array[] };
+  // Saved as an ordinary checkpoint: a streamed model fetches each layer again to write it.
+  const sink = new MemorySink();
+  await saveStreamlined(result, sink);
+  const checkpoint = sink.files.get('model.safetensors') as Uint8Array;
+  return { report, replacement: replacement as Float32Array[], checkpoint };
 }
 
 async function pairsOf(model: LlamaForCausalLM): Promise<Float32Array[]> {
@@ -137,7 +143,7 @@ describe('layer streaming under a memory budget', () => {
     }
     await expect(
       loadHfModel(dir, { deviceMemory: { budgetBytes: 2 ** 20, batchSize: 2, blockLength: 32 } }),
-    ).rejects.toThrow(/1\.0MiB is too small: .* needs at least \d/);
+    ).rejects.toThrow(/1\.00 MiB is too small: .* needs at least \d/);
   });
 
   it('gives the same training pairs as the resident model, bit for bit', async () => {
@@ -156,7 +162,7 @@ describe('layer streaming under a memory budget', () => {
     }
   });
 
-  it('prunes to the same scores, replacement and perplexities, within the budget', async () => {
+  it('prunes to the same scores, replacement, perplexities and checkpoint, within the budget', async () => {
     const device = await getDevice();
     const resident = await loadHfModel(dir);
     const whole = await prune(resident);
@@ -196,6 +202,8 @@ describe('layer streaming under a memory budget', () => {
       part.replacement.forEach((values, k) => {
         expect(values).toEqual(whole.replacement[k]);
       });
+      expect(part.checkpoint.byteLength).toBe(whole.checkpoint.byteLength);
+      expect(firstDifference(part.checkpoint, whole.checkpoint)).toBe(-1);
       const memory = part.report.memory;
       expect(memory?.mode).toBe('streamed');
       expect(memory?.budgetBytes).toBe(budgetBytes());
@@ -216,4 +224,11 @@ describe('layer streaming under a memory budget', () => {
 /** One block of four token ids [1, 4]. */
 function tensorIds(): Tensor {
   return tensor(Int32Array.from([256, 1, 2, 3]), [1, 4]);
+}
+
+/** The first index where two byte arrays differ, or −1 (no Buffer: this runs in browsers too). */
+function firstDifference(a: Uint8Array, b: Uint8Array): number {
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) if (a[i] !== b[i]) return i;
+  return a.length === b.length ? -1 : n;
 }

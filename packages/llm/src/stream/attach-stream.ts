@@ -106,7 +106,7 @@ export function attachWeightStream(
   const embedding = byName.get(EMBEDDING) as NamedRecord;
   const stream = new WeightStream(
     upload,
-    { record: embedding.record, dtype: dtypes.get(EMBEDDING) as DType },
+    { hfName: EMBEDDING, record: embedding.record, dtype: dtypes.get(EMBEDDING) as DType },
     // What `model.weightsDtype` reports when resident: the embedding's dtype.
     dtypes.get(EMBEDDING) as WeightsDType,
     closeSources,

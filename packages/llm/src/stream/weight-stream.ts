@@ -49,6 +49,7 @@ export type UploadParameter = (p: StreamedParameter) => Promise<Tensor>;
 
 /** The token embedding as the host reads it: its record and the dtype the device would hold. */
 export interface EmbeddingRows {
+  hfName: string;
   record: TensorRecord;
   dtype: DType;
 }
@@ -174,8 +175,7 @@ export class WeightStream {
           throw new RangeError(`embedding: token id ${id} is outside 0…${vocab - 1}`);
         let row = rows.get(id);
         if (!row) {
-          const bytes = await record.source.read(record.byteOffset + id * rowBytes, rowBytes);
-          row = roundedTo(decodeRow(bytes, record, hidden), dtype);
+          row = roundedTo(decodeRow(await this.readRow(id, rowBytes), record, hidden), dtype);
           rows.set(id, row);
         }
         out.set(row, at);
@@ -183,6 +183,21 @@ export class WeightStream {
       }
     }
     return tensor(out, [blocks.length, length, hidden]);
+  }
+
+  /** Row `id` of the embedding's bytes; a failed read names the file and the tensor. */
+  private async readRow(id: number, rowBytes: number): Promise<Uint8Array> {
+    const { record, hfName } = this.embedding;
+    try {
+      return await record.source.read(record.byteOffset + id * rowBytes, rowBytes);
+    } catch (e) {
+      const name = record.source.name;
+      const message = e instanceof Error ? e.message : String(e);
+      throw new Error(
+        `${name}: cannot load tensor ${hfName} (row ${id}): ${message.startsWith(`${name}: `) ? message.slice(name.length + 2) : message}`,
+        { cause: e },
+      );
+    }
   }
 
   /** Releases every fetched unit and closes the checkpoint's files. */
