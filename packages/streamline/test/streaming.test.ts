@@ -17,6 +17,7 @@ import {
   writeRandomCheckpoint,
 } from '@llm-streamline/llm';
 import { data, getDevice, type Tensor, tensor } from '@llm-streamline/tensor';
+import { testRuntime } from '@llm-streamline/test-utils';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
   MemoryPairStorage,
@@ -220,6 +221,64 @@ describe('layer streaming under a memory budget', () => {
     }
   });
 });
+
+describe.skipIf(testRuntime !== 'node')(
+  'Node: a checkpoint truncated while a prune streams it',
+  () => {
+    it('fails naming the file and the tensor, and leaves no output', async () => {
+      const { runToDirectory } = await import('../src/node.js');
+      const { DirectorySink, loadModelFromPath } = await import('@llm-streamline/llm/node');
+      const { mkdtemp, readdir, rm, stat } = await import('node:fs/promises');
+      const { truncateSync, statSync } = await import('node:fs');
+      const { tmpdir } = await import('node:os');
+      const { join } = await import('node:path');
+      const root = await mkdtemp(join(tmpdir(), 'streamline-truncated-'));
+      try {
+        const modelDir = join(root, 'model');
+        const sink = await DirectorySink.create(modelDir);
+        await writeRandomCheckpoint(CONFIG, sink, { dtype: 'F32', seed: 3, std: 0.05 });
+        await sink.commit();
+        const loaded = await loadModelFromPath(modelDir, {
+          deviceMemory: {
+            budgetBytes: budgetBytes(),
+            batchSize: SETTINGS.batchSize,
+            blockLength: SETTINGS.blockLength,
+          },
+        });
+        const file = join(modelDir, 'model.safetensors');
+        const out = join(root, 'out');
+        let truncated = false;
+        try {
+          const run = runToDirectory(
+            {
+              model: loaded.model,
+              tokenizer: loaded.tokenizer as NonNullable<LoadedModel['tokenizer']>,
+              calibrationText: text,
+              evaluationText: text,
+              ...SETTINGS,
+              // Cut the file in half once scoring has read the layers: the next read must fail.
+              onProgress: (e) => {
+                if (e.stage !== 'scoring' || truncated) return;
+                truncated = true;
+                truncateSync(file, Math.floor(statSync(file).size / 2));
+              },
+            },
+            out,
+          );
+          await expect(run).rejects.toThrow(
+            /model\.safetensors: cannot load tensor model\.layers\.\d+\.[a-z_.]+: (the file changed while it was being read|unexpected end of file)/,
+          );
+          expect(await stat(out).catch(() => 'absent')).toBe('absent');
+          expect(await readdir(root)).toEqual(['model']); // no staging folder left
+        } finally {
+          loaded.model.dispose();
+        }
+      } finally {
+        await rm(root, { recursive: true, force: true });
+      }
+    });
+  },
+);
 
 /** One block of four token ids [1, 4]. */
 function tensorIds(): Tensor {
