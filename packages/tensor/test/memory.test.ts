@@ -120,4 +120,25 @@ describe('memory: scopes, disposal and the buffer pool', () => {
     expect(after.peakBytesLive - before.bytesLive).toBeLessThan((64 + 128) * 1024);
     expect(after.peakBytesHeld - before.bytesLive).toBeGreaterThanOrEqual((64 + 128) * 1024);
   });
+
+  it('under a budget the pool frees cached buffers, and submits parked ones, to stay within it', async () => {
+    const device = await testDevice();
+    await device.sync();
+    device.pool.trim();
+    const base = device.memoryStats().bytesLive;
+    const budget = base + 1024 * 1024;
+    device.pool.budgetBytes = budget;
+    device.pool.resetPeak();
+    try {
+      // Tensors of ever new sizes, each freed before the next (some still parked, unsubmitted):
+      // an unbounded pool would keep them all, ~5 MiB in all.
+      for (let k = 1; k <= 40; k++) zeros([16 * 1024 + 512 * k]).dispose();
+      await device.sync();
+      const stats = device.memoryStats();
+      expect(stats.peakBytesHeld).toBeLessThanOrEqual(budget);
+      expect(stats.bytesLive + stats.bytesPooled).toBeLessThanOrEqual(budget);
+    } finally {
+      device.pool.budgetBytes = undefined;
+    }
+  });
 });

@@ -35,39 +35,79 @@ export async function walkLayers(
   const stream = model.weightStream;
   const prefetch = model.memoryPlan?.prefetch ?? false;
   let states = [...inputs];
-  visit?.(0, states);
-  let fetching = layers[0] ? stream?.fetch(layers[0]) : undefined;
-  for (const [k, layer] of layers.entries()) {
-    signal?.throwIfAborted();
-    if (stream) await stream.waitFor(fetching ?? stream.fetch(layer));
-    // With room for two layers, the next one is read and uploaded while this one computes.
-    const following = layers[k + 1];
-    fetching = prefetch && following ? stream?.fetch(following) : undefined;
-    const keepInputs = k === 0 && !consumeInputs;
-    const next = states.map((h) => {
+  // Whether `states` are the walk's to free when it fails (the caller's inputs are not, unless
+  // they were handed over).
+  let owned = consumeInputs;
+  let fetching: Promise<void> | undefined;
+  try {
+    visit?.(0, states);
+    fetching = layers[0] ? stream?.fetch(layers[0]) : undefined;
+    for (const [k, layer] of layers.entries()) {
+      signal?.throwIfAborted();
+      if (stream) await stream.waitFor(fetching ?? stream.fetch(layer));
+      // With room for two layers, the next one is read and uploaded while this one computes.
+      const following = layers[k + 1];
+      fetching = prefetch && following ? stream?.fetch(following) : undefined;
+      const input = states;
+      states = []; // runLayer frees what it holds of `input` when it fails
+      states = runLayer(model, layer, input, owned);
+      owned = true;
+      if (stream?.isStreamed(layer)) {
+        stream.release(layer);
+        // Submit now: the device computes while the next layer is read, and the released buffers
+        // become reusable for the layer after it.
+        states[0]?.device.batch.flush();
+      }
+      visit?.(k + 1, states);
+    }
+  } catch (e) {
+    if (owned) for (const h of states) h.dispose();
+    // A fetch still running would otherwise reject unobserved; every fetched layer goes back.
+    fetching?.catch(() => {});
+    if (stream) for (const layer of layers) stream.release(layer);
+    throw e;
+  }
+  if (!owned) states = states.map((h) => h.view(h.layout));
+  return states;
+}
+
+/**
+ * Every batch's hidden state through one layer. Inputs the walk owns are freed as soon as their
+ * output exists (a group never holds two states per batch); on failure everything the call
+ * still holds of them is freed, so the caller has nothing to clean up but inputs it kept.
+ */
+function runLayer(
+  model: LlamaForCausalLM,
+  layer: DecoderBlock,
+  states: readonly Tensor[],
+  owned: boolean,
+): Tensor[] {
+  const streamed = model.weightStream !== undefined;
+  const next: Tensor[] = [];
+  let b = 0;
+  try {
+    for (; b < states.length; b++) {
+      const h = states[b] as Tensor;
       const out = noGrad(() =>
         scope(() => layer.forward(variable(h), model.layerContext(0)).value),
       );
       // A block may hand back its input unchanged (an identity replacement).
-      if (out === h) return keepInputs ? h.view(h.layout) : h;
-      if (!keepInputs) h.dispose();
+      if (out === h) next.push(owned ? h : h.view(h.layout));
+      else {
+        if (owned) h.dispose();
+        next.push(out);
+      }
       // Streamed, submit after each batch: the buffers its temporaries held become reusable at
       // once, so the device holds one batch's temporaries, not a whole group's (under a budget,
       // a buffer freed but not yet submitted is memory still held).
-      if (stream) out.device.batch.flush();
-      return out;
-    });
-    states = next;
-    if (stream?.isStreamed(layer)) {
-      stream.release(layer);
-      // Submit now: the device computes while the next layer is read, and the released buffers
-      // become reusable for the layer after it.
-      next[0]?.device.batch.flush();
+      if (streamed) out.device.batch.flush();
     }
-    visit?.(k + 1, states);
+  } catch (e) {
+    for (const t of next) t.dispose();
+    if (owned) for (const h of states.slice(b)) h.dispose();
+    throw e;
   }
-  if (layers.length === 0 && !consumeInputs) states = states.map((h) => h.view(h.layout));
-  return states;
+  return next;
 }
 
 /**
