@@ -54,3 +54,14 @@ function ownedBytes(bytes: Uint8Array): Uint8Array {
 function alignedBytes(bytes: Uint8Array, alignment: number): Uint8Array {
   return bytes.byteOffset % alignment === 0 ? bytes : bytes.slice();
 }
+
+/**
+ * A failed read of a tensor (a file that shrank, changed or vanished since it was opened) as one
+ * error that names the file and the tensor, without repeating the file name the cause may start
+ * with. `tensor` says which (e.g. `model.layers.3.mlp.up_proj.weight`).
+ */
+export function tensorReadError(e: unknown, fileName: string, tensor: string): Error {
+  const message = e instanceof Error ? e.message : String(e);
+  const cause = message.startsWith(`${fileName}: `) ? message.slice(fileName.length + 2) : message;
+  return new Error(`${fileName}: cannot load tensor ${tensor}: ${cause}`, { cause: e });
+}

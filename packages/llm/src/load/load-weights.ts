@@ -10,7 +10,7 @@ import {
 import type { LlamaConfig } from '../config/llama-config.js';
 import { interleavedToHalfRotary } from '../io/rope-layout.js';
 import type { TensorRecord } from '../io/tensor-index.js';
-import { readTensorBytes, readTensorF32 } from '../io/tensor-read.js';
+import { readTensorBytes, readTensorF32, tensorReadError } from '../io/tensor-read.js';
 import { isRotaryProjection } from '../io/weight-names.js';
 import { deviceDtypeOf, FILE_ENCODING, type WeightsDTypeChoice } from './weights-dtype.js';
 
@@ -146,17 +146,8 @@ export async function uploadTensorRecord(
   } catch (e) {
     const described = describeDeviceLimitError(e, { name: hfName });
     if (described !== e) throw described;
-    throw new Error(
-      `${record.source.name}: cannot load tensor ${hfName}: ${messageOf(e, record.source.name)}`,
-      { cause: e },
-    );
+    throw tensorReadError(e, record.source.name, hfName);
   }
-}
-
-/** An error's message without the file name it may already start with. */
-function messageOf(e: unknown, fileName: string): string {
-  const message = e instanceof Error ? e.message : String(e);
-  return message.startsWith(`${fileName}: `) ? message.slice(fileName.length + 2) : message;
 }
 
 async function uploadRecord(

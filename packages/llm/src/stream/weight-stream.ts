@@ -18,6 +18,7 @@ import {
   tensor,
 } from '@llm-streamline/tensor';
 import { numElements, type TensorRecord } from '../io/tensor-index.js';
+import { tensorReadError } from '../io/tensor-read.js';
 import type { WeightsDType } from '../load/weights-dtype.js';
 import { bytesOnDevice } from './memory-plan.js';
 
@@ -191,12 +192,7 @@ export class WeightStream {
     try {
       return await record.source.read(record.byteOffset + id * rowBytes, rowBytes);
     } catch (e) {
-      const name = record.source.name;
-      const message = e instanceof Error ? e.message : String(e);
-      throw new Error(
-        `${name}: cannot load tensor ${hfName} (row ${id}): ${message.startsWith(`${name}: `) ? message.slice(name.length + 2) : message}`,
-        { cause: e },
-      );
+      throw tensorReadError(e, record.source.name, `${hfName} (row ${id})`);
     }
   }
 
