@@ -48,3 +48,16 @@ export function defaultDeviceMemoryText(budgetBytes: number | undefined): string
 /** The field's tooltip: what it does and what empty means. */
 export const DEVICE_MEMORY_HELP =
   "Most bytes the model and its work may hold on the WebGPU device, such as 256MiB, 1.5GiB or 512MB. A model whose weights do not fit is streamed: its layers are read from the files and uploaded one at a time, slower but within the budget. Empty: half this computer's memory on a CPU adapter, no budget on a GPU (WebGPU does not say how much memory it has).";
+
+/**
+ * A message from the packages below in this page's words: the library and pipeline messages name
+ * the CLI's `--device-memory`, which is this page's Device memory field.
+ */
+export function inPageTerms(message: string): string {
+  return message
+    .replace(
+      /Give --device-memory (\S+) or more/g,
+      `Set ${DEVICE_MEMORY_LABEL} (under More settings) to $1 or more`,
+    )
+    .replace(/--device-memory/g, `${DEVICE_MEMORY_LABEL} (under More settings)`);
+}

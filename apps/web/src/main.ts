@@ -2,7 +2,8 @@
  * Wiring: WebGPU start-up, the model and text pickers, Run/Cancel, "generate again", downloads.
  * Each piece of work lives in its own module; this file only connects them to the page.
  */
-import { computerMemoryGiB, defaultDeviceMemory } from './device-memory.js';
+import { MemoryBudgetError } from '@llm-streamline/llm';
+import { computerMemoryGiB, defaultDeviceMemory, inPageTerms } from './device-memory.js';
 import { showDeviceMemoryDefault } from './device-memory-field.js';
 import { directoryPicker, saveToFolder } from './downloads.js';
 import { streamGeneration } from './generation.js';
@@ -121,8 +122,10 @@ async function run(): Promise<void> {
       const title =
         error instanceof ModelTooBigError
           ? 'The model is too big for this WebGPU adapter.'
-          : 'The run failed.';
-      showError(v.alerts, 'run', title, messageOf(error));
+          : error instanceof MemoryBudgetError
+            ? 'The device memory budget is too small for this model and these settings.'
+            : 'The run failed.';
+      showError(v.alerts, 'run', title, inPageTerms(messageOf(error)));
       setState('failed');
     }
   } finally {
@@ -153,7 +156,7 @@ async function generateAgain(): Promise<void> {
     const { model, tokenizer } = outcome.ready;
     await streamGeneration({ model, tokenizer, prompt, newTokens }, v.prunedText);
   } catch (error) {
-    showError(v.alerts, 'generate', 'Generation failed.', messageOf(error));
+    showError(v.alerts, 'generate', 'Generation failed.', inPageTerms(messageOf(error)));
   } finally {
     setBusy(false);
   }

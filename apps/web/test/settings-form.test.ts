@@ -14,6 +14,7 @@ import { chromiumPath } from '../../../vitest.shared.js';
 import {
   defaultDeviceMemory,
   defaultDeviceMemoryText,
+  inPageTerms,
   readDeviceMemory,
 } from '../src/device-memory.js';
 
@@ -129,6 +130,17 @@ describe('the Device memory setting', () => {
     expect(readDeviceMemory(' 256MiB ')).toBe(256 * MiB);
     expect(readDeviceMemory('')).toBeUndefined();
     expect(() => readDeviceMemory('lots')).toThrow(SIZE_ERROR);
+    // The library's budget error names the CLI flag; the page names its field.
+    expect(
+      inPageTerms(
+        'device memory budget 8.00 MiB is too small: one layer needs at least 10.2 MiB. Give --device-memory 11MiB or more, or use smaller batches or blocks.',
+      ),
+    ).toBe(
+      'device memory budget 8.00 MiB is too small: one layer needs at least 10.2 MiB. Set Device memory (under More settings) to 11MiB or more, or use smaller batches or blocks.',
+    );
+    expect(inPageTerms('(raise --device-memory to fit the model)')).toBe(
+      '(raise Device memory (under More settings) to fit the model)',
+    );
   });
 
   it('is an empty text field under More settings that says what empty means', async () => {
