@@ -2,12 +2,15 @@
  * Wiring: WebGPU start-up, the model and text pickers, Run/Cancel, "generate again", downloads.
  * Each piece of work lives in its own module; this file only connects them to the page.
  */
+import { MemoryBudgetError } from '@llm-streamline/llm';
+import { computerMemoryGiB, defaultDeviceMemory, inPageTerms } from './device-memory.js';
+import { showDeviceMemoryDefault } from './device-memory-field.js';
 import { directoryPicker, saveToFolder } from './downloads.js';
 import { streamGeneration } from './generation.js';
 import type { ModelInput } from './model-input.js';
 import { loadModelInput } from './model-loader.js';
 import { ModelPicker } from './model-picker.js';
-import { type RunOutcome, runSession } from './run-session.js';
+import { memoryBudget, type RunOutcome, runSession } from './run-session.js';
 import { readSettings } from './settings.js';
 import { renderSettingsForm } from './settings-form.js';
 import {
@@ -29,8 +32,12 @@ renderSettingsForm(document);
 const v = findViews(document);
 const placeholders = readPlaceholders(v);
 let limits: BufferLimits | undefined;
+/** The device memory budget when the field is empty (see device-memory.ts); set with WebGPU. */
+let defaultBudget: number | undefined;
 let outcome: RunOutcome | undefined;
 let lastInput: ModelInput | undefined;
+/** The budget the last run's model was loaded under, to reload its original the same way. */
+let lastBudget: number | undefined;
 let controller: AbortController | undefined;
 let busy = false;
 
@@ -83,6 +90,7 @@ async function run(): Promise<void> {
       settings,
       calibration: calibrationText,
       evaluation: await evaluation.current(),
+      deviceMemory: settings.deviceMemory ?? defaultBudget,
       signal: controller.signal,
     };
   } catch (error) {
@@ -100,6 +108,7 @@ async function run(): Promise<void> {
   try {
     outcome = await runSession(request, v);
     lastInput = request.input;
+    lastBudget = request.deviceMemory;
     const model = outcome.ready.model;
     hooks.report = outcome.result.report;
     hooks.prunedLogits = (ids) => logitsOf(model, ids);
@@ -113,8 +122,10 @@ async function run(): Promise<void> {
       const title =
         error instanceof ModelTooBigError
           ? 'The model is too big for this WebGPU adapter.'
-          : 'The run failed.';
-      showError(v.alerts, 'run', title, messageOf(error));
+          : error instanceof MemoryBudgetError
+            ? 'The device memory budget is too small for this model and these settings.'
+            : 'The run failed.';
+      showError(v.alerts, 'run', title, inPageTerms(messageOf(error)));
       setState('failed');
     }
   } finally {
@@ -129,8 +140,11 @@ async function generateAgain(): Promise<void> {
   clearError(v.alerts, 'generate');
   setBusy(true);
   try {
-    const { prompt, newTokens } = readSettings(document);
-    const original = await loadModelInput(lastInput, limits);
+    const settings = readSettings(document);
+    const { prompt, newTokens } = settings;
+    const original = await loadModelInput(lastInput, limits, {
+      deviceMemory: memoryBudget(lastBudget, settings),
+    });
     try {
       await streamGeneration(
         { model: original.model, tokenizer: original.tokenizer, prompt, newTokens },
@@ -142,7 +156,7 @@ async function generateAgain(): Promise<void> {
     const { model, tokenizer } = outcome.ready;
     await streamGeneration({ model, tokenizer, prompt, newTokens }, v.prunedText);
   } catch (error) {
-    showError(v.alerts, 'generate', 'Generation failed.', messageOf(error));
+    showError(v.alerts, 'generate', 'Generation failed.', inPageTerms(messageOf(error)));
   } finally {
     setBusy(false);
   }
@@ -176,6 +190,8 @@ async function startWebGpuStatus(): Promise<void> {
   const status = await startWebGpu();
   if (status.ok) {
     limits = status.limits;
+    defaultBudget = defaultDeviceMemory(status.device.adapter, computerMemoryGiB(navigator));
+    showDeviceMemoryDefault(document, defaultBudget);
     v.gpuStatus.textContent = status.description;
     setBusy(false);
     setState('idle');

@@ -1,12 +1,14 @@
 /**
  * Loads a ModelInput onto the GPU through the llm package's Blob readers (the same for bundled and
- * picked files), after checking it fits the adapter, and gathers the tokenizer files to copy into
- * the exported checkpoint.
+ * picked files), after checking it fits the adapter, under the device memory budget when there is
+ * one, and gathers the tokenizer files to copy into the exported checkpoint.
  */
 import {
   blobByteSource,
   blobModelDirectory,
+  type DeviceMemoryBudget,
   type LoadedModel,
+  type LoadOptions,
   loadGgufModel,
   loadHfModel,
   loadLlama2cModel,
@@ -24,14 +26,24 @@ export interface ReadyModel extends LoadedModel {
   tokenizerNote?: string;
 }
 
+export interface ModelLoadOptions {
+  onProgress?: (done: number, total: number) => void;
+  /**
+   * The device memory budget and the batches it must hold: a model whose weights do not fit with
+   * them is loaded streamed, its layers read from the picked files (Blob slices) when needed.
+   * Undefined: no budget, everything is uploaded.
+   */
+  deviceMemory?: DeviceMemoryBudget | undefined;
+}
+
 /** Checks the size against `limits`, then loads weights and tokenizer. */
 export async function loadModelInput(
   input: ModelInput,
   limits: BufferLimits,
-  onProgress?: (done: number, total: number) => void,
+  { onProgress, deviceMemory }: ModelLoadOptions = {},
 ): Promise<ReadyModel> {
   await checkFitsAdapter(input, limits);
-  const loaded = await loadByKind(input, onProgress);
+  const loaded = await loadByKind(input, { onProgress, ...(deviceMemory ? { deviceMemory } : {}) });
   if (!loaded.tokenizer) {
     loaded.model.dispose();
     throw new Error(`${input.name}: no tokenizer was found for this model`);
@@ -40,20 +52,17 @@ export async function loadModelInput(
   return { ...loaded, tokenizer: loaded.tokenizer, tokenizerFiles: files, tokenizerNote: note };
 }
 
-function loadByKind(
-  input: ModelInput,
-  onProgress?: (done: number, total: number) => void,
-): Promise<LoadedModel> {
+function loadByKind(input: ModelInput, options: LoadOptions): Promise<LoadedModel> {
   switch (input.kind) {
     case 'huggingface':
-      return loadHfModel(blobModelDirectory(input.files, input.name), { onProgress });
+      return loadHfModel(blobModelDirectory(input.files, input.name), options);
     case 'gguf':
-      return loadGgufModel(blobByteSource(input.file, input.name), { onProgress });
+      return loadGgufModel(blobByteSource(input.file, input.name), options);
     case 'llama2c':
       return loadLlama2cModel(
         blobByteSource(input.checkpoint, input.name),
         input.tokenizer && blobByteSource(input.tokenizer),
-        { onProgress },
+        options,
       );
   }
 }

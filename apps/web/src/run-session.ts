@@ -3,6 +3,7 @@
  * with live progress and loss, then show the heat map, perplexities and the pruned model's
  * generation, and prepare the downloads. Every step honours the Cancel button's AbortSignal.
  */
+import type { DeviceMemoryBudget } from '@llm-streamline/llm';
 import type { StreamlineResult } from '@llm-streamline/streamline';
 import { checkpointFiles } from './downloads.js';
 import { streamGeneration } from './generation.js';
@@ -23,6 +24,11 @@ export interface RunRequest {
   settings: RunSettings;
   calibration: ChosenText;
   evaluation?: ChosenText;
+  /**
+   * The device memory budget the model is loaded under (the field's value, or the device's
+   * default); undefined: none. The pipeline's batches are what its working set is planned for.
+   */
+  deviceMemory: number | undefined;
   signal: AbortSignal;
 }
 
@@ -35,9 +41,11 @@ export interface RunOutcome {
 export async function runSession(req: RunRequest, v: Views): Promise<RunOutcome> {
   const { settings: s, signal } = req;
   v.progress.set(0, `Loading ${req.input.name}…`);
-  const ready = await loadModelInput(req.input, req.limits, (done, total) =>
-    v.progress.set(done / total, `Loading ${req.input.name}: tensor ${done} of ${total}`),
-  );
+  const ready = await loadModelInput(req.input, req.limits, {
+    onProgress: (done, total) =>
+      v.progress.set(done / total, `Loading ${req.input.name}: tensor ${done} of ${total}`),
+    deviceMemory: memoryBudget(req.deviceMemory, s),
+  });
   // The same prompt and settings for both models, so the two texts compare.
   const generateInto = (out: HTMLElement) =>
     streamGeneration(
@@ -96,4 +104,13 @@ export async function runSession(req: RunRequest, v: Views): Promise<RunOutcome>
     ready.model.dispose();
     throw e;
   }
+}
+
+/** The budget `budgetBytes` for the batches the pipeline will run; undefined without one. */
+export function memoryBudget(
+  budgetBytes: number | undefined,
+  s: RunSettings,
+): DeviceMemoryBudget | undefined {
+  if (budgetBytes === undefined) return undefined;
+  return { budgetBytes, batchSize: s.options.batchSize, blockLength: s.options.blockLength };
 }

@@ -1,9 +1,11 @@
 /**
  * Builds the Settings panel's pipeline controls at start-up: the metric and replacement choices
  * from the registries, and a labelled input per field of settingsFields(). A metric's or kind's own
- * fields show only while it is chosen; rarely changed options go under "More settings".
+ * fields show only while it is chosen; rarely changed options go under "More settings", and so
+ * does the device memory budget the model is loaded under.
  */
 import { METRICS, REPLACEMENTS } from '@llm-streamline/streamline';
+import { deviceMemoryControl } from './device-memory-field.js';
 import {
   type FieldOwner,
   FORM_DEFAULTS,
@@ -25,6 +27,8 @@ export function renderSettingsForm(doc: Document): void {
     const [label, input] = control(doc, field);
     (field.spec.advanced ? more : grid).append(label, input);
   }
+  // Not a pipeline option: how the model is loaded (see device-memory.ts).
+  more.append(...deviceMemoryControl(doc));
   const showChosen = () => {
     for (const el of doc.querySelectorAll<HTMLElement>('[data-owner]')) {
       const select = doc.getElementById(el.dataset.owner as string) as HTMLSelectElement;

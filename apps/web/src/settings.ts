@@ -5,6 +5,7 @@ import {
   type OptionRecord,
   type StreamlineDefaults,
 } from '@llm-streamline/streamline';
+import { readDeviceMemoryField } from './device-memory-field.js';
 import {
   FORM_DEFAULTS,
   fieldLabel,
@@ -21,6 +22,8 @@ export interface RunSettings {
   replacementOptions: OptionRecord;
   prompt: string;
   newTokens: number;
+  /** The "Device memory" field in bytes; undefined when empty (the device's default applies). */
+  deviceMemory: number | undefined;
 }
 
 /** Reads the form; throws naming the field when a value is not what its declaration expects. */
@@ -50,6 +53,7 @@ export function readSettings(doc: Document): RunSettings {
     replacementOptions: owned.replacement as OptionRecord,
     prompt: value('prompt'),
     newTokens: wholeNumber(doc, 'new-tokens', 1),
+    deviceMemory: readDeviceMemoryField(doc),
   };
 }
 

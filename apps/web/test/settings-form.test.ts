@@ -11,6 +11,12 @@ import { type Browser, chromium, type Page } from 'playwright';
 import { build, defaultClientConditions, type Rolldown } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { chromiumPath } from '../../../vitest.shared.js';
+import {
+  defaultDeviceMemory,
+  defaultDeviceMemoryText,
+  inPageTerms,
+  readDeviceMemory,
+} from '../src/device-memory.js';
 
 const here = (path: string) => fileURLToPath(new URL(path, import.meta.url));
 
@@ -46,6 +52,11 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
 });
+
+const readSettings = () =>
+  page.evaluate(() =>
+    (window as never as { readSettings(): Record<string, unknown> }).readSettings(),
+  );
 
 const optionValues = (select: string) =>
   page.$$eval(`${select} option`, (os) => os.map((o) => (o as HTMLOptionElement).value));
@@ -100,5 +111,76 @@ describe('settings form', () => {
     await expect(
       page.evaluate(() => (window as never as { readSettings(): unknown }).readSettings()),
     ).rejects.toThrow('Narrow FFN width: expected a whole number ≥ 1, got "0".');
+  });
+});
+
+describe('the Device memory setting', () => {
+  const MiB = 2 ** 20;
+  const GiB = 2 ** 30;
+  const SIZE_ERROR =
+    "Device memory must be a positive size such as 64MiB, 1.5GiB or 512MB (KiB/MiB/GiB/TiB are powers of 1024, KB/MB/GB/TB of 1000, a bare number is bytes); got 'lots'";
+
+  it('defaults to half the computer on a CPU adapter, to no budget on a GPU or when unknown', () => {
+    expect(defaultDeviceMemory({ isCpu: true }, 8)).toBe(4 * GiB);
+    expect(defaultDeviceMemory({ isCpu: true }, 0.5)).toBe(256 * MiB);
+    expect(defaultDeviceMemory({ isCpu: true }, undefined)).toBeUndefined();
+    expect(defaultDeviceMemory({ isCpu: false }, 8)).toBeUndefined();
+    expect(defaultDeviceMemoryText(4 * GiB)).toBe('4.00 GiB (default)');
+    expect(defaultDeviceMemoryText(undefined)).toBe('no budget (default)');
+    expect(readDeviceMemory(' 256MiB ')).toBe(256 * MiB);
+    expect(readDeviceMemory('')).toBeUndefined();
+    expect(() => readDeviceMemory('lots')).toThrow(SIZE_ERROR);
+    // The library's budget error names the CLI flag; the page names its field.
+    expect(
+      inPageTerms(
+        'device memory budget 8.00 MiB is too small: one layer needs at least 10.2 MiB. Give --device-memory 11MiB or more, or use smaller batches or blocks.',
+      ),
+    ).toBe(
+      'device memory budget 8.00 MiB is too small: one layer needs at least 10.2 MiB. Set Device memory (under More settings) to 11MiB or more, or use smaller batches or blocks.',
+    );
+    expect(inPageTerms('(raise --device-memory to fit the model)')).toBe(
+      '(raise Device memory (under More settings) to fit the model)',
+    );
+  });
+
+  it('is an empty text field under More settings that says what empty means', async () => {
+    // The earlier test left a kind with an invalid field chosen; the default kind ignores it.
+    await page.selectOption('#replacement', 'ffn');
+    await page.$eval('details.more-settings', (d) => {
+      (d as HTMLDetailsElement).open = true;
+    });
+    expect(await page.$('#more-settings-fields #device-memory')).not.toBeNull();
+    expect(await page.textContent('label[for="device-memory"]')).toBe('Device memory');
+    expect(await page.inputValue('#device-memory')).toBe('');
+    expect(await page.getAttribute('#device-memory', 'placeholder')).toBe('default');
+    await page.evaluate((bytes) => {
+      (window as never as { showDeviceMemoryDefault(b: number): void }).showDeviceMemoryDefault(
+        bytes,
+      );
+    }, 4 * GiB);
+    expect(await page.getAttribute('#device-memory', 'placeholder')).toBe('4.00 GiB (default)');
+    expect((await readSettings()).deviceMemory).toBeUndefined();
+  });
+
+  it("reads a size in bytes, and shows an invalid one's error next to the field", async () => {
+    await page.fill('#device-memory', '256MiB');
+    expect((await readSettings()).deviceMemory).toBe(256 * MiB);
+    expect(await page.isHidden('#device-memory-error')).toBe(true);
+
+    await page.fill('#device-memory', 'lots');
+    await page.dispatchEvent('#device-memory', 'change');
+    expect(await page.isVisible('#device-memory-error')).toBe(true);
+    expect(await page.textContent('#device-memory-error')).toBe(SIZE_ERROR);
+    expect(await page.getAttribute('#device-memory', 'aria-invalid')).toBe('true');
+    await expect(readSettings()).rejects.toThrow(SIZE_ERROR);
+
+    // Fixing the value clears the error as it is typed.
+    await page.fill('#device-memory', '1.5GiB');
+    expect(await page.isHidden('#device-memory-error')).toBe(true);
+    expect(await page.getAttribute('#device-memory', 'aria-invalid')).toBeNull();
+    expect((await readSettings()).deviceMemory).toBe(1.5 * GiB);
+
+    await page.fill('#device-memory', '');
+    expect((await readSettings()).deviceMemory).toBeUndefined();
   });
 });

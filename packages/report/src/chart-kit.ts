@@ -63,6 +63,26 @@ export function formatInteger(v: number): string {
   return v < 0 ? `-${digits}` : digits;
 }
 
+/** Binary units by power of 1024, as @llm-streamline/llm's `formatByteSize` names them. */
+export const BYTE_UNITS = ['bytes', 'KiB', 'MiB', 'GiB', 'TiB'] as const;
+
+/**
+ * `bytes` in the largest binary unit that keeps it at least 1, three significant digits at most
+ * (`64.0 MiB`, `1.50 GiB`, `512 bytes`): the same text as llm's `formatByteSize`, which the CLI
+ * prints, written again here because the report takes nothing but types from the packages below it.
+ */
+export function formatBytes(bytes: unknown): string {
+  if (!isFiniteNumber(bytes)) return nonFiniteLabel(bytes);
+  let value = bytes;
+  let k = 0;
+  while (Math.abs(value) >= 1024 && k < BYTE_UNITS.length - 1) {
+    value /= 1024;
+    k++;
+  }
+  if (k === 0) return `${bytes} bytes`;
+  return `${value.toFixed(Math.abs(value) < 10 ? 2 : 1)} ${BYTE_UNITS[k]}`;
+}
+
 /** A change relative to a reference, signed, one decimal: +62.5%. */
 export function formatPercentChange(value: number, reference: number): string {
   const change = (value / reference - 1) * 100;

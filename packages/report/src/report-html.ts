@@ -1,6 +1,7 @@
 /**
- * The run report as one self-contained HTML page: a summary, the three charts, and the numbers
- * behind them (scores, epochs, perplexities, timings, hyperparameters). Inline CSS and inline SVG
+ * The run report as one self-contained HTML page: a summary, the charts (and, for a run under a
+ * device memory budget, its peaks per stage), and the numbers behind them (scores, epochs,
+ * perplexities, memory, timings, hyperparameters). Inline CSS and inline SVG
  * only: no scripts, no external URLs, no fonts to fetch, and a Content-Security-Policy that forbids
  * loading anything, so the file opens the same offline, from disk or as a download.
  */
@@ -16,7 +17,9 @@ import {
   tag,
 } from './chart-kit.js';
 import { similarityHeatmapSvg } from './heatmap-svg.js';
+import { rowHeader, section, table, td } from './html-kit.js';
 import { lossCurvesSvg } from './loss-curves-svg.js';
+import { memorySection } from './memory-section.js';
 import { perplexityBarsSvg, perplexityEntries } from './perplexity-bars-svg.js';
 
 export interface ReportHtmlOptions {
@@ -58,7 +61,8 @@ footer { margin-top: 40px; color: var(--muted); font-size: 0.85em; }
 
 /**
  * One self-contained HTML document for a run: summary, window-score heat map and table, training
- * curves and per-epoch table, perplexity bars and table, timings, hyperparameters. Every text from
+ * curves and per-epoch table, perplexity bars and table, device memory (for a run under a memory
+ * budget), timings, hyperparameters. Every text from
  * the report is escaped; numbers are formatted without the locale, so the same report always gives
  * the same bytes. Pure: call it in Node or a browser (`saveStreamlined` writes it as `report.html`
  * when given it as `renderReport`).
@@ -73,9 +77,12 @@ export function renderReportHtml(
     scoresSection(report),
     trainingSection(report),
     perplexitySection(report),
+    memorySection(report.memory),
     timingsSection(report.timings),
     hyperparametersSection(report),
-  ].join('\n');
+  ]
+    .filter(Boolean)
+    .join('\n');
   return `<!doctype html>
 <html lang="en">
 <head>
@@ -113,25 +120,6 @@ function headline(r: StreamlineReport): string {
   return `${what}: ${r.model.layers} → ${r.result.layers} layers, ${formatInteger(r.model.parameters)} → ${formatInteger(r.result.parameters)} parameters (${formatPercentChange(r.result.parameters, r.model.parameters)})${pplText}.`;
 }
 
-function section(id: string, heading: string, body: string): string {
-  return `<section id="${id}">\n<h2>${escapeXml(heading)}</h2>\n${body}\n</section>`;
-}
-
-/** A table from rows of cells (already markup); the first row is the header. */
-function table(rows: string[][], className?: string): string {
-  const [head, ...body] = rows;
-  const th = (c: string) => `<th scope="col">${c}</th>`;
-  return `<div class="scroll"><table${className ? ` class="${className}"` : ''}>
-<thead><tr>${(head ?? []).map(th).join('')}</tr></thead>
-<tbody>
-${body.map((r) => `<tr>${r.join('')}</tr>`).join('\n')}
-</tbody>
-</table></div>`;
-}
-
-const td = (markup: string, className?: string) =>
-  className ? `<td class="${className}">${markup}</td>` : `<td>${markup}</td>`;
-const rowHeader = (text: string) => `<th scope="row">${escapeXml(text)}</th>`;
 const windowText = (w: { start: number; size: number; score: number }) =>
   `${layerRange(w.start, w.size)} (j = ${w.start}, m = ${w.size}), score ${formatNumber(w.score, 6)}`;
 

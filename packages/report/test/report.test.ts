@@ -1,6 +1,6 @@
 /**
  * The run report (report.html and its three SVG charts) on synthetic reports with known numbers.
- * The markup is read back with a strict little XML reader written here (the charts and the page
+ * The markup is read back with a strict little XML reader (markup-reader.ts: the charts and the page
  * are well-formed XML apart from the doctype), so the checks are the same in Node and Chromium;
  * in Chromium the page is also rendered in an iframe and the SVGs parsed by the browser.
  */
@@ -14,78 +14,17 @@ import {
   similarityHeatmapSvg,
 } from '../src/index.js';
 import realRun from './fixtures/stories260k-ffn.streamline.json' with { type: 'json' };
-
-// ---------------------------------------------------------------------------------------------
-// A strict reader for the generated markup: elements, attributes (double-quoted), text, the five
-// entities the writer uses. Anything else (a stray `<`, a bare `&`, a mismatched end tag) throws.
-
-interface El {
-  name: string;
-  attrs: Record<string, string>;
-  children: (El | string)[];
-}
-
-const TOKEN =
-  /<!--[\s\S]*?-->|<!doctype[^>]*>|<\/([A-Za-z][\w:-]*)\s*>|<([A-Za-z][\w:-]*)((?:\s+[A-Za-z][\w:.-]*="[^"<]*")*)\s*(\/?)>|([^<]+)/iy;
-const ENTITY = /&(amp|lt|gt|quot|#39);/g;
-const DECODED: Record<string, string> = { amp: '&', lt: '<', gt: '>', quot: '"', '#39': "'" };
-
-function decode(raw: string): string {
-  if (/&(?!(amp|lt|gt|quot|#39);)/.test(raw)) throw new Error(`bare & in ${raw.slice(0, 80)}`);
-  return raw.replace(ENTITY, (_, e: string) => DECODED[e] as string);
-}
-
-function parse(markup: string): El {
-  const root: El = { name: '#root', attrs: {}, children: [] };
-  const stack = [root];
-  TOKEN.lastIndex = 0;
-  while (TOKEN.lastIndex < markup.length) {
-    const at = TOKEN.lastIndex;
-    const m = TOKEN.exec(markup);
-    if (!m) throw new Error(`not well-formed at ${at}: ${markup.slice(at, at + 80)}`);
-    const top = stack.at(-1) as El;
-    const [token, close, open, attrText, selfClose, text] = m;
-    if (close) {
-      if (top.name !== close) throw new Error(`</${close}> closes <${top.name}> at ${at}`);
-      stack.pop();
-    } else if (open) {
-      const attrs: Record<string, string> = {};
-      for (const [, k, v] of (attrText ?? '').matchAll(/([\w:.-]+)="([^"]*)"/g)) {
-        if ((k as string) in attrs) throw new Error(`duplicate attribute ${k} at ${at}`);
-        attrs[k as string] = decode(v as string);
-      }
-      const el: El = { name: open, attrs, children: [] };
-      top.children.push(el);
-      if (!selfClose) stack.push(el);
-    } else if (text !== undefined) top.children.push(decode(text));
-    else if (!token.startsWith('<!')) throw new Error(`unexpected ${token}`);
-  }
-  if (stack.length !== 1) throw new Error(`<${stack.at(-1)?.name}> is never closed`);
-  return root;
-}
-
-function all(el: El, test: (e: El) => boolean, out: El[] = []): El[] {
-  for (const c of el.children)
-    if (typeof c !== 'string') {
-      if (test(c)) out.push(c);
-      all(c, test, out);
-    }
-  return out;
-}
-
-const named = (name: string) => (e: El) => e.name === name;
-const textOf = (el: El): string =>
-  el.children.map((c) => (typeof c === 'string' ? c : textOf(c))).join('');
-const titleOf = (el: El) => {
-  const t = el.children.find((c): c is El => typeof c !== 'string' && c.name === 'title');
-  return t ? textOf(t) : undefined;
-};
-const num = (el: El, attr: string) => Number(el.attrs[attr]);
-const svgRoot = (markup: string) => {
-  const svgs = all(parse(markup), named('svg'));
-  expect(svgs).toHaveLength(1);
-  return svgs[0] as El;
-};
+import {
+  all,
+  type El,
+  expectAccessible,
+  named,
+  num,
+  parse,
+  svgRoot,
+  textOf,
+  titleOf,
+} from './markup-reader.js';
 
 /** WCAG relative luminance of #rrggbb, written out here as the reference for colour order. */
 function luminance(hex: string): number {
@@ -95,21 +34,6 @@ function luminance(hex: string): number {
     return c <= 0.03928 ? c / 12.92 : ((c + 0.055) / 1.055) ** 2.4;
   }) as [number, number, number];
   return 0.2126 * r + 0.7152 * g + 0.0722 * b;
-}
-
-/** Every svg in `root` is labelled: role img, aria-labelledby → a non-empty title and desc. */
-function expectAccessible(root: El): void {
-  const byId = new Map(all(root, (e) => e.attrs.id !== undefined).map((e) => [e.attrs.id, e]));
-  for (const svg of all(root, named('svg'))) {
-    expect(svg.attrs.role).toBe('img');
-    const ids = (svg.attrs['aria-labelledby'] ?? '').split(' ');
-    expect(ids).toHaveLength(2);
-    const [title, desc] = ids.map((id) => byId.get(id));
-    expect(title?.name).toBe('title');
-    expect(desc?.name).toBe('desc');
-    expect(textOf(title as El).length).toBeGreaterThan(5);
-    expect(textOf(desc as El).length).toBeGreaterThan(20);
-  }
 }
 
 // ---------------------------------------------------------------------------------------------
