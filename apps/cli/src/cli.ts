@@ -4,6 +4,7 @@
  * 130 cancelled.
  */
 import { readFileSync } from 'node:fs';
+import { MemoryBudgetError } from '@llm-streamline/llm';
 import { DeviceLimitError } from '@llm-streamline/tensor';
 import { mainHelp } from './args/help.js';
 import type { Command } from './commands/command.js';
@@ -88,6 +89,12 @@ export function describeError(e: unknown, aborted: boolean): { code: number; mes
         'with a GPU install its Vulkan, Metal or D3D12 driver',
     };
   }
+  // A budget too small to stream even one layer: the library says the minimum; the flag is ours.
+  if (e instanceof MemoryBudgetError)
+    return {
+      code: EXIT.failure,
+      message: `${e.message.split(';')[0]} — give --device-memory ${MemoryBudgetError.suggestion(e.minimumBytes)} or more, or use a smaller --batch or --block-length`,
+    };
   // A tensor too large for the adapter: the numbers, then what to change (not a corrupt file).
   if (e instanceof DeviceLimitError)
     return { code: EXIT.failure, message: `${e.summary} — ${e.hint}` };

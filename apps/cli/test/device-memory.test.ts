@@ -76,7 +76,7 @@ describe('--device-memory', () => {
     const run = await runCli(['score', STORIES_BIN, ...SCORE, '--device-memory', '64KiB']);
     expect(run.code).toBe(1);
     expect(run.stderr).toMatch(
-      /device memory budget 64\.0 KiB is too small: .* needs at least [\d.]+ KiB\. Give --device-memory \d+MiB or more/,
+      /device memory budget 64\.0 KiB is too small: .* needs at least [\d.]+ KiB — give --device-memory \d+MiB or more/,
     );
   });
 

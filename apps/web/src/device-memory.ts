@@ -50,14 +50,14 @@ export const DEVICE_MEMORY_HELP =
   "Most bytes the model and its work may hold on the WebGPU device, such as 256MiB, 1.5GiB or 512MB. A model whose weights do not fit is streamed: its layers are read from the files and uploaded one at a time, slower but within the budget. Empty: half this computer's memory on a CPU adapter, no budget on a GPU (WebGPU does not say how much memory it has).";
 
 /**
- * A message from the packages below in this page's words: the library and pipeline messages name
- * the CLI's `--device-memory`, which is this page's Device memory field.
+ * A message from the packages below in this page's words: the budget they speak of is this
+ * page's Device memory field.
  */
 export function inPageTerms(message: string): string {
   return message
     .replace(
-      /Give --device-memory (\S+) or more/g,
-      `Set ${DEVICE_MEMORY_LABEL} (under More settings) to $1 or more`,
+      /give a budget of (\S+) or more/g,
+      `set ${DEVICE_MEMORY_LABEL} (under More settings) to $1 or more`,
     )
-    .replace(/--device-memory/g, `${DEVICE_MEMORY_LABEL} (under More settings)`);
+    .replace(/give a device memory budget/g, `give a ${DEVICE_MEMORY_LABEL} (under More settings)`);
 }

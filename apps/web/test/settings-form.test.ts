@@ -7,6 +7,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
+import { MemoryBudgetError } from '@llm-streamline/llm';
 import { type Browser, chromium, type Page } from 'playwright';
 import { build, defaultClientConditions, type Rolldown } from 'vite';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -130,16 +131,12 @@ describe('the Device memory setting', () => {
     expect(readDeviceMemory(' 256MiB ')).toBe(256 * MiB);
     expect(readDeviceMemory('')).toBeUndefined();
     expect(() => readDeviceMemory('lots')).toThrow(SIZE_ERROR);
-    // The library's budget error names the CLI flag; the page names its field.
-    expect(
-      inPageTerms(
-        'device memory budget 8.00 MiB is too small: one layer needs at least 10.2 MiB. Give --device-memory 11MiB or more, or use smaller batches or blocks.',
-      ),
-    ).toBe(
-      'device memory budget 8.00 MiB is too small: one layer needs at least 10.2 MiB. Set Device memory (under More settings) to 11MiB or more, or use smaller batches or blocks.',
+    // The library's budget errors speak of a budget; the page names its field.
+    expect(inPageTerms(new MemoryBudgetError(8 * MiB, 10.2 * MiB, 'one layer').message)).toBe(
+      'device memory budget 8.00 MiB is too small: one layer needs at least 10.2 MiB; set Device memory (under More settings) to 11MiB or more, or use smaller batches or blocks',
     );
-    expect(inPageTerms('(raise --device-memory to fit the model)')).toBe(
-      '(raise Device memory (under More settings) to fit the model)',
+    expect(inPageTerms('(give a device memory budget the whole model fits in)')).toBe(
+      '(give a Device memory (under More settings) the whole model fits in)',
     );
   });
 

@@ -73,9 +73,14 @@ export class MemoryBudgetError extends RangeError {
     what: string,
   ) {
     super(
-      `device memory budget ${formatByteSize(budgetBytes)} is too small: ${what} needs at least ${formatByteSize(minimumBytes)}. Give --device-memory ${Math.ceil(minimumBytes / 2 ** 20)}MiB or more, or use smaller batches or blocks.`,
+      `device memory budget ${formatByteSize(budgetBytes)} is too small: ${what} needs at least ${formatByteSize(minimumBytes)}; give a budget of ${MemoryBudgetError.suggestion(minimumBytes)} or more, or use smaller batches or blocks`,
     );
     this.name = 'MemoryBudgetError';
+  }
+
+  /** The minimum rounded up to whole MiB, as a size to type (`12MiB`). */
+  static suggestion(minimumBytes: number): string {
+    return `${Math.ceil(minimumBytes / 2 ** 20)}MiB`;
   }
 }
 

@@ -36,7 +36,7 @@ export async function fitReplacement(
   const { kind, m } = plan;
   if (model.weightStream && o.finetuneEpochs > 0)
     throw new Error(
-      'finetuneEpochs: the language-model stage trains through every layer after the window, which must then be on the device; it is not available when the model streams its weights (raise --device-memory to fit the model, or leave finetuning off)',
+      'finetuneEpochs: the language-model stage trains through every layer after the window, which must then be on the device; it is not available when the model streams its weights (give a device memory budget the whole model fits in, or leave finetuning off)',
     );
   const replacement = await createReplacement(o, plan, window);
   if (!replacement || kind.fit === 'none') return { replacement };
