@@ -147,6 +147,32 @@ describe('layer streaming under a memory budget', () => {
     ).rejects.toThrow(/1\.00 MiB is too small: .* needs at least \d/);
   });
 
+  it('refuses, before any work, to fine-tune through streamed layers or train a replacement the budget cannot hold', async () => {
+    const loaded = await loadStreamed();
+    try {
+      const stages: string[] = [];
+      const run = (extra: Partial<StreamlineOptions>) =>
+        streamline({
+          model: loaded.model,
+          tokenizer: loaded.tokenizer as NonNullable<LoadedModel['tokenizer']>,
+          calibrationText: text,
+          ...SETTINGS,
+          onProgress: (e) => stages.push(e.stage),
+          ...extra,
+        });
+      await expect(run({ finetuneEpochs: 1 })).rejects.toThrow(
+        /finetuneEpochs: .* not available when the model streams its weights/,
+      );
+      // An FFN of hidden size 4096 trains ~6.3M parameters: five f32 copies are 126 MB.
+      await expect(
+        run({ replacement: 'ffn', replacementOptions: { hidden: 4096, init: 'random' } }),
+      ).rejects.toThrow(/too small: training the replacement .* needs at least/);
+      expect(stages).toEqual([]);
+    } finally {
+      loaded.model.dispose();
+    }
+  });
+
   it('gives the same training pairs as the resident model, bit for bit', async () => {
     const resident = await loadHfModel(dir);
     const expected = await pairsOf(resident.model);

@@ -24,10 +24,11 @@ export async function measureStage<R>(
   } finally {
     const group = plan.lastGroup;
     const before = plan.stages[stage];
-    const planned =
-      plan.mode === 'resident' ? plan.residentPeakBytes : (group?.plannedPeakBytes ?? 0);
+    // A streamed stage that made no group decision (calibration: no device work) plans nothing.
+    const planned = plan.mode === 'resident' ? plan.residentPeakBytes : group?.plannedPeakBytes;
+    const plannedPeakBytes = Math.max(planned ?? 0, before?.plannedPeakBytes ?? 0);
     plan.noteStage(stage, {
-      plannedPeakBytes: Math.max(planned, before?.plannedPeakBytes ?? 0),
+      ...(plannedPeakBytes > 0 ? { plannedPeakBytes } : {}),
       measuredPeakBytes: Math.max(
         device.memoryStats().peakBytesHeld,
         before?.measuredPeakBytes ?? 0,

@@ -39,9 +39,14 @@ export interface BatchShape {
   blockLength: number;
 }
 
-/** What a stage planned and, once it ran, measured (`memoryStats().peakBytesHeld`). */
+/**
+ * What a stage planned and, once it ran, measured (`memoryStats().peakBytesHeld`: live buffers,
+ * and those the pool keeps for reuse, which under a budget may fill it up to the budget; so the
+ * measured peak may exceed the plan, which counts live bytes, and still keep to the budget).
+ */
 export interface StagePeak {
-  plannedPeakBytes: number;
+  /** Absent for a stage that planned nothing (no device work to speak of). */
+  plannedPeakBytes?: number;
   measuredPeakBytes?: number;
   /** Batches whose hidden states the stage held at once (streamed runs). */
   batchesPerGroup?: number;

@@ -1,6 +1,7 @@
 import { assemble } from '../stages/assemble.js';
 import { buildReport } from '../stages/build-report.js';
 import { calibrate } from '../stages/calibrate.js';
+import { checkMemory } from '../stages/check-memory.js';
 import { checkSizes } from '../stages/check-sizes.js';
 import { chooseWindows } from '../stages/choose-window.js';
 import { evaluate } from '../stages/evaluate.js';
@@ -37,6 +38,7 @@ export async function streamline(options: StreamlineOptions): Promise<Streamline
   const original = { layers: model.layers.length, parameters: model.parameterCount() };
   const plan = planRemoval(model, o);
   checkSizes(o, plan.kind.fit);
+  checkMemory(o, plan);
 
   const { splits, evaluationBlocks } = await calibrate(o, plan.kind, clock);
   const scores = await scoreWindows(o, plan, splits.scoring, clock);

@@ -1,4 +1,11 @@
-import { add, Module, RMSNorm, SwiGLU, type Variable } from '@llm-streamline/autograd';
+import {
+  add,
+  Module,
+  type ParameterInit,
+  RMSNorm,
+  SwiGLU,
+  type Variable,
+} from '@llm-streamline/autograd';
 import type { DecoderBlock, LayerContext, LlamaConfig } from '@llm-streamline/llm';
 import { keep, ones, scope, type Tensor, zeros } from '@llm-streamline/tensor';
 
@@ -13,17 +20,19 @@ export class FfnBlock extends Module implements DecoderBlock {
   readonly mlp: SwiGLU;
   private attentionStub: Map<string, Tensor> | undefined;
 
+  /** @param init `'empty'` for placeholders that hold no memory (to count parameters). */
   constructor(
     readonly config: LlamaConfig,
     readonly hidden: number,
     seed: number,
+    init: ParameterInit = 'default',
   ) {
     super();
     this.postAttentionLayernorm = this.registerModule(
       'post_attention_layernorm',
-      new RMSNorm(config.hiddenSize, config.rmsNormEps),
+      new RMSNorm(config.hiddenSize, config.rmsNormEps, { init }),
     );
-    this.mlp = this.registerModule('mlp', new SwiGLU(config.hiddenSize, hidden, { seed }));
+    this.mlp = this.registerModule('mlp', new SwiGLU(config.hiddenSize, hidden, { seed, init }));
   }
 
   forward(h: Variable, _ctx: LayerContext): Variable {

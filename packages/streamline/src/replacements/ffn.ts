@@ -1,5 +1,6 @@
 import type { OptionSpec } from '../options/option-spec.js';
 import { copyWeightsFrom } from './copy-weights.js';
+import { countParameters } from './count-parameters.js';
 import { FfnBlock } from './ffn-block.js';
 import type { ReplacementKind } from './replacement.js';
 
@@ -37,6 +38,8 @@ export const ffnReplacement: ReplacementKind<typeof FFN_OPTIONS> = {
   options: FFN_OPTIONS,
   windowSize: (n) => n + 1,
   fit: 'train',
+  parameterCount: (model, { hidden = model.config.intermediateSize }) =>
+    countParameters(new FfnBlock(model.config, hidden, 0, 'empty')),
   create({ model, start, seed }, { hidden = model.config.intermediateSize, init }) {
     const block = new FfnBlock(model.config, hidden, seed);
     if (init === 'layer') {

@@ -1,5 +1,6 @@
 import { LlamaDecoderLayer } from '@llm-streamline/llm';
 import { copyWeightsFrom } from './copy-weights.js';
+import { countParameters } from './count-parameters.js';
 import type { ReplacementKind } from './replacement.js';
 
 /**
@@ -14,6 +15,7 @@ export const layerReplacement: ReplacementKind = {
   label: 'a trained decoder layer',
   windowSize: (n) => n + 1,
   fit: 'train',
+  parameterCount: (model) => countParameters(new LlamaDecoderLayer(model.config, 0, 0, 'empty')),
   create({ model, start, seed }) {
     const first = model.layers.at(start);
     // The window's first layer also gives the replacement its place in layer_types.

@@ -35,6 +35,11 @@ export interface ReplacementKind<Options extends readonly OptionSpec[] = readonl
   windowSize(n: number): number;
   /** The module, or undefined for plain removal. Its parameters are new tensors (not the model's). */
   create(context: ReplacementContext, options: OptionValues<Options>): DecoderBlock | undefined;
+  /**
+   * How many parameters the module will have (trained kinds): lets a run under a memory budget
+   * check before any work that training fits. Omit when unknown; the check then comes at training.
+   */
+  parameterCount?(model: LlamaForCausalLM, options: OptionValues<Options>): number;
   /** How its parameters are obtained after creation. */
   readonly fit: 'none' | 'train' | 'closed-form';
   /** For `closed-form` kinds: solves the parameters from the (h_j, h_{j+m}) pairs. */

@@ -34,10 +34,6 @@ export async function fitReplacement(
 ): Promise<FittedReplacement> {
   const { model, signal } = o;
   const { kind, m } = plan;
-  if (model.weightStream && o.finetuneEpochs > 0)
-    throw new Error(
-      'finetuneEpochs: the language-model stage trains through every layer after the window, which must then be on the device; it is not available when the model streams its weights (give a device memory budget the whole model fits in, or leave finetuning off)',
-    );
   const replacement = await createReplacement(o, plan, window);
   if (!replacement || kind.fit === 'none') return { replacement };
   const memory = model.memoryPlan;
@@ -78,7 +74,8 @@ export async function fitReplacement(
       memory?: MemoryPlan,
     ) =>
       clock.timed(stage, async () => {
-        if (memory?.mode === 'streamed') expectTrainingFits(memory, replacement);
+        if (memory?.mode === 'streamed')
+          expectTrainingFits(memory, replacementBytes(replacement), true);
         return trainReplacement(model, replacement, trainPairs, validationPairs, {
           epochs,
           lr,
@@ -134,20 +131,20 @@ function replacementBytes(module: Module): number {
 
 /**
  * Training holds the replacement, its gradients and two Adam moments (four copies of its
- * parameters, and a fifth for the update's transient results), one batch of pairs with the output and its gradient, and the layer's activations
- * saved for backward and the backward's own temporaries. A streamed run checks that this fits
- * before the first step (and notes it as the stage's plan), so a budget too small says so.
+ * parameters, and a fifth for the update's transient results), one batch of pairs with the
+ * output and its gradient, and the layer's activations saved for backward and the backward's own
+ * temporaries. A streamed run checks that this fits before any work (from the kind's parameter
+ * count) and again before the first step, which notes it as the stage's plan.
  */
-function expectTrainingFits(plan: MemoryPlan, replacement: Module): void {
-  const planned =
-    5 * replacementBytes(replacement) + 6 * plan.stateBytes + 2 * plan.layerWorkingBytes;
+export function expectTrainingFits(plan: MemoryPlan, bytes: number, noteAsStage = false): void {
+  const planned = 5 * bytes + 6 * plan.stateBytes + 2 * plan.layerWorkingBytes;
   if (planned > plan.budgetBytes)
     throw new MemoryBudgetError(
       plan.budgetBytes,
       planned,
       'training the replacement (its weights, gradients and Adam moments, with one batch)',
     );
-  plan.lastGroup = { batchesPerGroup: 1, plannedPeakBytes: planned };
+  if (noteAsStage) plan.lastGroup = { batchesPerGroup: 1, plannedPeakBytes: planned };
 }
 
 /**
