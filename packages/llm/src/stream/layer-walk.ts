@@ -2,7 +2,8 @@
  * Layer-major inference: the hidden states of a group of batches go through a list of layers one
  * layer at a time, each layer for every batch before the next. With streamed weights (see
  * weight-stream.ts) each layer is fetched once per group, the next one's fetch overlapping this
- * one's compute, and released as soon as its kernels are recorded. With resident weights the same
+ * one's compute, and released as soon as its kernels are recorded; the host never runs more than
+ * about two layers ahead of the device (see device-lag.ts). With resident weights the same
  * walk over a group of one batch is the usual batch-major forward pass: every stage runs through
  * this one loop, streamed or not, so both give the same numbers by construction.
  */
@@ -10,6 +11,7 @@ import { noGrad, variable } from '@llm-streamline/autograd';
 import { scope, type Tensor, tensor } from '@llm-streamline/tensor';
 import type { DecoderBlock } from '../model/decoder-block.js';
 import type { LlamaForCausalLM } from '../model/llama-model.js';
+import { DeviceLag } from './device-lag.js';
 
 export interface LayerWalkOptions {
   /**
@@ -34,6 +36,9 @@ export async function walkLayers(
 ): Promise<Tensor[]> {
   const stream = model.weightStream;
   const prefetch = model.memoryPlan?.prefetch ?? false;
+  // Streamed, the host waits for the device now and then, so as not to stage the whole model.
+  const device = model.invFreq.device;
+  const lag = stream ? new DeviceLag(() => device.sync()) : undefined;
   let states = [...inputs];
   // Whether `states` are the walk's to free when it fails (the caller's inputs are not, unless
   // they were handed over).
@@ -44,10 +49,20 @@ export async function walkLayers(
     fetching = layers[0] ? stream?.fetch(layers[0]) : undefined;
     for (const [k, layer] of layers.entries()) {
       signal?.throwIfAborted();
-      if (stream) await stream.waitFor(fetching ?? stream.fetch(layer));
+      if (stream && lag) {
+        if (!fetching) {
+          await lag.beforeUpload(k);
+          fetching = stream.fetch(layer);
+        }
+        await stream.waitFor(fetching);
+      }
       // With room for two layers, the next one is read and uploaded while this one computes.
       const following = layers[k + 1];
-      fetching = prefetch && following ? stream?.fetch(following) : undefined;
+      fetching = undefined;
+      if (stream && lag && prefetch && following) {
+        await lag.beforeUpload(k + 1);
+        fetching = stream.fetch(following);
+      }
       const input = states;
       states = []; // runLayer frees what it holds of `input` when it fails
       states = runLayer(model, layer, input, owned);
@@ -58,6 +73,7 @@ export async function walkLayers(
         // become reusable for the layer after it.
         states[0]?.device.batch.flush();
       }
+      lag?.submitted(k);
       visit?.(k + 1, states);
     }
   } catch (e) {
