@@ -114,7 +114,8 @@ export async function perplexityOfVariants(
     } finally {
       for (const h of prefix) h.dispose();
     }
-    if (stream) await stream.waitFor(stream.fetch(model.headModule));
+    // The device may still be computing the last layers while the head is read.
+    if (stream) await stream.waitFor(stream.fetch(model.headModule), model.invFreq.device.sync());
     // Each variant's loss is computed chunk by chunk: no [B, T, V] logits (see nextTokenLoss).
     const losses = group.map((batch, b) =>
       scope(() =>

@@ -27,6 +27,14 @@ export class DeviceLag {
     this.finished[k] = done;
   }
 
+  /**
+   * Settles when the device has finished layer `k`'s work (undefined before it is submitted):
+   * what a wait for the next layer's upload starts to cost the device from.
+   */
+  workDone(k: number): Promise<void> | undefined {
+    return this.finished[k];
+  }
+
   /** Resolves when layer `k`'s upload may start: once the device has finished layer k − 2. */
   async beforeUpload(k: number): Promise<void> {
     await this.finished[k - LAYERS_IN_FLIGHT];

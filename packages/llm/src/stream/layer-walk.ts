@@ -54,7 +54,7 @@ export async function walkLayers(
           await lag.beforeUpload(k);
           fetching = stream.fetch(layer);
         }
-        await stream.waitFor(fetching);
+        await stream.waitFor(fetching, lag.workDone(k - 1));
       }
       // With room for two layers, the next one is read and uploaded while this one computes.
       const following = layers[k + 1];

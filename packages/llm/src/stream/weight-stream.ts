@@ -39,7 +39,8 @@ export interface StreamStats {
   /** Wall seconds from the start to the end of each fetch, summed (reading and uploading). */
   fetchSeconds: number;
   /**
-   * Wall seconds compute spent waiting for a fetch to finish: `fetchSeconds − waitSeconds` is
+   * Wall seconds the device sat idle waiting for a fetch to finish (the host's wait, counted from
+   * when the device had finished the work submitted before it): `fetchSeconds − waitSeconds` is
    * the part of the upload time the overlap with the previous layer's compute hid.
    */
   waitSeconds: number;
@@ -131,13 +132,24 @@ export class WeightStream {
     return done;
   }
 
-  /** {@link fetch}, with the time the caller waits for it counted as `waitSeconds`. */
-  async waitFor(fetching: Promise<void>): Promise<void> {
+  /**
+   * Waits for a {@link fetch}, counting as `waitSeconds` the part of the wait the device spent
+   * idle. `deviceWork` settles when the device has finished the work submitted before the wait
+   * (the device's `sync()`); until then the device is computing, and the host waiting for the
+   * upload costs nothing. Without it the whole wait counts.
+   */
+  async waitFor(fetching: Promise<void>, deviceWork?: Promise<unknown>): Promise<void> {
     const started = performance.now();
+    let idleFrom = deviceWork ? Number.POSITIVE_INFINITY : started;
+    const idle = () => {
+      idleFrom = performance.now();
+    };
+    deviceWork?.then(idle, idle);
     try {
       await fetching;
     } finally {
-      this.stats.waitSeconds += (performance.now() - started) / 1000;
+      const idleSeconds = (performance.now() - Math.max(started, idleFrom)) / 1000;
+      this.stats.waitSeconds += Math.max(0, idleSeconds);
     }
   }
 
