@@ -11,18 +11,35 @@
  *   smollm2-forward   SmolLM2-135M shape: FLOP/s of a forward pass (2·params·tokens) as a share of
  *                     the adapter's best f32 matmul GFLOP/s measured in the same child (512³ and
  *                     the model's own projection shapes, each kernel variant); target ≥ 0.6
+ *   smollm2-stream-prune
+ *                     SmolLM2-135M shape: `prune --device-memory 64MiB` with small settings and a
+ *                     512-wide FFN replacement (see stream-cases.mts for why), then the same prune
+ *                     resident, in one process; targets device peak ≤ 64 MiB, RSS after the
+ *                     streamed run ≤ 1 GiB, wall time ≤ 1.3 × the resident run's
  *   tinyllama-score   TinyLlama-1.1B shape: load, then perplexity of one 64-token block; target
  *                     RSS ≤ 1.3 × the BF16 file size + 1 GiB        (big)
  *   llama3.2-score    Llama-3.2-1B shape: load, then perplexity of one 64-token block   (big)
- * Targets are reported (ratio, pass/fail), never asserted.
+ *   llama3.2-stream-score
+ *                     Llama-3.2-1B shape: `score --device-memory 256MiB` of one 64-token block;
+ *                     target device peak ≤ 256 MiB                   (big)
+ *   llama2-7b-stream-score
+ *                     Llama-2-7B shape (13.5 GB of BF16): `score --device-memory 1GiB` of one
+ *                     32-token block; targets device peak ≤ 1 GiB, RSS ≤ 4 GiB      (huge)
+ * The streaming cases also report the upload bandwidth (bytes uploaded / fetch seconds) and the
+ * share of the upload time the overlap with compute hid (1 − wait / fetch seconds), from the JSON
+ * result's `memory.stream`. Targets are reported (ratio, pass/fail), never asserted.
  *
  * Usage (from the repository root):
- *   npm run bench:real -w @llm-streamline/cli [-- --case NAME …] [--big] [--weights-dtype auto|f32]
+ *   npm run bench:real -w @llm-streamline/cli [-- --case NAME …] [--big] [--huge]
+ *                                             [--weights-dtype auto|f32]
  *   --case NAME       run the cases whose name starts with NAME (repeatable): `--case smollm2`
- *                     runs both SmolLM2 cases, `--case tinyllama` the TinyLlama one
+ *                     runs the three SmolLM2 cases, `--case tinyllama` the TinyLlama one
  *   --big             also run the big cases (also BENCH_REAL_BIG=1). Each takes minutes and
- *                     several GB of RAM; without it only the SmolLM2 cases run (a few minutes),
+ *                     several GB of RAM; without it only the SmolLM2 cases run (several minutes),
  *                     which is what `npm run bench` runs
+ *   --huge            also run the huge case (also BENCH_REAL_HUGE=1): the first run writes the
+ *                     13.5 GB Llama-2-7B checkpoint (~13 min on a 2-core box), the case then takes
+ *                     minutes. Independent of --big
  *   --weights-dtype   dtype of the weight matrices on the device (default auto: the
  *                     checkpoint's, BF16 for these presets); f32 measures the widened model
  * Checkpoints are written once into BENCH_REAL_CACHE (default <os tmpdir>/llm-streamline-bench),
@@ -62,28 +79,48 @@ import { reportToParent, runBenchChild } from '@llm-streamline/test-utils/bench-
 import { writeBenchResults } from '@llm-streamline/test-utils/bench-results';
 import { repoRoot } from '@llm-streamline/test-utils/paths';
 import { BUNDLED } from '../src/bundled.js';
-import { main } from '../src/cli.js';
+import { type Metrics, runCli, streamedPrune, streamedScore } from './stream-cases.mjs';
 
 const GiB = 2 ** 30;
 const MiB = 2 ** 20;
 const SCORE_BLOCK_LENGTH = 64;
 
-/** What a case measures beyond the RSS and device peak every child reports. */
-type Metrics = Record<string, number | string | boolean>;
+/**
+ * Which runs include a case: `default` always (what `npm run bench` runs), `big` with --big
+ * (minutes and gigabytes), `huge` with --huge (a 13.5 GB checkpoint).
+ */
+type Tier = 'default' | 'big' | 'huge';
 
 interface Case {
   name: string;
   preset: CheckpointPresetName;
-  /** Minutes and gigabytes: run only with --big. */
-  big: boolean;
+  tier: Tier;
+  /**
+   * Measures the case. The runner adds the child's peak RSS (`maxRssBytes`) and device peak
+   * (`peakDeviceBytes`) unless the metrics carry their own (a case that runs a comparison after
+   * the run it measures).
+   */
   run(dir: string, device: Device, weightsDtype: WeightsDTypeChoice): Promise<Metrics>;
 }
 
 const CASES: Case[] = [
-  { name: 'smollm2-prune', preset: 'smollm2-135m', big: false, run: prune },
-  { name: 'smollm2-forward', preset: 'smollm2-135m', big: false, run: forwardThroughput },
-  { name: 'tinyllama-score', preset: 'tinyllama-1.1b', big: true, run: loadAndScore },
-  { name: 'llama3.2-score', preset: 'llama-3.2-1b', big: true, run: loadAndScore },
+  { name: 'smollm2-prune', preset: 'smollm2-135m', tier: 'default', run: prune },
+  { name: 'smollm2-forward', preset: 'smollm2-135m', tier: 'default', run: forwardThroughput },
+  { name: 'smollm2-stream-prune', preset: 'smollm2-135m', tier: 'default', run: streamedPrune },
+  { name: 'tinyllama-score', preset: 'tinyllama-1.1b', tier: 'big', run: loadAndScore },
+  { name: 'llama3.2-score', preset: 'llama-3.2-1b', tier: 'big', run: loadAndScore },
+  {
+    name: 'llama3.2-stream-score',
+    preset: 'llama-3.2-1b',
+    tier: 'big',
+    run: streamedScore('256MiB', 64),
+  },
+  {
+    name: 'llama2-7b-stream-score',
+    preset: 'llama-2-7b',
+    tier: 'huge',
+    run: streamedScore('1GiB', 32, 4 * GiB),
+  },
 ];
 
 /** Loads the checkpoint at `dir` with its weight matrices held as `weightsDtype`. */
@@ -108,20 +145,12 @@ async function prune(
     ...['--training-blocks', '16', '--epochs', '1', '--batch', '4'],
     ...['--eval-blocks', '4', '--no-baselines', '--quiet', '--weights-dtype', weightsDtype],
   ];
-  let output = '';
-  const sink = { write: (text: string) => (output += text) };
-  const started = performance.now();
-  const code = await main(argv, {
-    stdout: sink,
-    stderr: sink,
-    env: process.env,
-    signal: new AbortController().signal,
-    cwd: process.cwd(),
-  });
-  const seconds = (performance.now() - started) / 1000;
-  rmSync(out, { recursive: true, force: true });
-  if (code !== 0) throw new Error(`prune exited with ${code}:\n${output}`);
-  return { seconds, rssTargetBytes: GiB };
+  try {
+    const { seconds } = await runCli(argv);
+    return { seconds, rssTargetBytes: GiB };
+  } finally {
+    rmSync(out, { recursive: true, force: true });
+  }
 }
 
 /** Load, then the perplexity of one 64-token block of the bundled held-out text. */
@@ -288,9 +317,9 @@ async function runChild(name: string): Promise<void> {
   const result: CaseResult = {
     case: name,
     preset: spec.preset,
-    ...metrics,
     maxRssBytes: process.resourceUsage().maxRSS * 1024,
     peakDeviceBytes: device.memoryStats().peakBytesLive,
+    ...metrics,
   };
   reportToParent(result);
 }
@@ -308,8 +337,8 @@ function spawnCase(
   return runBenchChild<CaseResult>(fileURLToPath(import.meta.url), env, `case ${name}`);
 }
 
-function selectCases(names: readonly string[], big: boolean): Case[] {
-  if (names.length === 0) return CASES.filter((c) => big || !c.big);
+function selectCases(names: readonly string[], tiers: ReadonlySet<Tier>): Case[] {
+  if (names.length === 0) return CASES.filter((c) => tiers.has(c.tier));
   const picked = CASES.filter((c) => names.some((n) => c.name.startsWith(n)));
   const unknown = names.filter((n) => !CASES.some((c) => c.name.startsWith(n)));
   if (unknown.length > 0)
@@ -330,29 +359,60 @@ function earlierResults(now: readonly CaseResult[]): CaseResult[] {
   return results.filter((r) => !now.some((n) => n.case === r.case));
 }
 
+/** One target of a case: what it asks, the measured figure over (or as) its limit, and whether it holds. */
+interface TargetCheck {
+  target: string;
+  ratio?: number;
+  pass: boolean;
+}
+
+/** The targets a result carries (RSS, device peak, throughput, wall time against resident). */
+function targetChecks(r: CaseResult): TargetCheck[] {
+  const num = (v: number, digits = 0) => v.toFixed(digits);
+  const checks: TargetCheck[] = [];
+  const atMost = (target: string, measured: number, limit: number) =>
+    checks.push({ target, ratio: measured / limit, pass: measured <= limit });
+  if (typeof r.rssTargetBytes === 'number')
+    atMost(`RSS ≤ ${num(r.rssTargetBytes / MiB)} MiB`, r.maxRssBytes, r.rssTargetBytes);
+  if (typeof r.peakTargetBytes === 'number')
+    atMost(
+      `device peak ≤ ${num(r.peakTargetBytes / MiB)} MiB`,
+      r.peakDeviceBytes,
+      r.peakTargetBytes,
+    );
+  if (typeof r.timeRatioTarget === 'number' && typeof r.timeRatio === 'number')
+    checks.push({
+      target: `time ≤ ${r.timeRatioTarget} × resident (${num(r.residentSeconds as number, 1)} s)`,
+      ratio: r.timeRatio,
+      pass: r.timeRatio <= r.timeRatioTarget,
+    });
+  if (typeof r.throughputTarget === 'number' && typeof r.throughputRatio === 'number')
+    checks.push({
+      target: `FLOP/s ≥ ${r.throughputTarget} × matmul (${num(r.matmulBestGflops as number, 1)} GFLOP/s)`,
+      ratio: r.throughputRatio,
+      pass: r.throughputRatio >= r.throughputTarget,
+    });
+  return checks;
+}
+
 function table(results: readonly CaseResult[]): string {
   const num = (v: unknown, digits = 1) => (typeof v === 'number' ? v.toFixed(digits) : '–');
   const lines = [
-    '| case | seconds | tokens/s | peak RSS MiB | peak device MiB | target | ratio | pass |',
-    '|---|---:|---:|---:|---:|---|---:|---|',
+    '| case | seconds | tokens/s | peak RSS MiB | peak device MiB | upload MiB/s | overlap | target | ratio | pass |',
+    '|---|---:|---:|---:|---:|---:|---:|---|---:|---|',
   ];
   for (const r of results) {
-    const rssTarget = typeof r.rssTargetBytes === 'number' ? r.rssTargetBytes : undefined;
-    const [target, ratio, pass] =
-      rssTarget !== undefined
-        ? [
-            `RSS ≤ ${num(rssTarget / MiB, 0)} MiB`,
-            r.maxRssBytes / rssTarget,
-            r.maxRssBytes <= rssTarget,
-          ]
-        : [
-            `FLOP/s ≥ ${r.throughputTarget} × matmul (${num(r.matmulBestGflops)} GFLOP/s)`,
-            r.throughputRatio as number,
-            (r.throughputRatio as number) >= (r.throughputTarget as number),
-          ];
-    lines.push(
-      `| ${r.case} | ${num(r.seconds)} | ${num(r.tokensPerSecond, 2)} | ${num(r.maxRssBytes / MiB, 0)} | ${num(r.peakDeviceBytes / MiB, 0)} | ${target} | ${num(ratio, 2)} | ${pass ? 'pass' : 'FAIL'} |`,
-    );
+    const overlap =
+      typeof r.overlapHidden === 'number' ? `${(100 * r.overlapHidden).toFixed(0)}%` : '–';
+    const checks = targetChecks(r);
+    if (checks.length === 0) checks.push({ target: '–', pass: true });
+    checks.forEach((c, k) => {
+      const figures =
+        k === 0
+          ? `${r.case} | ${num(r.seconds)} | ${num(r.tokensPerSecond, 2)} | ${num(r.maxRssBytes / MiB, 0)} | ${num(r.peakDeviceBytes / MiB, 0)} | ${num(r.uploadMiBPerSecond)} | ${overlap}`
+          : ' | | | | | |';
+      lines.push(`| ${figures} | ${c.target} | ${num(c.ratio, 2)} | ${c.pass ? 'pass' : 'FAIL'} |`);
+    });
   }
   return lines.join('\n');
 }
@@ -362,14 +422,15 @@ async function runParent(): Promise<void> {
     options: {
       case: { type: 'string', multiple: true },
       big: { type: 'boolean' },
+      huge: { type: 'boolean' },
       'weights-dtype': { type: 'string' },
     },
   });
   const weightsDtype = parseWeightsDtype(values['weights-dtype'] ?? 'auto', '--weights-dtype');
-  const cases = selectCases(
-    values.case ?? [],
-    values.big === true || process.env.BENCH_REAL_BIG === '1',
-  );
+  const tiers = new Set<Tier>(['default']);
+  if (values.big === true || process.env.BENCH_REAL_BIG === '1') tiers.add('big');
+  if (values.huge === true || process.env.BENCH_REAL_HUGE === '1') tiers.add('huge');
+  const cases = selectCases(values.case ?? [], tiers);
   const cache = process.env.BENCH_REAL_CACHE ?? join(tmpdir(), 'llm-streamline-bench');
   const results: CaseResult[] = [];
   for (const c of cases) {
