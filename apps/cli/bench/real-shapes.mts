@@ -276,10 +276,12 @@ async function ensureCheckpoint(cache: string, preset: CheckpointPresetName): Pr
   const config = checkpointPreset(preset);
   const expected = checkpointLayout(checkpointDims(config, preset));
   const found = await readCheckpointHeaders(dir, 'huggingface').catch(() => undefined);
+  // By name: a sharded checkpoint's headers do not list its tensors in the layout's order.
+  const shapes = new Map(found?.tensors.map((t) => [t.name, t.shape.join()]));
   const matches =
     found !== undefined &&
     found.tensors.length === expected.length &&
-    expected.every((t, i) => found.tensors[i]?.shape.join() === t.shape.join());
+    expected.every((t) => shapes.get(t.name) === t.shape.join());
   if (matches) return dir;
   process.stderr.write(`writing the ${preset} checkpoint into ${dir}…\n`);
   mkdirSync(cache, { recursive: true });
