@@ -40,6 +40,8 @@ export interface StagePeakEntry {
   stage: string;
   planned: number | undefined;
   measured: number | undefined;
+  /** Live tensors alone (what the plan estimates), without buffers kept for reuse. */
+  measuredLive: number | undefined;
   batchesPerGroup: number | undefined;
 }
 
@@ -49,6 +51,7 @@ export function stagePeakEntries(memory: MemoryRecord): StagePeakEntry[] {
     stage,
     planned: finiteOrUndefined(peak?.plannedPeakBytes),
     measured: finiteOrUndefined(peak?.measuredPeakBytes),
+    measuredLive: finiteOrUndefined(peak?.measuredLiveBytes),
     batchesPerGroup: finiteOrUndefined(peak?.batchesPerGroup),
   }));
 }

@@ -81,6 +81,7 @@ function stagesPart(memory: MemoryRecord): string {
     rowHeader(s.stage),
     td(escapeXml(s.planned === undefined ? '' : formatBytes(s.planned))),
     td(escapeXml(s.measured === undefined ? 'not measured' : formatBytes(s.measured))),
+    td(escapeXml(s.measuredLive === undefined ? '' : formatBytes(s.measuredLive))),
     td(escapeXml(ofBudget(s.measured))),
     td(escapeXml(s.batchesPerGroup === undefined ? '' : String(s.batchesPerGroup))),
   ]);
@@ -88,7 +89,8 @@ function stagesPart(memory: MemoryRecord): string {
 ${memoryPeaksSvg(memory, { xmlns: false })}
 <figcaption>Peak bytes each stage held on the device: as planned, and as measured (live, pooled and parked buffers), against the budget (dashed).</figcaption>
 </figure>
-${table([['stage', 'planned peak', 'measured peak', 'measured / budget', 'batches per group'], ...rows], 'memory-stages')}`;
+<p>The measured peak counts every buffer the device held, including those kept for reuse, which under a budget may fill it; the live peak counts tensors in use alone, which is what the plan estimates.</p>
+${table([['stage', 'planned peak', 'measured peak', 'of which live', 'measured / budget', 'batches per group'], ...rows], 'memory-stages')}`;
 }
 
 function uploadsPart(memory: MemoryRecord): string {

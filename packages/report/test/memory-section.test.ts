@@ -37,7 +37,12 @@ function streamedMemory(): MemoryRecord {
     minimumBytes: 30 * MiB,
     stages: {
       calibration: { plannedPeakBytes: 20 * MiB, measuredPeakBytes: 15 * MiB },
-      scoring: { plannedPeakBytes: 48 * MiB, measuredPeakBytes: 40 * MiB, batchesPerGroup: 4 },
+      scoring: {
+        plannedPeakBytes: 48 * MiB,
+        measuredPeakBytes: 40 * MiB,
+        measuredLiveBytes: 36 * MiB,
+        batchesPerGroup: 4,
+      },
       training: { plannedPeakBytes: 60 * MiB },
     },
     stream: { bytesUploaded: 1.5 * GiB, fetches: 30, fetchSeconds: 12, waitSeconds: 3 },
@@ -105,9 +110,9 @@ describe('the Device memory section', () => {
     ]);
     // measured / budget: 15/64 = 23.4375%, 40/64 = 62.5%.
     expect(tableText(doc, 'memory-stages')).toEqual([
-      ['calibration', '20.0 MiB', '15.0 MiB', '23.4%', ''],
-      ['scoring', '48.0 MiB', '40.0 MiB', '62.5%', '4'],
-      ['training', '60.0 MiB', 'not measured', '', ''],
+      ['calibration', '20.0 MiB', '15.0 MiB', '', '23.4%', ''],
+      ['scoring', '48.0 MiB', '40.0 MiB', '36.0 MiB', '62.5%', '4'],
+      ['training', '60.0 MiB', 'not measured', '', '', ''],
     ]);
     // 1536 MiB in 12 s = 128 MiB/s; compute waited 3 of the 12 s, so 1 − 3/12 = 75% was hidden.
     expect(tableText(doc, 'memory-stream')).toEqual([
@@ -205,6 +210,7 @@ describe('memoryPeaksSvg', () => {
       'scoring',
       '48.0 MiB',
       'not measured',
+      '36.0 MiB',
       '',
       '4',
     ]);

@@ -23,16 +23,15 @@ export async function measureStage<R>(
     return await fn();
   } finally {
     const group = plan.lastGroup;
+    const stats = device.memoryStats();
     const before = plan.stages[stage];
     // A streamed stage that made no group decision (calibration: no device work) plans nothing.
     const planned = plan.mode === 'resident' ? plan.residentPeakBytes : group?.plannedPeakBytes;
     const plannedPeakBytes = Math.max(planned ?? 0, before?.plannedPeakBytes ?? 0);
     plan.noteStage(stage, {
       ...(plannedPeakBytes > 0 ? { plannedPeakBytes } : {}),
-      measuredPeakBytes: Math.max(
-        device.memoryStats().peakBytesHeld,
-        before?.measuredPeakBytes ?? 0,
-      ),
+      measuredPeakBytes: Math.max(stats.peakBytesHeld, before?.measuredPeakBytes ?? 0),
+      measuredLiveBytes: Math.max(stats.peakBytesLive, before?.measuredLiveBytes ?? 0),
       ...(group ? { batchesPerGroup: group.batchesPerGroup } : {}),
     });
   }

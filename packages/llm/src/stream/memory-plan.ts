@@ -48,6 +48,11 @@ export interface StagePeak {
   /** Absent for a stage that planned nothing (no device work to speak of). */
   plannedPeakBytes?: number;
   measuredPeakBytes?: number;
+  /**
+   * The largest number of bytes live tensors held (`memoryStats().peakBytesLive`), without the
+   * buffers kept for reuse: what the plan estimates.
+   */
+  measuredLiveBytes?: number;
   /** Batches whose hidden states the stage held at once (streamed runs). */
   batchesPerGroup?: number;
 }
@@ -217,7 +222,12 @@ export class MemoryPlan {
         this.budgetBytes - free + LOGIT_CHUNKS_LIVE * bucketSize(config.vocabSize * 4),
         `the output head (${formatByteSize(headBytes)}) with one row of logits`,
       );
-    return Math.min(rows, defaultRows);
+    const chosen = Math.min(rows, defaultRows);
+    // The head's phase is part of the stage's plan: its weight and logit chunks beside the states.
+    const headPeak = this.budgetBytes - free + this.logitBytes(chosen);
+    if (this.lastGroup && headPeak > this.lastGroup.plannedPeakBytes)
+      this.lastGroup = { ...this.lastGroup, plannedPeakBytes: headPeak };
+    return chosen;
   }
 
   /** Forgets the last group decision: a new stage records its own. */
