@@ -37,8 +37,7 @@ export async function walkLayers(
   const stream = model.weightStream;
   const prefetch = model.memoryPlan?.prefetch ?? false;
   // Streamed, the host waits for the device now and then, so as not to stage the whole model.
-  const device = model.invFreq.device;
-  const lag = stream ? new DeviceLag(() => device.sync()) : undefined;
+  const lag = stream ? new DeviceLag(() => model.invFreq.device.sync()) : undefined;
   let states = [...inputs];
   // Whether `states` are the walk's to free when it fails (the caller's inputs are not, unless
   // they were handed over).
