@@ -1,4 +1,5 @@
 import type { MemoryPlanRecord, StreamStats } from '@llm-streamline/llm';
+import type { KeepDecision } from './keep-decision.js';
 /**
  * How the pruned model is written as an ordinary checkpoint: its replacement as a LLaMA decoder
  * layer, the window simply removed (plain removal), or not at all, with the reason.
@@ -74,6 +75,12 @@ export interface StreamlineReport {
     none?: number;
     replaced?: number;
   };
+  /**
+   * Which model was exported, the replaced one or plain removal of n layers, and why: both
+   * validation losses, the `keep` option, and what to change when the replacement lost. Absent in
+   * files written before issue 16.
+   */
+  keep?: KeepDecision;
   /** Seconds spent per stage. */
   timings: Record<string, number>;
   /**
