@@ -18,6 +18,7 @@ import {
 } from './chart-kit.js';
 import { similarityHeatmapSvg } from './heatmap-svg.js';
 import { rowHeader, section, table, td } from './html-kit.js';
+import { keepSection } from './keep-section.js';
 import { lossCurvesSvg } from './loss-curves-svg.js';
 import { memorySection } from './memory-section.js';
 import { perplexityBarsSvg, perplexityEntries } from './perplexity-bars-svg.js';
@@ -77,6 +78,7 @@ export function renderReportHtml(
     scoresSection(report),
     trainingSection(report),
     perplexitySection(report),
+    keepSection(report),
     memorySection(report.memory),
     timingsSection(report.timings),
     hyperparametersSection(report),
@@ -109,13 +111,15 @@ ${sections}
 function headline(r: StreamlineReport): string {
   const { window: w, removalWindow: rw } = r;
   const what =
-    r.replacement.kind === 'none'
+    r.replacement.kind === 'none' || r.keep?.kept === 'removal'
       ? `Removed ${layerRange(rw.start, rw.size)}`
       : `Replaced ${layerRange(w.start, w.size)} with one ${r.replacement.kind} block`;
   const ppl = r.perplexity;
+  // The exported model's perplexity: plain removal's when that was kept.
+  const exported = r.keep?.kept === 'removal' ? ppl?.none : ppl?.replaced;
   const pplText =
-    ppl && isFiniteNumber(ppl.replaced)
-      ? `; perplexity ${isFiniteNumber(ppl.original) ? `${formatNumber(ppl.original)} → ` : ''}${formatNumber(ppl.replaced)}`
+    ppl && isFiniteNumber(exported)
+      ? `; perplexity ${isFiniteNumber(ppl.original) ? `${formatNumber(ppl.original)} → ` : ''}${formatNumber(exported)}`
       : '';
   return `${what}: ${r.model.layers} → ${r.result.layers} layers, ${formatInteger(r.model.parameters)} → ${formatInteger(r.result.parameters)} parameters (${formatPercentChange(r.result.parameters, r.model.parameters)})${pplText}.`;
 }
@@ -176,7 +180,9 @@ function scoresSection(r: StreamlineReport): string {
     if (j + m > layers) return td(''); // not a window: it would run past the last layer
     const v = r.scores[m]?.[j];
     const marks = [
-      isWindow(r.window, m, j) && r.replacement.kind !== 'none' ? 'replaced' : '',
+      isWindow(r.keep?.replacementWindow ?? r.window, m, j) && r.replacement.kind !== 'none'
+        ? 'replaced'
+        : '',
       isWindow(r.removalWindow, m, j) ? 'removal' : '',
     ].filter(Boolean);
     const value = v === undefined ? 'not scored' : formatNumber(v, 6);
@@ -274,7 +280,7 @@ function perplexitySection(r: StreamlineReport): string {
   const labels = {
     original: 'original model',
     none: `plain removal of ${layerRange(r.removalWindow.start, r.removalWindow.size)}`,
-    replaced: `${layerRange(r.window.start, r.window.size)} replaced (${r.replacement.kind})`,
+    replaced: `${layerRange(r.keep?.replacementWindow?.start ?? r.window.start, r.keep?.replacementWindow?.size ?? r.window.size)} replaced (${r.replacement.kind})`,
   };
   const rows = perplexityEntries(p, r.replacement.kind).map(({ key, value }) => [
     rowHeader(labels[key]),

@@ -190,6 +190,7 @@ export const run: Command['run'] = async (argv, io) => {
         compareBaselines: boolFlag(v, 'no-baselines') ? false : undefined,
         signal: io.signal,
         onProgress: (e) => progress(reporter, e),
+        onWarning: (w) => reporter.note(`warning: ${w}`),
       },
       outDir,
       {
@@ -237,7 +238,7 @@ function describe(
   const fmt = (x: number | undefined) => (x === undefined ? '—' : x.toFixed(3));
   const lines = [
     `chose layers ${w.start}–${w.start + w.size - 1} (${r.metric.name} score ${w.score.toFixed(4)}); ` +
-      (r.replacement.kind === 'none'
+      (r.replacement.kind === 'none' || r.keep?.kept === 'removal'
         ? `removed them`
         : `replaced them with one ${r.replacement.kind} block (${formatCount(r.replacement.parameters)} parameters)`),
     `${r.model.layers} → ${r.result.layers} layers, ${formatCount(r.model.parameters)} → ${formatCount(r.result.parameters)} parameters ` +
@@ -254,6 +255,7 @@ function describe(
         `${r.replacement.kind} ${fmt(p.replaced)}`,
     );
   else lines.push('perplexity: not evaluated');
+  lines.push(...keepLines(r.keep));
   const memory = memoryLine(r.memory, r.memory?.stream);
   if (memory) lines.push(memory);
   const seconds = Object.values(r.timings).reduce((a, b) => a + b, 0);
@@ -267,6 +269,16 @@ function describe(
   if (r.replacement.export.as === 'not-exportable')
     lines.push(`no checkpoint: the replacement is not exportable: ${r.replacement.export.reason}`);
   return lines.join('\n');
+}
+
+/** Which model was written and why; what to change when the replacement lost. */
+function keepLines(keep: StreamlineReport['keep']): string[] {
+  if (!keep) return [];
+  const kept = keep.kept === 'replaced' ? 'the replaced model' : 'plain removal';
+  return [
+    `kept ${kept} (--keep ${keep.mode}): ${keep.reason}`,
+    ...(keep.advice ? [`advice: ${keep.advice}`] : []),
+  ];
 }
 
 export const prune: Command = { spec, run };

@@ -27,10 +27,12 @@ export async function keepBetter(
   const mode = o.keep as KeepDecision['mode'];
   if (!replacement)
     return { mode, kept: 'removal', reason: 'the kind is plain removal: there is no replacement' };
+  const replacementWindow = { start: windows.window.start, size: windows.window.size };
   const blocks = splits.validation;
   if (blocks.length === 0)
     return {
       mode,
+      replacementWindow,
       kept: mode === 'removal' ? 'removal' : 'replaced',
       reason:
         mode === 'best'
@@ -40,7 +42,7 @@ export async function keepBetter(
   const losses = await clock.timed('evaluation', () =>
     validationLosses(o, windows, replacement, blocks, clock),
   );
-  return decide(mode, losses, o.replacement);
+  return { ...decide(mode, losses, o.replacement), replacementWindow };
 }
 
 /** Language-model loss (nats per token) of plain removal and of the replaced model on `blocks`. */
@@ -82,12 +84,12 @@ export function decide(
 ): KeepDecision {
   const { removal, replaced } = validationLoss;
   const replacementWins = replaced <= removal;
-  const versus = `validation loss ${replaced.toFixed(4)} replaced vs ${removal.toFixed(4)} plain removal`;
+  const versus = `replaced ${replaced.toFixed(4)}, plain removal ${removal.toFixed(4)} nats/token`;
   const kept = mode === 'best' ? (replacementWins ? 'replaced' : 'removal') : mode;
   const reason =
     mode === 'best'
-      ? `${replacementWins ? 'the replacement' : 'plain removal'} has the lower ${versus}`
-      : `asked for (keep: ${mode}); ${versus}`;
+      ? `${replacementWins ? 'the replacement' : 'plain removal'} has the lower validation loss (${versus})`
+      : `asked for (keep: ${mode}); validation loss ${versus}`;
   return {
     mode,
     kept,
