@@ -180,9 +180,7 @@ function scoresSection(r: StreamlineReport): string {
     if (j + m > layers) return td(''); // not a window: it would run past the last layer
     const v = r.scores[m]?.[j];
     const marks = [
-      isWindow(r.keep?.replacementWindow ?? r.window, m, j) && r.replacement.kind !== 'none'
-        ? 'replaced'
-        : '',
+      isWindow(r.window, m, j) && r.replacement.kind !== 'none' ? 'replaced' : '',
       isWindow(r.removalWindow, m, j) ? 'removal' : '',
     ].filter(Boolean);
     const value = v === undefined ? 'not scored' : formatNumber(v, 6);
@@ -280,7 +278,7 @@ function perplexitySection(r: StreamlineReport): string {
   const labels = {
     original: 'original model',
     none: `plain removal of ${layerRange(r.removalWindow.start, r.removalWindow.size)}`,
-    replaced: `${layerRange(r.keep?.replacementWindow?.start ?? r.window.start, r.keep?.replacementWindow?.size ?? r.window.size)} replaced (${r.replacement.kind})`,
+    replaced: `${layerRange(r.window.start, r.window.size)} replaced (${r.replacement.kind})`,
   };
   const rows = perplexityEntries(p, r.replacement.kind).map(({ key, value }) => [
     rowHeader(labels[key]),

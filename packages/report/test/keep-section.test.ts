@@ -14,12 +14,10 @@ const base = realRun as unknown as StreamlineReport;
 /** The fixture run as if plain removal (of the removal window) had been kept. */
 const removalKept: StreamlineReport = {
   ...base,
-  window: base.removalWindow,
   replacement: { ...base.replacement, export: { as: 'removed' } },
   keep: {
     mode: 'best',
     kept: 'removal',
-    replacementWindow: { start: base.window.start, size: base.window.size },
     validationLoss: { removal: 2.6759, replaced: 2.7271, blocks: 4 },
     reason: 'plain removal has the lower validation loss',
     advice: 'train it longer',

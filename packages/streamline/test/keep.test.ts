@@ -107,8 +107,10 @@ describe('keep', () => {
     expect(loss?.replaced).toBeGreaterThan((loss?.removal as number) + 0.5);
     expect(keep?.reason).toMatch(/plain removal has the lower validation loss/);
     expect(keep?.advice).toMatch(/training-blocks|epochs/);
-    // Plain removal's window is what left: n layers, and the checkpoint is a plain removal.
-    expect(report.window).toEqual(report.removalWindow);
+    // Plain removal's window (n layers) is what left, and the checkpoint is a plain removal; the
+    // report still names the replacement's window (m layers).
+    expect(report.window.size).toBe(2);
+    expect(report.removalWindow.size).toBe(1);
     expect(report.replacement.export).toEqual({ as: 'removed' });
     expect(model.layers.length).toBe(report.model.layers - 1);
     // The exported model is plain removal: its loss is the recorded one.

@@ -233,12 +233,14 @@ function describe(
   outDir: string,
   files: { name: string; bytes: number }[],
 ): string {
-  const w = r.window;
+  // The window that left: plain removal's when that was kept.
+  const removed = r.replacement.kind === 'none' || r.keep?.kept === 'removal';
+  const w = removed ? r.removalWindow : r.window;
   const p = r.perplexity;
   const fmt = (x: number | undefined) => (x === undefined ? '—' : x.toFixed(3));
   const lines = [
     `chose layers ${w.start}–${w.start + w.size - 1} (${r.metric.name} score ${w.score.toFixed(4)}); ` +
-      (r.replacement.kind === 'none' || r.keep?.kept === 'removal'
+      (removed
         ? `removed them`
         : `replaced them with one ${r.replacement.kind} block (${formatCount(r.replacement.parameters)} parameters)`),
     `${r.model.layers} → ${r.result.layers} layers, ${formatCount(r.model.parameters)} → ${formatCount(r.result.parameters)} parameters ` +

@@ -9,11 +9,6 @@ export interface KeepDecision {
    * validation blocks; absent when there was nothing to compare (kind none, no validation blocks).
    */
   validationLoss?: { removal: number; replaced: number; blocks: number };
-  /**
-   * The window the replacement stood in for (m layers); absent for kind none. When plain removal is
-   * kept, the report's `window` is the removal window (what left), so this is the only record of it.
-   */
-  replacementWindow?: { start: number; size: number };
   /** Why, in one line: the losses compared, or the option that decided. */
   reason: string;
   /** Present when the replacement lost: what to change so that it wins. */

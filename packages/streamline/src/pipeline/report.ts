@@ -36,6 +36,10 @@ export interface StreamlineReport {
   scores: Record<string, number[]>;
   /** n: layers removed net; m: layers in the replaced window. */
   layersRemoved: number;
+  /**
+   * The window the replacement stands in for (m layers; n for plain removal). When `keep` kept
+   * plain removal, `removalWindow` is the one that left.
+   */
   window: { start: number; size: number; score: number };
   /** The window plain removal would take (size n), for the `none` comparison. */
   removalWindow: { start: number; size: number; score: number };

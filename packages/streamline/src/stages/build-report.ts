@@ -52,7 +52,8 @@ export function buildReport(o: ResolvedOptions, f: RunFindings): StreamlineRepor
     },
     scores: Object.fromEntries([...f.scores].map(([size, s]) => [String(size), s])),
     layersRemoved: plan.n,
-    window: windowRecord(f.assembly.chosen),
+    // The replacement's window (m layers) even when plain removal was kept: `keep` says which left.
+    window: windowRecord(f.windows.window),
     removalWindow: windowRecord(f.windows.removalWindow),
     replacement: {
       kind: plan.kind.name,

@@ -27,12 +27,10 @@ export async function keepBetter(
   const mode = o.keep as KeepDecision['mode'];
   if (!replacement)
     return { mode, kept: 'removal', reason: 'the kind is plain removal: there is no replacement' };
-  const replacementWindow = { start: windows.window.start, size: windows.window.size };
   const blocks = splits.validation;
   if (blocks.length === 0)
     return {
       mode,
-      replacementWindow,
       kept: mode === 'removal' ? 'removal' : 'replaced',
       reason:
         mode === 'best'
@@ -42,7 +40,7 @@ export async function keepBetter(
   const losses = await clock.timed('evaluation', () =>
     validationLosses(o, windows, replacement, blocks, clock),
   );
-  return { ...decide(mode, losses, o.replacement), replacementWindow };
+  return decide(mode, losses, o.replacement);
 }
 
 /** Language-model loss (nats per token) of plain removal and of the replaced model on `blocks`. */
