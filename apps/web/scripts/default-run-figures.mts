@@ -58,7 +58,7 @@ console.log(
   [
     `settings: ${JSON.stringify(options)}`,
     `training steps: ${trainingSteps(options)}; best epoch ${report.training?.bestEpoch}; validation MSE ${report.training?.validationLoss.map((x) => x.toPrecision(4)).join(' → ')}`,
-    `window replaced: ${JSON.stringify(k?.replacementWindow)}; removal window: ${JSON.stringify(report.removalWindow)}`,
+    `window replaced: ${JSON.stringify(report.window)}; removal window: ${JSON.stringify(report.removalWindow)}`,
     `perplexity on ${p?.blocks} blocks: original ${fmt(p?.original)}, plain removal ${fmt(p?.none)}, replaced (${report.replacement.kind}) ${fmt(p?.replaced)}`,
     `validation loss: removal ${fmt(k?.validationLoss?.removal)}, replaced ${fmt(k?.validationLoss?.replaced)} (${k?.validationLoss?.blocks} blocks)`,
     `kept: ${k?.kept} (keep ${k?.mode}): ${k?.reason}${k?.advice ? `\nadvice: ${k.advice}` : ''}`,
