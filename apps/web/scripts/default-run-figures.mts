@@ -7,7 +7,7 @@
  *
  * Usage (from the repository root):
  *   node scripts/run.mjs node --conditions=@llm-streamline/source --import tsx \
- *     apps/web/scripts/default-run-figures.mts [--keep best|replaced|removal] [--seed N]
+ *     apps/web/scripts/default-run-figures.mts [--keep best|replaced|removal] [--seed N] [--epochs N]
  */
 import { readFile } from 'node:fs/promises';
 import { parseArgs } from 'node:util';
@@ -17,7 +17,9 @@ import { getDevice } from '@llm-streamline/tensor';
 import { firstBlocksOf } from '../src/pipeline-runner.js';
 import { FORM_DEFAULTS } from '../src/settings-fields.js';
 
-const { values } = parseArgs({ options: { keep: { type: 'string' }, seed: { type: 'string' } } });
+const { values } = parseArgs({
+  options: { keep: { type: 'string' }, seed: { type: 'string' }, epochs: { type: 'string' } },
+});
 const assets = new URL('../../cli/assets/', import.meta.url);
 const read = (path: string) => readFile(new URL(path, assets));
 
@@ -37,6 +39,8 @@ const options = {
   ...FORM_DEFAULTS,
   ...(values.keep ? { keep: values.keep as KeepChoice } : {}),
   ...(values.seed ? { seed: Number(values.seed) } : {}),
+  // The preset before issue 16 trained 2 epochs (16 steps): `--epochs 2` shows that run.
+  ...(values.epochs ? { epochs: Number(values.epochs) } : {}),
 };
 const { blockLength, evaluationBlocks } = options;
 const started = performance.now();
