@@ -45,9 +45,16 @@ beforeAll(async () => {
     HELDOUT,
     '--eval-blocks',
     '3',
+    // The tiny budget (2 steps) is for the files and their reload, not for a winning replacement.
+    '--keep',
+    'replaced',
     '--json',
   ]);
   expect(run.code, run.stderr).toBe(0);
+  // The warning comes before the run, as a note (a JSON line in --json mode).
+  expect(run.stdout).toMatch(
+    /"type":"note","message":"warning: training budget: 1 epoch\(s\)[^"]*= 2 optimiser steps/,
+  );
   result = jsonResult(run);
 });
 
@@ -77,6 +84,8 @@ describe('prune', () => {
     expect(report.layersRemoved).toBe(1);
     expect(report.window.size).toBe(2);
     expect(report.replacement.kind).toBe('ffn');
+    expect(report.keep).toMatchObject({ mode: 'replaced', kept: 'replaced' });
+    expect(report.keep?.validationLoss?.blocks).toBe(2);
     expect(report.model.layers).toBe(5);
     expect(report.result.layers).toBe(4);
     expect(report.calibration).toMatchObject({

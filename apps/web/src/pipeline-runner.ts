@@ -18,6 +18,8 @@ export interface RunInputs {
   evaluationSource?: string;
   signal: AbortSignal;
   onProgress: (event: ProgressEvent) => void;
+  /** Warnings about the settings, before any work (a training budget below the minimum). */
+  onWarning?: (message: string) => void;
 }
 
 /** Runs the pipeline; the model in `ready` is pruned in place (streamline's contract). */
@@ -47,6 +49,7 @@ export function runPipeline(inputs: RunInputs): Promise<StreamlineResult> {
     replacementOptions: s.replacementOptions,
     signal: inputs.signal,
     onProgress: inputs.onProgress,
+    onWarning: inputs.onWarning,
   });
 }
 

@@ -4,7 +4,7 @@
  * generation, and prepare the downloads. Every step honours the Cancel button's AbortSignal.
  */
 import type { DeviceMemoryBudget } from '@llm-streamline/llm';
-import type { StreamlineResult } from '@llm-streamline/streamline';
+import type { StreamlineReport, StreamlineResult } from '@llm-streamline/streamline';
 import { checkpointFiles } from './downloads.js';
 import { streamGeneration } from './generation.js';
 import type { ModelInput } from './model-input.js';
@@ -64,6 +64,7 @@ export async function runSession(req: RunRequest, v: Views): Promise<RunOutcome>
     v.progress.set(undefined, 'Generating with the original model…');
     await generateInto(v.originalText);
     signal.throwIfAborted();
+    const warnings: string[] = [];
     const result = await runPipeline({
       ready,
       settings: s,
@@ -75,6 +76,10 @@ export async function runSession(req: RunRequest, v: Views): Promise<RunOutcome>
       onProgress: (event) => {
         v.progress.update(event);
         v.loss.onProgress(event, s.options.epochs);
+      },
+      onWarning: (w) => {
+        warnings.push(`Warning: ${w}`);
+        v.downloadNote.textContent = warnings.join(' ');
       },
     });
     renderHeatmap(v.heatmap, v.windowText, result.report);
@@ -91,6 +96,8 @@ export async function runSession(req: RunRequest, v: Views): Promise<RunOutcome>
         ? `This replacement cannot be written as a LLaMA layer (${exported.reason}); only the report is offered.`
         : '',
       ready.tokenizerNote ?? '',
+      keptNote(result.report.keep),
+      ...warnings,
     ]
       .filter(Boolean)
       .join(' ');
@@ -104,6 +111,13 @@ export async function runSession(req: RunRequest, v: Views): Promise<RunOutcome>
     ready.model.dispose();
     throw e;
   }
+}
+
+/** Which model the download holds and why, and what to change when the replacement lost. */
+function keptNote(keep: StreamlineReport['keep']): string {
+  if (!keep) return '';
+  const kept = keep.kept === 'replaced' ? 'the replaced model' : 'plain removal';
+  return `Kept ${kept}: ${keep.reason}.${keep.advice ? ` To do better: ${keep.advice}.` : ''}`;
 }
 
 /** The budget `budgetBytes` for the batches the pipeline will run; undefined without one. */

@@ -14,8 +14,10 @@ export const WEB_PRESET: Partial<StreamlineDefaults> = {
   /** Half the CLI's 128 training blocks, and half the validation blocks (8). */
   trainingBlocks: 64,
   validationBlocks: 4,
-  /** Two epochs instead of four: the validation loss of small models flattens by then. */
-  epochs: 2,
+  /**
+   * Four epochs, as the CLI: 4 × ⌈64 / 8⌉ = 32 optimiser steps, MIN_OPTIMISER_STEPS. Two epochs
+   * (16 steps) trained stories260K's replacement too little to beat plain removal (issue 16).
+   */
   /** Half the CLI's 32 evaluation blocks (the first 16 of the held-out text). */
   evaluationBlocks: 16,
 };

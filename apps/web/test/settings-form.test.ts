@@ -104,7 +104,13 @@ describe('settings form', () => {
       (window as never as { readSettings(): unknown }).readSettings(),
     );
     expect(settings).toMatchObject({
-      options: { metric: 'cosine-power', replacement: 'narrow-ffn', blockLength: 128, epochs: 2 },
+      options: {
+        metric: 'cosine-power',
+        replacement: 'narrow-ffn',
+        blockLength: 128,
+        epochs: 4,
+        keep: 'best',
+      },
       metricOptions: { power: 3 },
       replacementOptions: { width: 24 },
     });

@@ -18,6 +18,7 @@ import {
 } from './chart-kit.js';
 import { similarityHeatmapSvg } from './heatmap-svg.js';
 import { rowHeader, section, table, td } from './html-kit.js';
+import { keepSection } from './keep-section.js';
 import { lossCurvesSvg } from './loss-curves-svg.js';
 import { memorySection } from './memory-section.js';
 import { perplexityBarsSvg, perplexityEntries } from './perplexity-bars-svg.js';
@@ -77,6 +78,7 @@ export function renderReportHtml(
     scoresSection(report),
     trainingSection(report),
     perplexitySection(report),
+    keepSection(report),
     memorySection(report.memory),
     timingsSection(report.timings),
     hyperparametersSection(report),
@@ -109,13 +111,15 @@ ${sections}
 function headline(r: StreamlineReport): string {
   const { window: w, removalWindow: rw } = r;
   const what =
-    r.replacement.kind === 'none'
+    r.replacement.kind === 'none' || r.keep?.kept === 'removal'
       ? `Removed ${layerRange(rw.start, rw.size)}`
       : `Replaced ${layerRange(w.start, w.size)} with one ${r.replacement.kind} block`;
   const ppl = r.perplexity;
+  // The exported model's perplexity: plain removal's when that was kept.
+  const exported = r.keep?.kept === 'removal' ? ppl?.none : ppl?.replaced;
   const pplText =
-    ppl && isFiniteNumber(ppl.replaced)
-      ? `; perplexity ${isFiniteNumber(ppl.original) ? `${formatNumber(ppl.original)} → ` : ''}${formatNumber(ppl.replaced)}`
+    ppl && isFiniteNumber(exported)
+      ? `; perplexity ${isFiniteNumber(ppl.original) ? `${formatNumber(ppl.original)} → ` : ''}${formatNumber(exported)}`
       : '';
   return `${what}: ${r.model.layers} → ${r.result.layers} layers, ${formatInteger(r.model.parameters)} → ${formatInteger(r.result.parameters)} parameters (${formatPercentChange(r.result.parameters, r.model.parameters)})${pplText}.`;
 }

@@ -30,15 +30,24 @@ export { expectedValue, isValidValue, resolveOptions } from './options/option-sp
 export type { PipelineOptionSpec } from './options/pipeline-options.js';
 export { PIPELINE_OPTIONS } from './options/pipeline-options.js';
 export type { ResolvedOptions, StreamlineDefaults } from './pipeline/defaults.js';
-export { defaultTarget, STREAMLINE_DEFAULTS, withDefaults } from './pipeline/defaults.js';
+export {
+  defaultTarget,
+  MIN_OPTIMISER_STEPS,
+  STREAMLINE_DEFAULTS,
+  withDefaults,
+} from './pipeline/defaults.js';
+export type { KeepDecision } from './pipeline/keep-decision.js';
 export type { RemovalTarget } from './pipeline/layers-to-remove.js';
 export { layersToRemove } from './pipeline/layers-to-remove.js';
-export type { StreamlineOptions } from './pipeline/options.js';
+export type { KeepChoice, StreamlineOptions } from './pipeline/options.js';
+export { KEEP_CHOICES } from './pipeline/options.js';
 export type { ProgressEvent, Stage } from './pipeline/progress.js';
 export { ProgressClock } from './pipeline/progress.js';
 export type { ExportResult, StreamlineReport } from './pipeline/report.js';
 export type { StreamlineResult } from './pipeline/streamline.js';
 export { streamline } from './pipeline/streamline.js';
+export type { BudgetSettings } from './pipeline/training-budget.js';
+export { budgetWarnings, trainingSteps } from './pipeline/training-budget.js';
 export type { ReplacementContext, ReplacementKind } from './replacements/index.js';
 export {
   choleskySolve,

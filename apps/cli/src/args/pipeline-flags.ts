@@ -67,6 +67,7 @@ export function scoringFlags(): FlagSpecs {
       type: 'string',
       value: 'KIND',
       description: `replacement: ${[...REPLACEMENTS.keys()].join('|')} (window of n+1 layers; n for none)`,
+      default: STREAMLINE_DEFAULTS.replacement,
     },
     // The flag's name before it matched the option and report field; kept for scripts.
     replace: {

@@ -190,6 +190,7 @@ export const run: Command['run'] = async (argv, io) => {
         compareBaselines: boolFlag(v, 'no-baselines') ? false : undefined,
         signal: io.signal,
         onProgress: (e) => progress(reporter, e),
+        onWarning: (w) => reporter.note(`warning: ${w}`),
       },
       outDir,
       {
@@ -232,12 +233,14 @@ function describe(
   outDir: string,
   files: { name: string; bytes: number }[],
 ): string {
-  const w = r.window;
+  // The window that left: plain removal's when that was kept.
+  const removed = r.replacement.kind === 'none' || r.keep?.kept === 'removal';
+  const w = removed ? r.removalWindow : r.window;
   const p = r.perplexity;
   const fmt = (x: number | undefined) => (x === undefined ? '—' : x.toFixed(3));
   const lines = [
     `chose layers ${w.start}–${w.start + w.size - 1} (${r.metric.name} score ${w.score.toFixed(4)}); ` +
-      (r.replacement.kind === 'none'
+      (removed
         ? `removed them`
         : `replaced them with one ${r.replacement.kind} block (${formatCount(r.replacement.parameters)} parameters)`),
     `${r.model.layers} → ${r.result.layers} layers, ${formatCount(r.model.parameters)} → ${formatCount(r.result.parameters)} parameters ` +
@@ -254,6 +257,7 @@ function describe(
         `${r.replacement.kind} ${fmt(p.replaced)}`,
     );
   else lines.push('perplexity: not evaluated');
+  lines.push(...keepLines(r.keep));
   const memory = memoryLine(r.memory, r.memory?.stream);
   if (memory) lines.push(memory);
   const seconds = Object.values(r.timings).reduce((a, b) => a + b, 0);
@@ -267,6 +271,16 @@ function describe(
   if (r.replacement.export.as === 'not-exportable')
     lines.push(`no checkpoint: the replacement is not exportable: ${r.replacement.export.reason}`);
   return lines.join('\n');
+}
+
+/** Which model was written and why; what to change when the replacement lost. */
+function keepLines(keep: StreamlineReport['keep']): string[] {
+  if (!keep) return [];
+  const kept = keep.kept === 'replaced' ? 'the replaced model' : 'plain removal';
+  return [
+    `kept ${kept} (--keep ${keep.mode}): ${keep.reason}`,
+    ...(keep.advice ? [`advice: ${keep.advice}`] : []),
+  ];
 }
 
 export const prune: Command = { spec, run };

@@ -14,5 +14,7 @@ export function renderHeatmap(
   caption.textContent =
     report.replacement.kind === 'none'
       ? `Removed ${layers(r.start, r.size)} (score ${r.score.toPrecision(4)}).`
-      : `Replaced ${layers(w.start, w.size)} (m = ${w.size}, score ${w.score.toPrecision(4)}) with one ${report.replacement.kind} block; plain removal would take ${layers(r.start, r.size)}.`;
+      : report.keep?.kept === 'removal'
+        ? `Removed ${layers(r.start, r.size)} (score ${r.score.toPrecision(4)}): plain removal beat one ${report.replacement.kind} block in place of ${layers(w.start, w.size)} on validation.`
+        : `Replaced ${layers(w.start, w.size)} (m = ${w.size}, score ${w.score.toPrecision(4)}) with one ${report.replacement.kind} block; plain removal would take ${layers(r.start, r.size)}.`;
 }

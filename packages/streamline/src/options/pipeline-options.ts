@@ -5,12 +5,14 @@
  * scoring options, `prune` all of them.
  */
 import type { StreamlineDefaults } from '../pipeline/defaults.js';
-import type { BooleanOptionSpec, NumberOptionSpec } from './option-spec.js';
+import { KEEP_CHOICES } from '../pipeline/options.js';
+import type { BooleanOptionSpec, ChoiceOptionSpec, NumberOptionSpec } from './option-spec.js';
 
 /** A general option: a key of the defaults object, and the part of the method it tunes. */
 export type PipelineOptionSpec = (
   | Omit<NumberOptionSpec, 'default'>
   | Omit<BooleanOptionSpec, 'default'>
+  | Omit<ChoiceOptionSpec, 'default'>
 ) & {
   readonly name: keyof StreamlineDefaults;
   readonly stage: 'scoring' | 'training' | 'evaluation';
@@ -173,6 +175,15 @@ export const PIPELINE_OPTIONS: readonly PipelineOptionSpec[] = [
     label: 'Fine-tuning learning rate',
     help: 'peak learning rate of the second stage',
     advanced: true,
+  },
+  {
+    name: 'keep',
+    flag: 'keep',
+    type: 'choice',
+    choices: KEEP_CHOICES,
+    stage: 'training',
+    label: 'Model to keep',
+    help: 'best: the replaced model or plain removal, whichever has the lower validation loss; or always replaced, or always removal',
   },
   {
     name: 'evaluationBlocks',

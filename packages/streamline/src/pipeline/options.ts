@@ -4,6 +4,12 @@ import type { PairStorage } from '../training/pairs.js';
 import type { RemovalTarget } from './layers-to-remove.js';
 import type { ProgressEvent } from './progress.js';
 
+/** What `keep` may say: the better of the two on validation, or one of them regardless. */
+export type KeepChoice = 'best' | 'replaced' | 'removal';
+
+/** The `keep` choices, in the order help and the web form list them. */
+export const KEEP_CHOICES: readonly KeepChoice[] = ['best', 'replaced', 'removal'];
+
 /** What `streamline()` takes. Every option left undefined takes its STREAMLINE_DEFAULTS value. */
 export interface StreamlineOptions {
   model: LlamaForCausalLM;
@@ -64,6 +70,18 @@ export interface StreamlineOptions {
   /** Evaluate the original and plain-removal models too (default true when evaluating). */
   compareBaselines?: boolean;
   seed?: number;
+  /**
+   * Which model is assembled and exported (default 'best'): 'best' compares the replaced model with
+   * plain removal of n layers by the language-model loss of the whole model on the validation
+   * blocks and keeps the lower; 'replaced' and 'removal' keep that one whatever the losses (both
+   * are still measured and reported when there are validation blocks).
+   */
+  keep?: KeepChoice;
+  /**
+   * Called before any work with each warning about the settings (a training budget below
+   * MIN_OPTIMISER_STEPS). Without it, warnings go to `console.warn`.
+   */
+  onWarning?: (message: string) => void;
   /** Where training pairs are kept between epochs (default: memory). Node passes a temporary file. */
   pairStorage?: () => Promise<PairStorage>;
   signal?: AbortSignal;

@@ -1,4 +1,5 @@
 import type { MemoryPlanRecord, StreamStats } from '@llm-streamline/llm';
+import type { KeepDecision } from './keep-decision.js';
 /**
  * How the pruned model is written as an ordinary checkpoint: its replacement as a LLaMA decoder
  * layer, the window simply removed (plain removal), or not at all, with the reason.
@@ -35,6 +36,10 @@ export interface StreamlineReport {
   scores: Record<string, number[]>;
   /** n: layers removed net; m: layers in the replaced window. */
   layersRemoved: number;
+  /**
+   * The window the replacement stands in for (m layers; n for plain removal). When `keep` kept
+   * plain removal, `removalWindow` is the one that left.
+   */
   window: { start: number; size: number; score: number };
   /** The window plain removal would take (size n), for the `none` comparison. */
   removalWindow: { start: number; size: number; score: number };
@@ -74,6 +79,12 @@ export interface StreamlineReport {
     none?: number;
     replaced?: number;
   };
+  /**
+   * Which model was exported, the replaced one or plain removal of n layers, and why: both
+   * validation losses, the `keep` option, and what to change when the replacement lost. Absent in
+   * files written before issue 16.
+   */
+  keep?: KeepDecision;
   /** Seconds spent per stage. */
   timings: Record<string, number>;
   /**

@@ -6,6 +6,7 @@
 import type { CalibrationSplits } from '../calibration/calibration-data.js';
 import type { WindowChoice } from '../metrics/select-window.js';
 import type { ResolvedOptions } from '../pipeline/defaults.js';
+import type { KeepDecision } from '../pipeline/keep-decision.js';
 import type { StreamlineReport } from '../pipeline/report.js';
 import type { Assembly } from './assemble.js';
 import type { ChosenWindows } from './choose-window.js';
@@ -22,6 +23,7 @@ export interface RunFindings {
   windows: ChosenWindows;
   fitted: FittedReplacement;
   perplexity: StreamlineReport['perplexity'];
+  keep: KeepDecision;
   assembly: Assembly;
   timings: Record<string, number>;
 }
@@ -50,7 +52,8 @@ export function buildReport(o: ResolvedOptions, f: RunFindings): StreamlineRepor
     },
     scores: Object.fromEntries([...f.scores].map(([size, s]) => [String(size), s])),
     layersRemoved: plan.n,
-    window: windowRecord(f.assembly.chosen),
+    // The replacement's window (m layers) even when plain removal was kept: `keep` says which left.
+    window: windowRecord(f.windows.window),
     removalWindow: windowRecord(f.windows.removalWindow),
     replacement: {
       kind: plan.kind.name,
@@ -77,6 +80,7 @@ export function buildReport(o: ResolvedOptions, f: RunFindings): StreamlineRepor
     training: fitted.training,
     finetune: fitted.finetune,
     perplexity: f.perplexity,
+    keep: f.keep,
     timings: f.timings,
     ...memoryRecord(o.model),
     result: { layers: o.model.layers.length, parameters: o.model.parameterCount() },

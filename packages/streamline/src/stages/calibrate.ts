@@ -27,7 +27,9 @@ export function calibrate(
       blockLength: o.blockLength,
       scoringBlocks: o.scoringBlocks,
       trainingBlocks: kind.fit === 'none' ? 0 : o.trainingBlocks,
-      validationBlocks: kind.fit === 'train' ? o.validationBlocks : 0,
+      // Trained kinds pick their best epoch on validation; a closed-form kind draws them only for
+      // the keep comparison (keep-better.ts).
+      validationBlocks: kind.fit === 'none' ? 0 : o.validationBlocks,
       seed: o.seed,
       source: o.calibrationSource,
     });
