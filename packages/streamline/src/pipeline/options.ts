@@ -63,6 +63,12 @@ export interface StreamlineOptions {
   finetuneLr?: number;
   /** Evaluate the original and plain-removal models too (default true when evaluating). */
   compareBaselines?: boolean;
+  /**
+   * With `compareBaselines`, also compare the window of n layers the `ppl` metric chooses: L − n + 1
+   * perplexity evaluations of the scoring blocks (free when the metric is `ppl`). Default false.
+   * ShortGPT's choice is always compared: it costs at most one scoring pass.
+   */
+  pplBaseline?: boolean;
   seed?: number;
   /** Where training pairs are kept between epochs (default: memory). Node passes a temporary file. */
   pairStorage?: () => Promise<PairStorage>;

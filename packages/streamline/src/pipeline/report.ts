@@ -1,4 +1,5 @@
 import type { MemoryPlanRecord, StreamStats } from '@llm-streamline/llm';
+import type { BaselineRecord } from './baseline-record.js';
 /**
  * How the pruned model is written as an ordinary checkpoint: its replacement as a LLaMA decoder
  * layer, the window simply removed (plain removal), or not at all, with the reason.
@@ -74,6 +75,8 @@ export interface StreamlineReport {
     none?: number;
     replaced?: number;
   };
+  /** Other methods' choice of the same n layers, with their perplexities (absent with `compareBaselines: false`). */
+  baselines?: BaselineRecord[];
   /** Seconds spent per stage. */
   timings: Record<string, number>;
   /**

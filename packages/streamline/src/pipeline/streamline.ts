@@ -4,6 +4,7 @@ import { calibrate } from '../stages/calibrate.js';
 import { checkMemory } from '../stages/check-memory.js';
 import { checkSizes } from '../stages/check-sizes.js';
 import { chooseWindows } from '../stages/choose-window.js';
+import { compareMethods } from '../stages/compare-methods.js';
 import { evaluate } from '../stages/evaluate.js';
 import { fitReplacement } from '../stages/fit-replacement.js';
 import { planRemoval } from '../stages/plan-removal.js';
@@ -47,6 +48,18 @@ export async function streamline(options: StreamlineOptions): Promise<Streamline
   // Evaluation (6) comes before assembly (7), so the original and plain-removal models are
   // evaluated in place, on one layer list.
   const perplexity = await evaluate(o, evaluationBlocks, windows, fitted.replacement, clock);
+  // Other methods for the same n (ShortGPT, the ppl window), on the model as loaded.
+  const baselines = await compareMethods(
+    o,
+    plan,
+    scores,
+    splits.scoring,
+    evaluationBlocks,
+    clock,
+  ).catch((e) => {
+    fitted.replacement?.dispose();
+    throw e;
+  });
   const assembly = assemble(model, windows, fitted.replacement);
 
   const report = buildReport(o, {
@@ -57,6 +70,7 @@ export async function streamline(options: StreamlineOptions): Promise<Streamline
     windows,
     fitted,
     perplexity,
+    baselines,
     assembly,
     timings: clock.timings,
   });

@@ -22,6 +22,7 @@ export interface RunFindings {
   windows: ChosenWindows;
   fitted: FittedReplacement;
   perplexity: StreamlineReport['perplexity'];
+  baselines?: StreamlineReport['baselines'];
   assembly: Assembly;
   timings: Record<string, number>;
 }
@@ -77,6 +78,7 @@ export function buildReport(o: ResolvedOptions, f: RunFindings): StreamlineRepor
     training: fitted.training,
     finetune: fitted.finetune,
     perplexity: f.perplexity,
+    ...(f.baselines ? { baselines: f.baselines } : {}),
     timings: f.timings,
     ...memoryRecord(o.model),
     result: { layers: o.model.layers.length, parameters: o.model.parameterCount() },
