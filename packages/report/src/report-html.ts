@@ -20,6 +20,7 @@ import { similarityHeatmapSvg } from './heatmap-svg.js';
 import { rowHeader, section, table, td } from './html-kit.js';
 import { lossCurvesSvg } from './loss-curves-svg.js';
 import { memorySection } from './memory-section.js';
+import { methodsSection } from './methods-section.js';
 import { perplexityBarsSvg, perplexityEntries } from './perplexity-bars-svg.js';
 
 export interface ReportHtmlOptions {
@@ -77,6 +78,7 @@ export function renderReportHtml(
     scoresSection(report),
     trainingSection(report),
     perplexitySection(report),
+    methodsSection(report),
     memorySection(report.memory),
     timingsSection(report.timings),
     hyperparametersSection(report),
