@@ -98,6 +98,9 @@ describe('prune', () => {
     expect(report.perplexity?.blocks).toBe(3);
     for (const k of ['original', 'none', 'replaced'] as const)
       expect(report.perplexity?.[k]).toBeGreaterThan(1);
+    // ShortGPT for the same n is compared by default; the ppl window only with --ppl-baseline.
+    expect(report.baselines?.map((b) => [b.method, b.layers.length])).toEqual([['short-gpt', 1]]);
+    expect(report.baselines?.[0]?.perplexity).toBeGreaterThan(1);
     const config = JSON.parse(await readFile(join(out, 'config.json'), 'utf8'));
     expect(config.num_hidden_layers).toBe(4);
 

@@ -21,6 +21,7 @@ import { rowHeader, section, table, td } from './html-kit.js';
 import { keepSection } from './keep-section.js';
 import { lossCurvesSvg } from './loss-curves-svg.js';
 import { memorySection } from './memory-section.js';
+import { methodsSection } from './methods-section.js';
 import { perplexityBarsSvg, perplexityEntries } from './perplexity-bars-svg.js';
 
 export interface ReportHtmlOptions {
@@ -79,6 +80,7 @@ export function renderReportHtml(
     trainingSection(report),
     perplexitySection(report),
     keepSection(report),
+    methodsSection(report),
     memorySection(report.memory),
     timingsSection(report.timings),
     hyperparametersSection(report),

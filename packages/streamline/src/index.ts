@@ -4,6 +4,7 @@
  * replacement to stand in for it, evaluate, and export an ordinary checkpoint.
  */
 
+export { shortGptLayers } from './baselines/short-gpt.js';
 export type { CalibrationOptions, CalibrationSplits } from './calibration/calibration-data.js';
 export { prepareCalibration } from './calibration/calibration-data.js';
 export { seededRandom, shuffled } from './calibration/seeded-random.js';
@@ -29,6 +30,7 @@ export type * from './options/option-spec.js';
 export { expectedValue, isValidValue, resolveOptions } from './options/option-spec.js';
 export type { PipelineOptionSpec } from './options/pipeline-options.js';
 export { PIPELINE_OPTIONS } from './options/pipeline-options.js';
+export type { BaselineRecord } from './pipeline/baseline-record.js';
 export type { ResolvedOptions, StreamlineDefaults } from './pipeline/defaults.js';
 export {
   defaultTarget,

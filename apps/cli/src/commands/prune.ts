@@ -27,6 +27,7 @@ import { BUNDLED } from '../bundled.js';
 import { openDevice } from '../device.js';
 import { UsageError } from '../errors.js';
 import { assertModelExists, hfTokenizerFiles, loadModel, modelPath } from '../model-input.js';
+import { baselinesLine } from '../output/baselines-line.js';
 import { formatBytes, formatCount, formatDuration } from '../output/format.js';
 import { memoryLine } from '../output/memory-line.js';
 import type { Reporter } from '../output/reporter.js';
@@ -77,7 +78,8 @@ export const spec: CommandSpec = {
       'no-eval': { type: 'boolean', description: 'skip the perplexity comparison' },
       'no-baselines': {
         type: 'boolean',
-        description: 'evaluate only the pruned model (not the original and plain removal)',
+        description:
+          'evaluate only the pruned model (not the original, plain removal and ShortGPT baselines)',
       },
       dtype: {
         type: 'string',
@@ -258,6 +260,8 @@ function describe(
     );
   else lines.push('perplexity: not evaluated');
   lines.push(...keepLines(r.keep));
+  const baselines = baselinesLine(r);
+  if (baselines) lines.push(baselines);
   const memory = memoryLine(r.memory, r.memory?.stream);
   if (memory) lines.push(memory);
   const seconds = Object.values(r.timings).reduce((a, b) => a + b, 0);

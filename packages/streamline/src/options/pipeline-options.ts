@@ -29,6 +29,15 @@ export const PIPELINE_OPTIONS: readonly PipelineOptionSpec[] = [
     advanced: true,
   },
   {
+    name: 'pplBaseline',
+    flag: 'ppl-baseline',
+    type: 'boolean',
+    stage: 'evaluation',
+    label: 'Compare the perplexity window',
+    help: 'also compare the n-layer window the ppl metric chooses (L − n + 1 evaluations of the scoring blocks)',
+    advanced: true,
+  },
+  {
     name: 'blockLength',
     flag: 'block-length',
     type: 'int',

@@ -32,6 +32,7 @@ export const STREAMLINE_DEFAULTS = {
   warmupFraction: 0.05,
   finetuneEpochs: 0,
   finetuneLr: 1e-4,
+  pplBaseline: false,
   seed: 0,
   keep: 'best',
 } as const;

@@ -69,6 +69,12 @@ export interface StreamlineOptions {
   finetuneLr?: number;
   /** Evaluate the original and plain-removal models too (default true when evaluating). */
   compareBaselines?: boolean;
+  /**
+   * With `compareBaselines`, also compare the window of n layers the `ppl` metric chooses: L − n + 1
+   * perplexity evaluations of the scoring blocks (free when the metric is `ppl`). Default false.
+   * ShortGPT's choice is always compared: it costs at most one scoring pass.
+   */
+  pplBaseline?: boolean;
   seed?: number;
   /**
    * Which model is assembled and exported (default 'best'): 'best' compares the replaced model with

@@ -1,4 +1,5 @@
 import type { MemoryPlanRecord, StreamStats } from '@llm-streamline/llm';
+import type { BaselineRecord } from './baseline-record.js';
 import type { KeepDecision } from './keep-decision.js';
 /**
  * How the pruned model is written as an ordinary checkpoint: its replacement as a LLaMA decoder
@@ -85,6 +86,8 @@ export interface StreamlineReport {
    * files written before issue 16.
    */
   keep?: KeepDecision;
+  /** Other methods' choice of the same n layers, with their perplexities (absent with `compareBaselines: false`). */
+  baselines?: BaselineRecord[];
   /** Seconds spent per stage. */
   timings: Record<string, number>;
   /**

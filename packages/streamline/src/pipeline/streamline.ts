@@ -4,6 +4,7 @@ import { calibrate } from '../stages/calibrate.js';
 import { checkMemory } from '../stages/check-memory.js';
 import { checkSizes } from '../stages/check-sizes.js';
 import { chooseWindows } from '../stages/choose-window.js';
+import { compareMethods } from '../stages/compare-methods.js';
 import { evaluate } from '../stages/evaluate.js';
 import { fitReplacement } from '../stages/fit-replacement.js';
 import { keepBetter } from '../stages/keep-better.js';
@@ -55,6 +56,18 @@ export async function streamline(options: StreamlineOptions): Promise<Streamline
   // evaluated in place, on one layer list.
   const keep = await keepOrFree(o, windows, fitted.replacement, splits, clock);
   const perplexity = await evaluate(o, evaluationBlocks, windows, fitted.replacement, clock);
+  // Other methods for the same n (ShortGPT, the ppl window), on the model as loaded.
+  const baselines = await compareMethods(
+    o,
+    plan,
+    scores,
+    splits.scoring,
+    evaluationBlocks,
+    clock,
+  ).catch((e) => {
+    fitted.replacement?.dispose();
+    throw e;
+  });
   const kept = keep.kept === 'replaced' ? fitted.replacement : undefined;
   const assembly = assemble(model, windows, kept);
 
@@ -67,6 +80,7 @@ export async function streamline(options: StreamlineOptions): Promise<Streamline
     fitted,
     perplexity,
     keep,
+    baselines,
     assembly,
     timings: clock.timings,
   });

@@ -24,6 +24,7 @@ export interface RunFindings {
   fitted: FittedReplacement;
   perplexity: StreamlineReport['perplexity'];
   keep: KeepDecision;
+  baselines?: StreamlineReport['baselines'];
   assembly: Assembly;
   timings: Record<string, number>;
 }
@@ -81,6 +82,7 @@ export function buildReport(o: ResolvedOptions, f: RunFindings): StreamlineRepor
     finetune: fitted.finetune,
     perplexity: f.perplexity,
     keep: f.keep,
+    ...(f.baselines ? { baselines: f.baselines } : {}),
     timings: f.timings,
     ...memoryRecord(o.model),
     result: { layers: o.model.layers.length, parameters: o.model.parameterCount() },
