@@ -2,7 +2,10 @@
  * The bundled multiple-choice task, "story endings": from each held-out story paragraph of at
  * least three sentences, the context is every sentence but the last, and the choices are its true
  * last sentence and the last sentences of three other paragraphs, in a seeded random order. A
- * model that follows the story (names, objects, what just happened) prefers the true ending.
+ * model that follows the story (names, objects, what just happened) prefers the true ending. The
+ * wrong endings are drawn from those closest in length to the true one: with endings of any
+ * length, a short one ("The end.") wins on summed log-likelihood whatever the story, and acc would
+ * measure length rather than understanding.
  * Pure: the same text and seed give the same bytes (make-story-endings.mts writes them).
  */
 import { splitDocuments, Xorshift64Star } from '@llm-streamline/llm';
@@ -11,6 +14,8 @@ import { splitDocuments, Xorshift64Star } from '@llm-streamline/llm';
 export const STORY_ENDINGS_SEED = 16;
 /** Wrong endings per item. */
 const DISTRACTORS = 3;
+/** Wrong endings are drawn from this many other endings nearest in length to the true one. */
+const NEAREST = 12;
 /** Sentences a paragraph needs: two of context at least, and the ending. */
 const MIN_SENTENCES = 3;
 
@@ -35,10 +40,17 @@ export function makeStoryEndings(text: string, seed = STORY_ENDINGS_SEED): strin
   const random = new Xorshift64Star(seed);
   const pick = (n: number) => random.nextU32() % n;
   const lines = stories.map((story) => {
+    const others = [...new Set(endings)].filter((e) => e !== story.ending);
+    // Nearest in length first; ties in the endings' order, so the order is fully determined.
+    const nearest = others
+      .map((e, k) => ({ e, k, gap: Math.abs(e.length - story.ending.length) }))
+      .sort((a, b) => a.gap - b.gap || a.k - b.k)
+      .slice(0, NEAREST)
+      .map((x) => x.e);
     const wrong: string[] = [];
     while (wrong.length < DISTRACTORS) {
-      const e = endings[pick(endings.length)] as string;
-      if (e !== story.ending && !wrong.includes(e)) wrong.push(e);
+      const e = nearest[pick(nearest.length)] as string;
+      if (!wrong.includes(e)) wrong.push(e);
     }
     const gold = pick(DISTRACTORS + 1);
     const choices = [...wrong.slice(0, gold), story.ending, ...wrong.slice(gold)];

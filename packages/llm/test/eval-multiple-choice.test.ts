@@ -80,13 +80,13 @@ describe('scoreMultipleChoice (stories260K)', () => {
     it(`matches the naive log-likelihood sums, acc and acc_norm (block length ${blockLength})`, async () => {
       const result = await scoreMultipleChoice(loaded.model, tokenizer, ITEMS, {
         blockLength,
-        batchSize: 3,
+        batchTokens: 100,
       });
       let acc = 0;
       let accNorm = 0;
       let truncated = 0;
       for (const [i, it] of ITEMS.entries()) {
-        const naive = [];
+        const naive: Awaited<ReturnType<typeof naiveLogLikelihood>>[] = [];
         for (const r of it.requests)
           naive.push(await naiveLogLikelihood(r.context, r.continuation, blockLength));
         const sums = naive.map((n) => n.sum);
@@ -132,9 +132,9 @@ describe('scoreMultipleChoice (stories260K)', () => {
 
   it('names the line of a continuation longer than the block', async () => {
     await expect(
-      scoreMultipleChoice(loaded.model, tokenizer, ITEMS, { blockLength: 3 }),
+      scoreMultipleChoice(loaded.model, tokenizer, ITEMS, { blockLength: 3, source: 'mine.jsonl' }),
     ).rejects.toThrow(
-      /^line 1, choice 0: the continuation has 5 tokens, more than the block length 3$/,
+      /^mine\.jsonl:1: choice 0: the continuation has 5 tokens, more than the block length 3$/,
     );
   });
 });

@@ -8,15 +8,24 @@
 import { defaultChunkRows, noGrad, variable } from '@llm-streamline/autograd';
 import * as T from '@llm-streamline/tensor';
 import type { LlamaForCausalLM } from '../model/llama-model.js';
-import { embedBlocks, groupsOf, walkLayers } from '../stream/layer-walk.js';
+import { embedBlocks, walkLayers } from '../stream/layer-walk.js';
 import type { RequestWindow } from './encode-request.js';
 
 /** crossEntropy's ignored target: the position is not the continuation's. */
 const NO_TARGET = -100;
+/**
+ * Padded lengths are multiples of this: kernels are compiled per shape, and requests of every
+ * length in between would otherwise compile a set of their own (slow on a software adapter).
+ */
+const LENGTH_STEP = 16;
 
 export interface ContinuationOptions {
-  /** Sequences per forward pass. Default 16. */
-  batchSize?: number;
+  /**
+   * Input positions per forward pass (sequences × their padded length), which bounds activation
+   * memory as a perplexity batch of blocks does. Default 2048. A sequence longer than this still
+   * runs, alone.
+   */
+  batchTokens?: number;
   /** Positions whose logits are computed at once. Default: 64 MiB of f32 logits. */
   chunkRows?: number;
   /** Called after each batch with (sequencesDone, totalSequences). */
@@ -34,7 +43,7 @@ export async function continuationLogLikelihoods(
   windows: readonly RequestWindow[],
   options: ContinuationOptions = {},
 ): Promise<number[]> {
-  const { batchSize = 16 } = options;
+  const { batchTokens = 2048 } = options;
   const vocab = model.config.vocabSize;
   const chunkRows = options.chunkRows ?? defaultChunkRows(vocab);
   for (const [i, w] of windows.entries())
@@ -47,7 +56,11 @@ export async function continuationLogLikelihoods(
     .sort((a, b) => inputLength(windows[b]) - inputLength(windows[a]) || a - b);
   const sums = new Array<number>(windows.length).fill(0);
   let done = 0;
-  for (const batch of groupsOf(order, batchSize)) {
+  for (const batch of batchesOf(
+    order.map((i) => windows[i] as RequestWindow),
+    order,
+    batchTokens,
+  )) {
     if (options.shouldStop?.()) throw new Error('multiple-choice evaluation: cancelled');
     const rows = batch.map((i) => windows[i] as RequestWindow);
     const perToken = await scoredPositions(model, rows, chunkRows);
@@ -60,6 +73,31 @@ export async function continuationLogLikelihoods(
     options.onProgress?.(done, windows.length);
   }
   return sums;
+}
+
+/**
+ * Consecutive runs of `ids` (windows sorted longest first) whose count × padded length of the
+ * first stays within `batchTokens`.
+ */
+function batchesOf(
+  sorted: readonly RequestWindow[],
+  ids: readonly number[],
+  batchTokens: number,
+): number[][] {
+  const batches: number[][] = [];
+  let start = 0;
+  while (start < ids.length) {
+    const length = padded(inputLength(sorted[start]));
+    const count = Math.max(1, Math.floor(batchTokens / length));
+    batches.push(ids.slice(start, start + count));
+    start += count;
+  }
+  return batches;
+}
+
+/** `n` rounded up to a multiple of LENGTH_STEP. */
+function padded(n: number): number {
+  return Math.ceil(n / LENGTH_STEP) * LENGTH_STEP;
 }
 
 /** Positions fed to the model: all tokens but the last. */
@@ -76,9 +114,10 @@ async function scoredPositions(
   windows: readonly RequestWindow[],
   chunkRows: number,
 ): Promise<number[][]> {
-  const length = Math.max(...windows.map(inputLength));
-  const first = Math.min(...windows.map((w) => inputLength(w) - w.continuationLength));
-  const span = length - first;
+  const length = padded(Math.max(...windows.map(inputLength)));
+  const earliest = Math.min(...windows.map((w) => inputLength(w) - w.continuationLength));
+  const span = Math.min(length, padded(length - earliest));
+  const first = length - span;
   const inputs: number[][] = [];
   const targets = new Int32Array(windows.length * span).fill(NO_TARGET);
   windows.forEach((w, b) => {

@@ -20,6 +20,8 @@ export interface MultipleChoiceOptions extends ContinuationOptions {
    * loses tokens from the left.
    */
   blockLength: number;
+  /** The task file, for messages (`file:line: …`). */
+  source?: string;
 }
 
 /** One item's outcome. */
@@ -51,8 +53,8 @@ export interface MultipleChoiceResult {
 
 /**
  * Scores `items` with `model`: every choice of every item is one forward sequence, batched
- * `batchSize` at a time. Throws an error naming the item's line when a continuation encodes to no
- * token or alone exceeds the block length.
+ * up to `batchTokens` positions at a time. Throws an error naming the item's file and line when a continuation
+ * encodes to no token or alone exceeds the block length.
  */
 export async function scoreMultipleChoice(
   model: LlamaForCausalLM,
@@ -71,7 +73,8 @@ export async function scoreMultipleChoice(
       try {
         windows.push(requestWindow(encodeRequest(tokenizer, request), blockLength));
       } catch (e) {
-        throw new RangeError(`line ${item.line}, choice ${c}: ${(e as Error).message}`);
+        const where = `${options.source === undefined ? 'line ' : `${options.source}:`}${item.line}`;
+        throw new RangeError(`${where}: choice ${c}: ${(e as Error).message}`);
       }
     });
   const sums = await continuationLogLikelihoods(model, windows, options);
