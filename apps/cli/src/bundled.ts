@@ -18,6 +18,11 @@ export const BUNDLED = {
   calibrationText: resolve(assets, 'text/tinystories-calibration.txt'),
   /** Karpathy's stories260K (5 layers) with its tokenizers: small enough for tests. */
   stories260K: resolve(assets, 'stories260K/stories260K.bin'),
+  /**
+   * Multiple-choice tasks by name (`eval --tasks NAME`): story-endings is built from the held-out
+   * stories by scripts/make-story-endings.mts.
+   */
+  tasks: { 'story-endings': resolve(assets, 'tasks/story-endings.jsonl') },
 } as const;
 
 /** True when `path` is the bundled default model (its held-out text then is the default evaluation text). */

@@ -29,6 +29,23 @@ export type {
   TensorSize,
 } from './describe/device-memory.js';
 export { DEVICE_DTYPE_BYTES, deviceMemory } from './describe/device-memory.js';
+export type {
+  ChoiceRequest,
+  MultipleChoiceItem,
+  MultipleChoiceTask,
+  TaskFormat,
+} from './eval/choice-item.js';
+export { TARGET_DELIMITER } from './eval/choice-item.js';
+export type { ContinuationOptions } from './eval/continuation-log-likelihood.js';
+export { continuationLogLikelihoods } from './eval/continuation-log-likelihood.js';
+export type { EncodedRequest, RequestWindow } from './eval/encode-request.js';
+export { encodeRequest, requestWindow } from './eval/encode-request.js';
+export type {
+  ItemScore,
+  MultipleChoiceOptions,
+  MultipleChoiceResult,
+} from './eval/multiple-choice.js';
+export { scoreMultipleChoice } from './eval/multiple-choice.js';
 export type { PerplexityOptions, PerplexityResult } from './eval/perplexity.js';
 export {
   packBlocks,
@@ -36,6 +53,7 @@ export {
   perplexityOfVariants,
   splitDocuments,
 } from './eval/perplexity.js';
+export { parseTaskFile, TaskFileError } from './eval/task-file.js';
 export type { GenerateOptions } from './generate/generate.js';
 // Generation and evaluation
 export { generate } from './generate/generate.js';

@@ -1,7 +1,7 @@
 /**
  * `eval MODEL --data TEXT`: perplexity of the model on a text (packed into blocks as the pipeline
  * packs its evaluation text, each block scored on its own) and the speed in scored tokens per
- * second.
+ * second. `eval MODEL --tasks FILE[,FILE…]`: zero-shot multiple-choice accuracy (see eval-tasks.ts).
  */
 import { measureStage, packBlocks, perplexity } from '@llm-streamline/llm';
 import { STREAMLINE_DEFAULTS } from '@llm-streamline/streamline';
@@ -14,15 +14,21 @@ import { CancelledError, CliError, UsageError } from '../errors.js';
 import { assertModelExists, loadModel, modelPath } from '../model-input.js';
 import { formatRate } from '../output/format.js';
 import { memoryLine, memoryRecord } from '../output/memory-line.js';
+import { readTasks, taskPaths } from '../task-input.js';
 import { readTextFile } from '../text-input.js';
 import { type Command, start } from './command.js';
+import { evaluateTasks, formatTaskAccuracies, type TaskAccuracies } from './eval-tasks.js';
 
 export const spec: CommandSpec = {
   name: 'eval',
-  summary: 'perplexity on a text, and tokens per second',
+  summary: 'perplexity on a text, and tokens per second; or accuracy on multiple-choice tasks',
   description:
     'The text is split into documents on blank lines, each encoded as [BOS] + tokens, concatenated ' +
-    'and cut into blocks; each block is scored alone (perplexity = exp(mean next-token loss)).',
+    'and cut into blocks; each block is scored alone (perplexity = exp(mean next-token loss)). ' +
+    'With --tasks, each task item is scored as lm-evaluation-harness scores a zero-shot multiple-choice ' +
+    'task: every choice by the summed log-likelihood of its tokens after the context; acc counts items ' +
+    'whose best choice is right, acc_norm the same after dividing by the choice length in characters. ' +
+    'A context longer than --block-length is cut from the left, and the count of such items is shown.',
   positionals: [
     {
       name: 'MODEL',
@@ -43,17 +49,27 @@ export const spec: CommandSpec = {
       description: 'tokens per block',
       default: String(STREAMLINE_DEFAULTS.blockLength),
     },
+    tasks: {
+      type: 'string',
+      value: 'FILE[,FILE…]',
+      description:
+        'multiple-choice task files (JSONL of {context, choices, gold}, or the HellaSwag, PIQA, ARC or WinoGrande jsonl releases); "story-endings" names the bundled task. Without --data, no perplexity is computed',
+    },
     blocks: { type: 'string', value: 'N', description: 'evaluate only the first N blocks' },
     batch: {
       type: 'string',
       value: 'N',
-      description: 'blocks per forward pass',
+      description: 'blocks (or task choices) per forward pass',
       default: String(STREAMLINE_DEFAULTS.batchSize),
     },
     ...MODEL_FLAGS,
   },
   examples: [
     { what: 'the bundled model on its held-out text', command: 'llm-streamline eval' },
+    {
+      what: 'the bundled model on the bundled task and a HellaSwag file of your own',
+      command: 'llm-streamline eval --tasks story-endings,hellaswag_val.jsonl',
+    },
     { what: 'a pruned model, first 20 blocks', command: 'llm-streamline eval pruned --blocks 20' },
     {
       what: 'a llama2.c model on a text of your own',
@@ -72,15 +88,19 @@ export const run: Command['run'] = async (argv, io) => {
   const batchSize = intFlag(v, 'batch', { min: 1 }) ?? STREAMLINE_DEFAULTS.batchSize;
   const path = modelPath(args.positionals[0], io.cwd);
   const dataFlag = stringFlag(v, 'data');
+  const tasksFlag = stringFlag(v, 'tasks');
   await assertModelExists(path);
-  // A pruned copy of the bundled model has no held-out text of its own; say so rather than guess.
-  const dataPath = dataFlag ?? (path === BUNDLED.model ? BUNDLED.evaluationText : undefined);
-  if (dataPath === undefined)
+  const tasks = tasksFlag === undefined ? undefined : await readTasks(taskPaths(tasksFlag));
+  // Perplexity unless only tasks were asked for. A pruned copy of the bundled model has no
+  // held-out text of its own; say so rather than guess.
+  const dataPath =
+    dataFlag ?? (path === BUNDLED.model && !tasks ? BUNDLED.evaluationText : undefined);
+  if (dataPath === undefined && !tasks)
     throw new UsageError(
-      'eval needs --data TEXT for a model other than the bundled one',
+      'eval needs --data TEXT (or --tasks FILE) for a model other than the bundled one',
       'give a held-out text file',
     );
-  const text = await readTextFile(dataPath, '--data');
+  const text = dataPath === undefined ? undefined : await readTextFile(dataPath, '--data');
 
   await openDevice();
   const { model, tokenizer } = await loadModel(path, {
@@ -89,6 +109,28 @@ export const run: Command['run'] = async (argv, io) => {
     reporter,
   });
   try {
+    let accuracy: TaskAccuracies | undefined;
+    if (tasks) {
+      try {
+        accuracy = await evaluateTasks(model, tokenizer, tasks, {
+          blockLength,
+          batchSize,
+          reporter,
+          shouldStop: () => io.signal.aborted,
+        });
+      } catch (e) {
+        throw io.signal.aborted ? new CancelledError() : e;
+      }
+    }
+    const taskResult = accuracy
+      ? { tasks: accuracy.tasks, average: accuracy.average, blockLength }
+      : undefined;
+    const taskText = accuracy ? formatTaskAccuracies(accuracy, blockLength) : '';
+    if (text === undefined || dataPath === undefined) {
+      const result = { command: 'eval', model: path, ...taskResult };
+      reporter.result(result, taskText);
+      return result;
+    }
     const all = packBlocks(text, tokenizer, blockLength);
     if (all.length === 0)
       throw new CliError(
@@ -112,6 +154,7 @@ export const run: Command['run'] = async (argv, io) => {
     const result = {
       command: 'eval',
       model: path,
+      ...taskResult,
       data: dataPath,
       blockLength,
       blocks: r.blocks,
@@ -127,7 +170,8 @@ export const run: Command['run'] = async (argv, io) => {
       result,
       `perplexity ${r.perplexity.toFixed(4)} (mean NLL ${r.meanNll.toFixed(4)}) on ${r.blocks} of ${all.length} blocks of ` +
         `${blockLength} tokens from ${dataPath}\n${r.tokensScored} tokens scored at ${formatRate(r.tokensPerSecond)} tokens/s` +
-        (memory ? `\n${memory}` : ''),
+        (memory ? `\n${memory}` : '') +
+        (taskText ? `\n${taskText}` : ''),
     );
     return result;
   } finally {

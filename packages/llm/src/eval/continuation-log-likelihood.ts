@@ -1,0 +1,166 @@
+/**
+ * Summed log-probabilities of continuations on the device, several sequences per forward pass.
+ * Sequences of a batch are padded on the right: attention is causal, so padding never reaches the
+ * positions that are scored, and its positions are given no target (as the harness pads right and
+ * slices the continuation's logits out). Per position the log-probability is −crossEntropy of that
+ * position's logits, computed chunk by chunk so the [B, T, V] logits are never held.
+ */
+import { defaultChunkRows, noGrad, variable } from '@llm-streamline/autograd';
+import * as T from '@llm-streamline/tensor';
+import type { LlamaForCausalLM } from '../model/llama-model.js';
+import { embedBlocks, walkLayers } from '../stream/layer-walk.js';
+import type { RequestWindow } from './encode-request.js';
+
+/** crossEntropy's ignored target: the position is not the continuation's. */
+const NO_TARGET = -100;
+/**
+ * Padded lengths are multiples of this: kernels are compiled per shape, and requests of every
+ * length in between would otherwise compile a set of their own (slow on a software adapter).
+ */
+const LENGTH_STEP = 16;
+
+export interface ContinuationOptions {
+  /**
+   * Input positions per forward pass (sequences × their padded length), which bounds activation
+   * memory as a perplexity batch of blocks does. Default 2048. A sequence longer than this still
+   * runs, alone.
+   */
+  batchTokens?: number;
+  /** Positions whose logits are computed at once. Default: 64 MiB of f32 logits. */
+  chunkRows?: number;
+  /** Called after each batch with (sequencesDone, totalSequences). */
+  onProgress?: (done: number, total: number) => void;
+  shouldStop?: () => boolean;
+}
+
+/**
+ * For each window, Σ log P(token | tokens before it) over its continuation's tokens, in float64
+ * on the host from the device's f32 per-token values. Windows are batched longest first (the
+ * harness's order), so a batch pads little; the results come back in the windows' order.
+ */
+export async function continuationLogLikelihoods(
+  model: LlamaForCausalLM,
+  windows: readonly RequestWindow[],
+  options: ContinuationOptions = {},
+): Promise<number[]> {
+  const { batchTokens = 2048 } = options;
+  const vocab = model.config.vocabSize;
+  const chunkRows = options.chunkRows ?? defaultChunkRows(vocab);
+  for (const [i, w] of windows.entries())
+    if (w.tokens.length < 2 || w.continuationLength < 1 || w.continuationLength >= w.tokens.length)
+      throw new RangeError(
+        `continuationLogLikelihoods: window ${i} has ${w.tokens.length} tokens and a continuation of ${w.continuationLength}; expected 1 ≤ continuation < tokens`,
+      );
+  const order = windows
+    .map((_, i) => i)
+    .sort((a, b) => inputLength(windows[b]) - inputLength(windows[a]) || a - b);
+  const sums = new Array<number>(windows.length).fill(0);
+  let done = 0;
+  for (const batch of batchesOf(
+    order.map((i) => windows[i] as RequestWindow),
+    order,
+    batchTokens,
+  )) {
+    if (options.shouldStop?.()) throw new Error('multiple-choice evaluation: cancelled');
+    const rows = batch.map((i) => windows[i] as RequestWindow);
+    const perToken = await scoredPositions(model, rows, chunkRows);
+    batch.forEach((i, b) => {
+      let s = 0;
+      for (const x of perToken[b] as number[]) s -= x;
+      sums[i] = s;
+    });
+    done += batch.length;
+    options.onProgress?.(done, windows.length);
+  }
+  return sums;
+}
+
+/**
+ * Consecutive runs of `ids` (windows sorted longest first) whose count × padded length of the
+ * first stays within `batchTokens`.
+ */
+function batchesOf(
+  sorted: readonly RequestWindow[],
+  ids: readonly number[],
+  batchTokens: number,
+): number[][] {
+  const batches: number[][] = [];
+  let start = 0;
+  while (start < ids.length) {
+    const length = padded(inputLength(sorted[start]));
+    const count = Math.max(1, Math.floor(batchTokens / length));
+    batches.push(ids.slice(start, start + count));
+    start += count;
+  }
+  return batches;
+}
+
+/** `n` rounded up to a multiple of LENGTH_STEP. */
+function padded(n: number): number {
+  return Math.ceil(n / LENGTH_STEP) * LENGTH_STEP;
+}
+
+/** Positions fed to the model: all tokens but the last. */
+function inputLength(w: RequestWindow | undefined): number {
+  return (w as RequestWindow).tokens.length - 1;
+}
+
+/**
+ * One batch: per window, the negative log-probabilities of its continuation's tokens. Only the
+ * positions from the earliest continuation start onwards reach the head.
+ */
+async function scoredPositions(
+  model: LlamaForCausalLM,
+  windows: readonly RequestWindow[],
+  chunkRows: number,
+): Promise<number[][]> {
+  const length = padded(Math.max(...windows.map(inputLength)));
+  const earliest = Math.min(...windows.map((w) => inputLength(w) - w.continuationLength));
+  const span = Math.min(length, padded(length - earliest));
+  const first = length - span;
+  const inputs: number[][] = [];
+  const targets = new Int32Array(windows.length * span).fill(NO_TARGET);
+  windows.forEach((w, b) => {
+    const n = inputLength(w);
+    inputs.push([...w.tokens.slice(0, n), ...new Array<number>(length - n).fill(0)]);
+    // Input position p predicts tokens[p + 1]; the continuation is predicted at p ≥ n − c.
+    for (let p = n - w.continuationLength; p < n; p++)
+      targets[b * span + (p - first)] = w.tokens[p + 1] as number;
+  });
+  const embedded = await embedBlocks(model, inputs);
+  const [hidden] = await walkLayers(model, [...model.layers], [embedded]);
+  const stream = model.weightStream;
+  if (stream) await stream.waitFor(stream.fetch(model.headModule), model.invFreq.device.sync());
+  let losses: T.Tensor;
+  try {
+    losses = T.scope(() =>
+      noGrad(() => {
+        const h = hidden as T.Tensor;
+        const d = model.config.hiddenSize;
+        const x = T.reshape(h.narrow(1, first, span), [windows.length * span, d]);
+        const normed = model.model.norm.forward(variable(x)).value;
+        const wT = model.outputWeight.transpose();
+        const target = T.tensor(targets, [targets.length]);
+        const parts: T.Tensor[] = [];
+        for (let start = 0; start < targets.length; start += chunkRows) {
+          const n = Math.min(chunkRows, targets.length - start);
+          const logits = T.matmul(normed.narrow(0, start, n), wT);
+          parts.push(T.crossEntropy(logits, target.narrow(0, start, n), { reduction: 'none' }));
+        }
+        return parts.length === 1 ? (parts[0] as T.Tensor) : T.cat(parts, 0);
+      }),
+    );
+  } finally {
+    hidden?.dispose();
+    stream?.release(model.headModule);
+  }
+  const values = (await T.data(losses)) as Float32Array;
+  losses.dispose();
+  return windows.map((w, b) => {
+    const n = inputLength(w);
+    const out: number[] = [];
+    for (let p = n - w.continuationLength; p < n; p++)
+      out.push(values[b * span + (p - first)] as number);
+    return out;
+  });
+}

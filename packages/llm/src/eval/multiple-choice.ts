@@ -1,0 +1,114 @@
+/**
+ * Zero-shot multiple-choice accuracy with lm-evaluation-harness's semantics: each choice's score
+ * is the summed log-likelihood of its continuation (see encode-request.ts for the tokens);
+ * `acc` counts items whose highest score is the gold choice, `acc_norm` items whose highest score
+ * divided by the choice's length in characters is (lm_eval/api/task.py, `process_results` for
+ * multiple_choice). Ties go to the first choice, as numpy's argmax.
+ */
+import type { LlamaForCausalLM } from '../model/llama-model.js';
+import type { Tokenizer } from '../tokenizer/tokenizer.js';
+import type { MultipleChoiceItem } from './choice-item.js';
+import {
+  type ContinuationOptions,
+  continuationLogLikelihoods,
+} from './continuation-log-likelihood.js';
+import { encodeRequest, type RequestWindow, requestWindow } from './encode-request.js';
+
+export interface MultipleChoiceOptions extends ContinuationOptions {
+  /**
+   * Positions the model reads at most (the harness's max_length): a longer context + continuation
+   * loses tokens from the left.
+   */
+  blockLength: number;
+  /** The task file, for messages (`file:line: …`). */
+  source?: string;
+}
+
+/** One item's outcome. */
+export interface ItemScore {
+  /** Summed log-likelihood of each choice's continuation. */
+  logLikelihoods: number[];
+  /** argmax of the log-likelihoods. */
+  prediction: number;
+  /** argmax of log-likelihood ÷ choice length in characters. */
+  predictionNorm: number;
+  gold: number;
+  /** Whether any of its choices lost context tokens to the block length. */
+  truncated: boolean;
+}
+
+export interface MultipleChoiceResult {
+  /** Fraction of items whose prediction is the gold choice. */
+  acc: number;
+  /** Fraction of items whose length-normalised prediction is the gold choice. */
+  accNorm: number;
+  items: number;
+  /** Items with at least one choice truncated from the left. */
+  truncated: number;
+  /** Per item, in the task's order. */
+  scores: ItemScore[];
+  /** Scored continuation tokens per second of wall time. */
+  tokensPerSecond: number;
+}
+
+/**
+ * Scores `items` with `model`: every choice of every item is one forward sequence, batched
+ * up to `batchTokens` positions at a time. Throws an error naming the item's file and line when a continuation
+ * encodes to no token or alone exceeds the block length.
+ */
+export async function scoreMultipleChoice(
+  model: LlamaForCausalLM,
+  tokenizer: Tokenizer,
+  items: readonly MultipleChoiceItem[],
+  options: MultipleChoiceOptions,
+): Promise<MultipleChoiceResult> {
+  const { blockLength } = options;
+  if (!Number.isInteger(blockLength) || blockLength < 1)
+    throw new RangeError(`multiple-choice evaluation: blockLength must be ≥ 1, got ${blockLength}`);
+  if (items.length === 0) throw new RangeError('multiple-choice evaluation: no items');
+  const start = performance.now();
+  const windows: RequestWindow[] = [];
+  for (const item of items)
+    item.requests.forEach((request, c) => {
+      try {
+        windows.push(requestWindow(encodeRequest(tokenizer, request), blockLength));
+      } catch (e) {
+        const where = `${options.source === undefined ? 'line ' : `${options.source}:`}${item.line}`;
+        throw new RangeError(`${where}: choice ${c}: ${(e as Error).message}`);
+      }
+    });
+  const sums = await continuationLogLikelihoods(model, windows, options);
+  let next = 0;
+  const scores = items.map((item): ItemScore => {
+    const k = item.requests.length;
+    const logLikelihoods = sums.slice(next, next + k);
+    const truncated = windows.slice(next, next + k).some((w) => w.truncated);
+    next += k;
+    return {
+      logLikelihoods,
+      prediction: bestChoice(logLikelihoods),
+      predictionNorm: bestChoice(
+        logLikelihoods.map((ll, c) => ll / (item.choiceLengths[c] as number)),
+      ),
+      gold: item.gold,
+      truncated,
+    };
+  });
+  const tokens = windows.reduce((n, w) => n + w.continuationLength, 0);
+  return {
+    acc: scores.filter((s) => s.prediction === s.gold).length / scores.length,
+    accNorm: scores.filter((s) => s.predictionNorm === s.gold).length / scores.length,
+    items: scores.length,
+    truncated: scores.filter((s) => s.truncated).length,
+    scores,
+    tokensPerSecond: tokens / ((performance.now() - start) / 1000),
+  };
+}
+
+/** Index of the largest value, the first on ties (numpy's argmax). */
+function bestChoice(values: readonly number[]): number {
+  let best = 0;
+  for (let i = 1; i < values.length; i++)
+    if ((values[i] as number) > (values[best] as number)) best = i;
+  return best;
+}
