@@ -16,7 +16,7 @@ import {
   shortGptLayers,
   streamline,
 } from '../src/index.js';
-import { allHiddenStates, loadStories260K, storiesParagraphs } from './helpers.js';
+import { allHiddenStates, loadStories260K, naiveMeanCosine, storiesParagraphs } from './helpers.js';
 
 const D = 64;
 const N = 2;
@@ -76,26 +76,10 @@ function baseline(report: StreamlineReport, method: BaselineRecord['method']): B
 /** BI_l = 1 − mean over tokens of cos(h_l, h_{l+1}), in float64 from one plain forward pass. */
 async function naiveBlockInfluence(model: LlamaForCausalLM): Promise<number[]> {
   const hidden = await allHiddenStates(model, scoring);
-  return Array.from({ length: model.layers.length }, (_, l) => {
-    const a = hidden[l] as Float32Array;
-    const b = hidden[l + 1] as Float32Array;
-    const tokens = a.length / D;
-    let total = 0;
-    for (let t = 0; t < tokens; t++) {
-      let dot = 0;
-      let na = 0;
-      let nb = 0;
-      for (let k = 0; k < D; k++) {
-        const x = a[t * D + k] as number;
-        const y = b[t * D + k] as number;
-        dot += x * y;
-        na += x * x;
-        nb += y * y;
-      }
-      total += dot / Math.max(Math.sqrt(na) * Math.sqrt(nb), 1e-12);
-    }
-    return 1 - total / tokens;
-  });
+  return Array.from(
+    { length: model.layers.length },
+    (_, l) => 1 - naiveMeanCosine(hidden[l] as Float32Array, hidden[l + 1] as Float32Array, D),
+  );
 }
 
 /** The n lowest, one at a time: the first smallest remaining score, n times. */

@@ -49,6 +49,34 @@ export function idsTensor(blocks: readonly number[][]): Tensor {
   return tensor(Int32Array.from(blocks.flat()), [blocks.length, (blocks[0] as number[]).length]);
 }
 
+/**
+ * Mean over tokens of f(cos(a_t, b_t)) for two hidden states [tokens·D] (row-major), in float64:
+ * the naive reference of the cosine-based metrics.
+ */
+export function naiveMeanCosine(
+  a: Float32Array,
+  b: Float32Array,
+  D: number,
+  f: (cos: number) => number = (c) => c,
+): number {
+  const tokens = a.length / D;
+  let total = 0;
+  for (let t = 0; t < tokens; t++) {
+    let dot = 0;
+    let na = 0;
+    let nb = 0;
+    for (let k = 0; k < D; k++) {
+      const x = a[t * D + k] as number;
+      const y = b[t * D + k] as number;
+      dot += x * y;
+      na += x * x;
+      nb += y * y;
+    }
+    total += f(dot / Math.max(Math.sqrt(na) * Math.sqrt(nb), 1e-12));
+  }
+  return total / tokens;
+}
+
 /** Hidden states at every boundary 0…L as Float32Arrays (each [B·T·D], row-major). */
 export async function allHiddenStates(
   model: LlamaForCausalLM,

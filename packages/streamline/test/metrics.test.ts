@@ -13,7 +13,13 @@ import {
   metricByName,
   pplMetric,
 } from '../src/index.js';
-import { allHiddenStates, loadStories260K, logitsOf, storiesParagraphs } from './helpers.js';
+import {
+  allHiddenStates,
+  loadStories260K,
+  logitsOf,
+  naiveMeanCosine,
+  storiesParagraphs,
+} from './helpers.js';
 
 let model: LlamaForCausalLM;
 let blocks: number[][];
@@ -32,24 +38,7 @@ beforeAll(async () => {
 
 /** Mean over tokens of f(cos(h_j, h_{j+m})), in float64. */
 function naiveMean(j: number, m: number, f: (cos: number) => number): number {
-  const a = hidden[j] as Float32Array;
-  const b = hidden[j + m] as Float32Array;
-  const tokens = a.length / D;
-  let total = 0;
-  for (let t = 0; t < tokens; t++) {
-    let dot = 0;
-    let na = 0;
-    let nb = 0;
-    for (let k = 0; k < D; k++) {
-      const x = a[t * D + k] as number;
-      const y = b[t * D + k] as number;
-      dot += x * y;
-      na += x * x;
-      nb += y * y;
-    }
-    total += f(dot / Math.max(Math.sqrt(na) * Math.sqrt(nb), 1e-12));
-  }
-  return total / tokens;
+  return naiveMeanCosine(hidden[j] as Float32Array, hidden[j + m] as Float32Array, D, f);
 }
 
 function naiveScores(f: (cos: number) => number): Map<number, number[]> {
