@@ -4,12 +4,32 @@
  * the line, for a bad item).
  */
 import { type MultipleChoiceTask, parseTaskFile, TaskFileError } from '@llm-streamline/llm';
+import type { FlagSpec } from './args/spec.js';
 import { BUNDLED } from './bundled.js';
 import { CliError, UsageError } from './errors.js';
 import { readTextFile } from './text-input.js';
 
 const FORMATS_HINT =
   'each line must be a JSON object: {"context": ..., "choices": [...], "gold": i}, or a line of the HellaSwag, PIQA, ARC or WinoGrande jsonl releases';
+
+/** The `--tasks` flag, as `eval` and `prune` take it; `more` ends its description. */
+export function tasksFlag(more: string): FlagSpec {
+  return {
+    type: 'string',
+    value: 'FILE[,FILE…]',
+    description: `multiple-choice task files (JSONL of {context, choices, gold}, or the HellaSwag, PIQA, ARC or WinoGrande jsonl releases); "story-endings" names the bundled task. ${more}`,
+  };
+}
+
+/**
+ * A task item that cannot be scored (llm's encodeChoices: a RangeError starting with the task's
+ * file) as a CliError that says what to change; anything else unchanged.
+ */
+export function taskItemError(e: unknown, tasks: readonly MultipleChoiceTask[]): unknown {
+  if (e instanceof RangeError && tasks.some((t) => e.message.startsWith(`${t.file}:`)))
+    return new CliError(`--tasks ${e.message}`, 'use a larger --block-length or a shorter choice');
+  return e;
+}
 
 /** The paths in a `--tasks` value: comma-separated; a bundled task's name stands for its file. */
 export function taskPaths(value: string): string[] {

@@ -31,8 +31,27 @@ let result: {
   report: StreamlineReport;
 };
 
+/** A small task file of our own, scored by the three models (the bundled one is slow here). */
+const TASK_LINES = [
+  {
+    context: 'Once upon a time, there was a little',
+    choices: ['girl.', 'moon cheese table.'],
+    gold: 0,
+  },
+  {
+    context: 'Tom and Sue went to the park. They played on the',
+    choices: ['swings.', 'car.', 'sad.'],
+    gold: 0,
+  },
+  { context: 'Lily was sad because she lost her', choices: ['the a the.', 'doll.'], gold: 1 },
+];
+let taskFile: string;
+
 beforeAll(async () => {
-  out = join(await tempDir(), 'pruned');
+  const dir = await tempDir();
+  out = join(dir, 'pruned');
+  taskFile = join(dir, 'mini.jsonl');
+  await writeFile(taskFile, TASK_LINES.map((l) => JSON.stringify(l)).join('\n'));
   const run = await runCli([
     'prune',
     STORIES_BIN,
@@ -48,6 +67,8 @@ beforeAll(async () => {
     // The tiny budget (2 steps) is for the files and their reload, not for a winning replacement.
     '--keep',
     'replaced',
+    '--tasks',
+    taskFile,
     '--json',
   ]);
   expect(run.code, run.stderr).toBe(0);
@@ -101,6 +122,17 @@ describe('prune', () => {
     // ShortGPT for the same n is compared by default; the ppl window only with --ppl-baseline.
     expect(report.baselines?.map((b) => [b.method, b.layers.length])).toEqual([['short-gpt', 1]]);
     expect(report.baselines?.[0]?.perplexity).toBeGreaterThan(1);
+    // The task, scored by the three models (llm's scorer is checked against naive sums there, and
+    // streamline's records against it); here: the CLI passes it through and the record is whole.
+    expect(report.tasks?.blockLength).toBe(64);
+    expect(report.tasks?.tasks.map((t) => [t.task, t.items, t.format])).toEqual([
+      ['mini', 3, 'generic'],
+    ]);
+    for (const k of ['original', 'none', 'replaced'] as const) {
+      const a = report.tasks?.tasks[0]?.accuracy[k];
+      expect([0, 1 / 3, 2 / 3, 1]).toContain(a?.acc);
+      expect(report.tasks?.average[k]).toEqual(a);
+    }
     const config = JSON.parse(await readFile(join(out, 'config.json'), 'utf8'));
     expect(config.num_hidden_layers).toBe(4);
 
@@ -189,6 +221,35 @@ describe('prune', () => {
     expect(run.stderr.trim().split('\n')).toHaveLength(1);
     expect(await readdir(dir)).toEqual(['keep.txt']);
     expect(await readFile(join(dir, 'keep.txt'), 'utf8')).toBe('mine');
+  });
+
+  it('stops before any compute on a task choice longer than the block length, naming its line', async () => {
+    const parent = await tempDir();
+    const file = join(parent, 'long.jsonl');
+    const long = 'and then they played and laughed and ran '.repeat(4).trim();
+    await writeFile(
+      file,
+      [TASK_LINES[0], { context: 'Tom', choices: ['ran.', long], gold: 0 }]
+        .map((l) => JSON.stringify(l))
+        .join('\n'),
+    );
+    const target = join(parent, 'pruned');
+    const run = await runCli([
+      'prune',
+      STORIES_BIN,
+      '--out',
+      target,
+      ...TINY,
+      '--block-length',
+      '16',
+      '--tasks',
+      file,
+    ]);
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain(`--tasks ${file}:2: choice 1: the continuation has`);
+    expect(run.stderr).toContain('use a larger --block-length or a shorter choice');
+    expect(run.stderr).not.toMatch(/^scoring/m); // nothing was computed
+    expect(await readdir(parent)).toEqual(['long.jsonl']);
   });
 
   it('stops on Ctrl-C mid-run with exit 130 and leaves no output (nor staging folder)', async () => {

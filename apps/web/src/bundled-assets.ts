@@ -22,6 +22,8 @@ const BUNDLED_MODELS: Record<BundledModelId, readonly string[]> = {
 export const BUNDLED_CALIBRATION = 'text/tinystories-calibration.txt';
 /** Held-out text of tinystories-12L, disjoint from the calibration text. */
 export const BUNDLED_EVALUATION = 'tinystories-12L/heldout.txt';
+/** The bundled multiple-choice task: true story endings against endings of other stories. */
+export const BUNDLED_TASK = 'tasks/story-endings.jsonl';
 
 /** Fetches a file served beside the app; throws naming it when the server does not have it. */
 export async function fetchAsset(path: string): Promise<Blob> {

@@ -2,7 +2,7 @@
  * Wiring: WebGPU start-up, the model and text pickers, Run/Cancel, "generate again", downloads.
  * Each piece of work lives in its own module; this file only connects them to the page.
  */
-import { MemoryBudgetError } from '@llm-streamline/llm';
+import { MemoryBudgetError, parseTaskFile } from '@llm-streamline/llm';
 import { computerMemoryGiB, defaultDeviceMemory, inPageTerms } from './device-memory.js';
 import { showDeviceMemoryDefault } from './device-memory-field.js';
 import { directoryPicker, saveToFolder } from './downloads.js';
@@ -21,7 +21,7 @@ import {
   ModelTooBigError,
 } from './size-check.js';
 import { hooks, logitsOf, setState } from './test-hooks.js';
-import { calibrationPicker, evaluationPicker } from './text-picker.js';
+import { calibrationPicker, evaluationPicker, taskPicker } from './text-picker.js';
 import { clearError, messageOf, showError } from './ui/alerts.js';
 import { clearDownloadList } from './ui/download-list.js';
 import { clearResults, findViews, readPlaceholders } from './views.js';
@@ -43,6 +43,7 @@ let busy = false;
 
 const calibration = calibrationPicker(document);
 const evaluation = evaluationPicker(document);
+const task = taskPicker(document);
 const picker = new ModelPicker(document, {
   onLocalPick(pick) {
     clearError(v.alerts, 'model');
@@ -90,6 +91,7 @@ async function run(): Promise<void> {
       settings,
       calibration: calibrationText,
       evaluation: await evaluation.current(),
+      tasks: await chosenTasks(),
       deviceMemory: settings.deviceMemory ?? defaultBudget,
       signal: controller.signal,
     };
@@ -201,4 +203,10 @@ async function startWebGpuStatus(): Promise<void> {
     setBusy(false);
     setState('no-webgpu');
   }
+}
+
+/** The chosen task file, parsed: a bad line is an error naming the file and line before the run. */
+async function chosenTasks() {
+  const chosen = await task.current();
+  return chosen ? [parseTaskFile(chosen.text, chosen.source)] : undefined;
 }

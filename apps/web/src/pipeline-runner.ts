@@ -3,7 +3,7 @@
  * evaluation text cut to the requested number of blocks (a browser on a CPU adapter cannot afford a
  * whole held-out set) and cancellation through an AbortSignal.
  */
-import { splitDocuments, type Tokenizer } from '@llm-streamline/llm';
+import { type MultipleChoiceTask, splitDocuments, type Tokenizer } from '@llm-streamline/llm';
 import { type ProgressEvent, type StreamlineResult, streamline } from '@llm-streamline/streamline';
 import type { ReadyModel } from './model-loader.js';
 import type { RunSettings } from './settings.js';
@@ -16,6 +16,8 @@ export interface RunInputs {
   /** Omitted: no perplexity comparison. */
   evaluationText?: string;
   evaluationSource?: string;
+  /** Multiple-choice tasks to score the compared models on; none: no task accuracy. */
+  tasks?: readonly MultipleChoiceTask[];
   signal: AbortSignal;
   onProgress: (event: ProgressEvent) => void;
   /** Warnings about the settings, before any work (a training budget below the minimum). */
@@ -45,6 +47,7 @@ export function runPipeline(inputs: RunInputs): Promise<StreamlineResult> {
     // The text is already cut to its first blocks; evaluate all of them (a second cap would spread
     // the blocks over that cut and drop some).
     evaluationBlocks: Number.POSITIVE_INFINITY,
+    tasks: inputs.tasks,
     metricOptions: s.metricOptions,
     replacementOptions: s.replacementOptions,
     signal: inputs.signal,

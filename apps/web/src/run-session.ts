@@ -3,7 +3,8 @@
  * with live progress and loss, then show the heat map, perplexities and the pruned model's
  * generation, and prepare the downloads. Every step honours the Cancel button's AbortSignal.
  */
-import type { DeviceMemoryBudget } from '@llm-streamline/llm';
+import type { DeviceMemoryBudget, MultipleChoiceTask } from '@llm-streamline/llm';
+import { tasksSection } from '@llm-streamline/report';
 import type { StreamlineReport, StreamlineResult } from '@llm-streamline/streamline';
 import { checkpointFiles } from './downloads.js';
 import { streamGeneration } from './generation.js';
@@ -24,6 +25,8 @@ export interface RunRequest {
   settings: RunSettings;
   calibration: ChosenText;
   evaluation?: ChosenText;
+  /** Multiple-choice tasks, already parsed (a bad file stops the run before it starts). */
+  tasks?: readonly MultipleChoiceTask[];
   /**
    * The device memory budget the model is loaded under (the field's value, or the device's
    * default); undefined: none. The pipeline's batches are what its working set is planned for.
@@ -72,6 +75,7 @@ export async function runSession(req: RunRequest, v: Views): Promise<RunOutcome>
       calibrationSource: req.calibration.source,
       evaluationText: req.evaluation?.text,
       evaluationSource: req.evaluation?.source,
+      tasks: req.tasks,
       signal,
       onProgress: (event) => {
         v.progress.update(event);
@@ -85,6 +89,7 @@ export async function runSession(req: RunRequest, v: Views): Promise<RunOutcome>
     renderHeatmap(v.heatmap, v.windowText, result.report);
     v.loss.showReport(result.report.training);
     renderPerplexity(v.perplexity, v.perplexityText, result.report);
+    if (result.report.tasks) v.tasks.innerHTML = tasksSection(result.report);
     v.progress.set(undefined, 'Generating with the pruned model…');
     await generateInto(v.prunedText);
     v.progress.set(undefined, 'Writing the checkpoint files…');

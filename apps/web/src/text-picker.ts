@@ -1,5 +1,10 @@
-/** Calibration and evaluation text: bundled, a local file, or (evaluation only) none. */
-import { BUNDLED_CALIBRATION, BUNDLED_EVALUATION, fetchAsset } from './bundled-assets.js';
+/** Calibration and evaluation text and the task file: bundled, a local file, or (not calibration) none. */
+import {
+  BUNDLED_CALIBRATION,
+  BUNDLED_EVALUATION,
+  BUNDLED_TASK,
+  fetchAsset,
+} from './bundled-assets.js';
 
 export interface ChosenText {
   text: string;
@@ -50,5 +55,15 @@ export function evaluationPicker(doc: Document): TextPicker {
     doc.getElementById('evaluation-file') as HTMLInputElement,
     BUNDLED_EVALUATION,
     [...doc.querySelectorAll<HTMLElement>('.local-eval')],
+  );
+}
+
+/** The multiple-choice task file (JSONL); parse it with llm's parseTaskFile. */
+export function taskPicker(doc: Document): TextPicker {
+  return new TextPicker(
+    doc.getElementById('task-choice') as HTMLSelectElement,
+    doc.getElementById('task-file') as HTMLInputElement,
+    BUNDLED_TASK,
+    [...doc.querySelectorAll<HTMLElement>('.local-task')],
   );
 }

@@ -17,6 +17,7 @@ export interface Views {
   lossHolder: HTMLElement;
   perplexity: HTMLElement;
   perplexityText: HTMLElement;
+  tasks: HTMLElement;
   originalText: HTMLElement;
   prunedText: HTMLElement;
   downloadList: HTMLElement;
@@ -28,6 +29,7 @@ export function clearResults(v: Views, placeholders: Placeholders): void {
   v.heatmap.innerHTML = placeholders.heatmap;
   v.loss.reset(placeholders.loss);
   v.perplexity.innerHTML = placeholders.perplexity;
+  v.tasks.innerHTML = placeholders.tasks;
   for (const el of [v.windowText, v.perplexityText, v.originalText, v.prunedText, v.downloadNote])
     el.textContent = '';
 }
@@ -36,6 +38,7 @@ export interface Placeholders {
   heatmap: string;
   loss: string;
   perplexity: string;
+  tasks: string;
 }
 
 /** The placeholders index.html puts in the chart holders, read before anything replaces them. */
@@ -44,6 +47,7 @@ export function readPlaceholders(v: Views): Placeholders {
     heatmap: v.heatmap.innerHTML,
     loss: v.lossHolder.innerHTML,
     perplexity: v.perplexity.innerHTML,
+    tasks: v.tasks.innerHTML,
   };
 }
 
@@ -69,6 +73,7 @@ export function findViews(doc: Document): Views {
     lossHolder,
     perplexity: el('perplexity'),
     perplexityText: el('perplexity-text'),
+    tasks: el('tasks'),
     originalText: el('generation-original'),
     prunedText: el('generation-pruned'),
     downloadList: el('download-list'),

@@ -78,6 +78,16 @@ describe('web app', () => {
     await page.check('input[name="model"][value="stories260K"]');
     await fill(page, TINY);
     await page.selectOption('#replacement', 'ffn');
+    // A task file picked from this computer: the first items of the bundled task.
+    const taskLines = (await readFile(join(ASSETS, 'tasks', 'story-endings.jsonl'), 'utf8'))
+      .split('\n')
+      .slice(0, 6);
+    await page.selectOption('#task-choice', 'local');
+    await page.setInputFiles('#task-file', {
+      name: 'mini-endings.jsonl',
+      mimeType: 'application/jsonl',
+      buffer: Buffer.from(taskLines.join('\n')),
+    });
     // The loss curve is drawn live, while training runs, not only at the end. The page notes its
     // state at the moment the curve first appears: asking after the fact would race the end of a
     // fast run.
@@ -143,6 +153,19 @@ describe('web app', () => {
     expect(report.training?.stepLoss.length).toBe(2);
     expect(await page.$('#perplexity svg')).not.toBeNull();
     expect(report.perplexity?.original).toBeGreaterThan(1);
+    // Task accuracy of the three models, drawn as the report's table from the same figures.
+    const task = report.tasks?.tasks[0];
+    expect(task?.task).toBe('mini-endings');
+    expect(task?.items).toBe(6);
+    const pct = (x = Number.NaN) => `${(100 * x).toFixed(2)}%`;
+    const taskRows = await page.$$eval('#tasks table tbody tr', (trs) =>
+      trs.map((tr) => [...tr.children].map((c) => c.textContent ?? '')),
+    );
+    expect(taskRows.map((r) => r[1])).toEqual(
+      (['original', 'none', 'replaced'] as const).map(
+        (m) => `${pct(task?.accuracy[m]?.acc)} / ${pct(task?.accuracy[m]?.accNorm)}`,
+      ),
+    );
     expect(await page.textContent('#generation-original')).toMatch(/^Once upon a time.+/);
     expect(await page.textContent('#generation-pruned')).toMatch(/^Once upon a time.+/);
 

@@ -37,7 +37,10 @@ export type {
 } from './eval/choice-item.js';
 export { TARGET_DELIMITER } from './eval/choice-item.js';
 export type { ContinuationOptions } from './eval/continuation-log-likelihood.js';
-export { continuationLogLikelihoods } from './eval/continuation-log-likelihood.js';
+export {
+  continuationLogLikelihoods,
+  continuationLogLikelihoodsOfVariants,
+} from './eval/continuation-log-likelihood.js';
 export type { EncodedRequest, RequestWindow } from './eval/encode-request.js';
 export { encodeRequest, requestWindow } from './eval/encode-request.js';
 export type {
@@ -45,7 +48,11 @@ export type {
   MultipleChoiceOptions,
   MultipleChoiceResult,
 } from './eval/multiple-choice.js';
-export { scoreMultipleChoice } from './eval/multiple-choice.js';
+export {
+  encodeChoices,
+  scoreMultipleChoice,
+  scoreMultipleChoiceOfVariants,
+} from './eval/multiple-choice.js';
 export type { PerplexityOptions, PerplexityResult } from './eval/perplexity.js';
 export {
   packBlocks,

@@ -8,7 +8,7 @@ import { getDevice } from '@llm-streamline/tensor';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { MultipleChoiceItem } from '../src/eval/choice-item.js';
 import { encodeRequest } from '../src/eval/encode-request.js';
-import { scoreMultipleChoice } from '../src/eval/multiple-choice.js';
+import { scoreMultipleChoice, scoreMultipleChoiceOfVariants } from '../src/eval/multiple-choice.js';
 import type { LoadedModel } from '../src/load/load-model.js';
 import type { Tokenizer } from '../src/tokenizer/tokenizer.js';
 import { loadStories260K, logitsOf } from './model-helpers.js';
@@ -120,6 +120,51 @@ describe('scoreMultipleChoice (stories260K)', () => {
       },
       SLOW_TIMEOUT_MS,
     );
+
+  it('scores several layer lists after a shared prefix as each edited model alone', async () => {
+    const { model } = loaded;
+    const layers = [...model.layers];
+    const [l0, l1, l2, l3, l4] = layers as [
+      (typeof layers)[0],
+      (typeof layers)[0],
+      (typeof layers)[0],
+      (typeof layers)[0],
+      (typeof layers)[0],
+    ];
+    // Shared prefix: layers 0–1. Variants: the original suffix, layer 3 removed, layer 2 repeated.
+    const variants = [
+      [l2, l3, l4],
+      [l2, l4],
+      [l2, l2, l3, l4],
+    ];
+    const options = { blockLength: 128, batchTokens: 160 };
+    const together = await scoreMultipleChoiceOfVariants(
+      model,
+      tokenizer,
+      ITEMS,
+      2,
+      variants,
+      options,
+    );
+    for (const [v, suffix] of variants.entries()) {
+      const removed = model.layers.splice(0, model.layers.length, l0, l1, ...suffix);
+      try {
+        const alone = await scoreMultipleChoice(model, tokenizer, ITEMS, options);
+        expect(together[v]?.acc).toBe(alone.acc);
+        expect(together[v]?.accNorm).toBe(alone.accNorm);
+        together[v]?.scores.forEach((s, i) => {
+          alone.scores[i]?.logLikelihoods.forEach((ll, c) => {
+            expect(s.logLikelihoods[c]).toBeCloseTo(ll, 4);
+          });
+        });
+      } finally {
+        model.layers.splice(0, model.layers.length, ...removed);
+      }
+    }
+    // The variants really differ, so the comparison above is not trivially true.
+    const first = (v: number) => together[v]?.scores[1]?.logLikelihoods[0] ?? 0;
+    expect(Math.abs(first(0) - first(1))).toBeGreaterThan(1e-3);
+  });
 
   it('acc and acc_norm can disagree, and the scores say which choice each picked', async () => {
     const result = await scoreMultipleChoice(loaded.model, tokenizer, ITEMS, { blockLength: 128 });

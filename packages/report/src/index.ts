@@ -17,3 +17,4 @@ export type { PerplexityBarsOptions, PerplexityEntry } from './perplexity-bars-s
 export { perplexityBarsSvg, perplexityEntries } from './perplexity-bars-svg.js';
 export type { ReportHtmlOptions } from './report-html.js';
 export { renderReportHtml } from './report-html.js';
+export { tasksSection } from './tasks-section.js';

@@ -23,6 +23,7 @@ import { lossCurvesSvg } from './loss-curves-svg.js';
 import { memorySection } from './memory-section.js';
 import { methodsSection } from './methods-section.js';
 import { perplexityBarsSvg, perplexityEntries } from './perplexity-bars-svg.js';
+import { tasksSection } from './tasks-section.js';
 
 export interface ReportHtmlOptions {
   /** The page title and heading. Default: "LLM-Streamline report: <model source>". */
@@ -63,7 +64,8 @@ footer { margin-top: 40px; color: var(--muted); font-size: 0.85em; }
 
 /**
  * One self-contained HTML document for a run: summary, window-score heat map and table, training
- * curves and per-epoch table, perplexity bars and table, device memory (for a run under a memory
+ * curves and per-epoch table, perplexity bars and table, task accuracy (for a run with tasks),
+ * device memory (for a run under a memory
  * budget), timings, hyperparameters. Every text from
  * the report is escaped; numbers are formatted without the locale, so the same report always gives
  * the same bytes. Pure: call it in Node or a browser (`saveStreamlined` writes it as `report.html`
@@ -79,6 +81,7 @@ export function renderReportHtml(
     scoresSection(report),
     trainingSection(report),
     perplexitySection(report),
+    tasksSection(report),
     keepSection(report),
     methodsSection(report),
     memorySection(report.memory),

@@ -48,6 +48,14 @@ export { ProgressClock } from './pipeline/progress.js';
 export type { ExportResult, StreamlineReport } from './pipeline/report.js';
 export type { StreamlineResult } from './pipeline/streamline.js';
 export { streamline } from './pipeline/streamline.js';
+export type {
+  AccuracyByModel,
+  ModelAccuracy,
+  TaskRecord,
+  TaskReport,
+  VariantName,
+} from './pipeline/task-record.js';
+export { summariseTasks } from './pipeline/task-record.js';
 export type { BudgetSettings } from './pipeline/training-budget.js';
 export { budgetWarnings, trainingSteps } from './pipeline/training-budget.js';
 export type { ReplacementContext, ReplacementKind } from './replacements/index.js';

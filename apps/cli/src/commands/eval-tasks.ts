@@ -9,8 +9,8 @@ import {
   scoreMultipleChoice,
   type Tokenizer,
 } from '@llm-streamline/llm';
-import { CliError } from '../errors.js';
 import type { Reporter } from '../output/reporter.js';
+import { taskItemError } from '../task-input.js';
 
 /** One task's accuracy, as the JSON result gives it. */
 export interface TaskAccuracy {
@@ -56,12 +56,7 @@ export async function evaluateTasks(
           options.reporter.progress({ stage: `task ${task.name}`, done, total, unit: 'choices' }),
       });
     } catch (e) {
-      if (e instanceof RangeError && e.message.startsWith(task.file))
-        throw new CliError(
-          `--tasks ${e.message}`,
-          'use a larger --block-length or a shorter choice',
-        );
-      throw e;
+      throw taskItemError(e, [task]);
     }
     results.push({
       task: task.name,

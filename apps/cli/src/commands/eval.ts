@@ -14,7 +14,7 @@ import { CancelledError, CliError, UsageError } from '../errors.js';
 import { assertModelExists, loadModel, modelPath } from '../model-input.js';
 import { formatRate } from '../output/format.js';
 import { memoryLine, memoryRecord } from '../output/memory-line.js';
-import { readTasks, taskPaths } from '../task-input.js';
+import { readTasks, taskPaths, tasksFlag } from '../task-input.js';
 import { readTextFile } from '../text-input.js';
 import { type Command, start } from './command.js';
 import { evaluateTasks, formatTaskAccuracies, type TaskAccuracies } from './eval-tasks.js';
@@ -49,12 +49,7 @@ export const spec: CommandSpec = {
       description: 'tokens per block',
       default: String(STREAMLINE_DEFAULTS.blockLength),
     },
-    tasks: {
-      type: 'string',
-      value: 'FILE[,FILE…]',
-      description:
-        'multiple-choice task files (JSONL of {context, choices, gold}, or the HellaSwag, PIQA, ARC or WinoGrande jsonl releases); "story-endings" names the bundled task. Without --data, no perplexity is computed',
-    },
+    tasks: tasksFlag('Without --data, no perplexity is computed'),
     blocks: { type: 'string', value: 'N', description: 'evaluate only the first N blocks' },
     batch: {
       type: 'string',

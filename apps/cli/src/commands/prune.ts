@@ -8,6 +8,7 @@ import { join, resolve } from 'node:path';
 import { type SaveDType, WEIGHTS_DTYPE_CHOICES } from '@llm-streamline/llm';
 import { renderReportHtml } from '@llm-streamline/report';
 import {
+  type AccuracyByModel,
   type ProgressEvent,
   type StreamlineReport,
   withDefaults,
@@ -32,6 +33,7 @@ import { formatBytes, formatCount, formatDuration } from '../output/format.js';
 import { memoryLine } from '../output/memory-line.js';
 import type { Reporter } from '../output/reporter.js';
 import { checkOutputPath } from '../output-path.js';
+import { readTasks, taskItemError, taskPaths, tasksFlag } from '../task-input.js';
 import { readTextFile } from '../text-input.js';
 import { type Command, start } from './command.js';
 import { removalPlanOrUsageError } from './removal-plan.js';
@@ -76,6 +78,9 @@ export const spec: CommandSpec = {
       },
       ...stageFlags('evaluation', withTraining),
       'no-eval': { type: 'boolean', description: 'skip the perplexity comparison' },
+      tasks: tasksFlag(
+        'Scores the original, plain-removal and replaced models on them (acc, acc_norm, retention)',
+      ),
       'no-baselines': {
         type: 'boolean',
         description:
@@ -114,6 +119,7 @@ const UNITS: Record<string, string> = {
   training: 'steps',
   finetune: 'steps',
   evaluation: 'blocks',
+  tasks: 'choices',
   export: 'tensors',
 };
 
@@ -141,6 +147,8 @@ export const run: Command['run'] = async (argv, io) => {
   await assertModelExists(path);
   await checkOutputPath(outDir, { force, input: path, flag: '--out' });
 
+  const tasksValue = stringFlag(v, 'tasks');
+  const tasks = tasksValue === undefined ? undefined : await readTasks(taskPaths(tasksValue));
   const calibrationSource = dataPath ?? BUNDLED.calibrationText;
   const calibrationText = await readTextFile(calibrationSource, '--data');
   const bundled = path === BUNDLED.model;
@@ -180,6 +188,7 @@ export const run: Command['run'] = async (argv, io) => {
 
     const { report, checkpoint } = await runToDirectory(
       {
+        tasks,
         model,
         tokenizer,
         modelSource: path,
@@ -203,7 +212,9 @@ export const run: Command['run'] = async (argv, io) => {
         },
         renderReport: renderReportHtml,
       },
-    );
+    ).catch((e) => {
+      throw taskItemError(e, tasks ?? []);
+    });
     const written = await listFiles(outDir);
     const result = { command: 'prune', outDir, checkpoint, files: written, report };
     reporter.result(result, describe(report, outDir, written));
@@ -259,6 +270,7 @@ function describe(
         `${r.replacement.kind} ${fmt(p.replaced)}`,
     );
   else lines.push('perplexity: not evaluated');
+  if (r.tasks) lines.push(...taskLines(r.tasks, r.replacement.kind));
   lines.push(...keepLines(r.keep));
   const baselines = baselinesLine(r);
   if (baselines) lines.push(baselines);
@@ -275,6 +287,31 @@ function describe(
   if (r.replacement.export.as === 'not-exportable')
     lines.push(`no checkpoint: the replacement is not exportable: ${r.replacement.export.reason}`);
   return lines.join('\n');
+}
+
+/** Per task and on average: each model's acc / acc_norm, then the pruned models' retention. */
+function taskLines(t: NonNullable<StreamlineReport['tasks']>, kind: string): string[] {
+  const names = { original: 'original', none: 'plain removal', replaced: kind };
+  const pct = (x: number | undefined) => (x === undefined ? '—' : `${(100 * x).toFixed(2)}%`);
+  const models = (a: AccuracyByModel) =>
+    (['original', 'none', 'replaced'] as const)
+      .filter((m) => a[m])
+      .map((m) => `${names[m]} ${pct(a[m]?.acc)} / ${pct(a[m]?.accNorm)}`)
+      .join(', ');
+  const lines = t.tasks.map(
+    (task) =>
+      `task ${task.task} (${task.items} items${task.truncated ? `, ${task.truncated} truncated from the left to ${t.blockLength} tokens` : ''}), acc / acc_norm: ${models(task.accuracy)}`,
+  );
+  if (t.tasks.length > 1) lines.push(`average over ${t.tasks.length} tasks: ${models(t.average)}`);
+  const r = t.retention;
+  if (r)
+    lines.push(
+      `retention (pruned ÷ original, acc / acc_norm): ${(['none', 'replaced'] as const)
+        .filter((m) => r[m])
+        .map((m) => `${names[m]} ${pct(r[m]?.acc)} / ${pct(r[m]?.accNorm)}`)
+        .join(', ')}`,
+    );
+  return lines;
 }
 
 /** Which model was written and why; what to change when the replacement lost. */

@@ -8,6 +8,7 @@ const STAGE_NAMES: Record<Stage, string> = {
   training: 'Training the replacement',
   finetune: 'Fine-tuning on the language-model loss',
   evaluation: 'Measuring perplexity',
+  tasks: 'Scoring multiple-choice tasks',
   export: 'Writing the checkpoint',
 };
 

@@ -7,6 +7,7 @@
  */
 import { defaultChunkRows, noGrad, variable } from '@llm-streamline/autograd';
 import * as T from '@llm-streamline/tensor';
+import type { DecoderBlock } from '../model/decoder-block.js';
 import type { LlamaForCausalLM } from '../model/llama-model.js';
 import { embedBlocks, walkLayers } from '../stream/layer-walk.js';
 import type { RequestWindow } from './encode-request.js';
@@ -43,9 +44,35 @@ export async function continuationLogLikelihoods(
   windows: readonly RequestWindow[],
   options: ContinuationOptions = {},
 ): Promise<number[]> {
+  const [sums] = await continuationLogLikelihoodsOfVariants(
+    model,
+    windows,
+    model.layers.length,
+    [[]],
+    options,
+  );
+  return sums as number[];
+}
+
+/**
+ * {@link continuationLogLikelihoods} for several models that differ only after their first
+ * `sharedLayers` layers (as `perplexityOfVariants`): each variant is the list of layers after that
+ * prefix, and the prefix runs once per batch for all of them. Returns one array per variant.
+ */
+export async function continuationLogLikelihoodsOfVariants(
+  model: LlamaForCausalLM,
+  windows: readonly RequestWindow[],
+  sharedLayers: number,
+  variants: readonly (readonly DecoderBlock[])[],
+  options: ContinuationOptions = {},
+): Promise<number[][]> {
   const { batchTokens = 2048 } = options;
   const vocab = model.config.vocabSize;
   const chunkRows = options.chunkRows ?? defaultChunkRows(vocab);
+  if (!Number.isInteger(sharedLayers) || sharedLayers < 0 || sharedLayers > model.layers.length)
+    throw new RangeError(
+      `continuationLogLikelihoods: sharedLayers ${sharedLayers} is outside 0…${model.layers.length}`,
+    );
   for (const [i, w] of windows.entries())
     if (w.tokens.length < 2 || w.continuationLength < 1 || w.continuationLength >= w.tokens.length)
       throw new RangeError(
@@ -54,7 +81,8 @@ export async function continuationLogLikelihoods(
   const order = windows
     .map((_, i) => i)
     .sort((a, b) => inputLength(windows[b]) - inputLength(windows[a]) || a - b);
-  const sums = new Array<number>(windows.length).fill(0);
+  const sums = variants.map(() => new Array<number>(windows.length).fill(0));
+  const prefix = [...model.layers].slice(0, sharedLayers);
   let done = 0;
   for (const batch of batchesOf(
     order.map((i) => windows[i] as RequestWindow),
@@ -63,12 +91,13 @@ export async function continuationLogLikelihoods(
   )) {
     if (options.shouldStop?.()) throw new Error('multiple-choice evaluation: cancelled');
     const rows = batch.map((i) => windows[i] as RequestWindow);
-    const perToken = await scoredPositions(model, rows, chunkRows);
-    batch.forEach((i, b) => {
-      let s = 0;
-      for (const x of perToken[b] as number[]) s -= x;
-      sums[i] = s;
-    });
+    const perVariant = await scoredPositions(model, rows, prefix, variants, chunkRows);
+    for (const [v, perToken] of perVariant.entries())
+      batch.forEach((i, b) => {
+        let s = 0;
+        for (const x of perToken[b] as number[]) s -= x;
+        (sums[v] as number[])[i] = s;
+      });
     done += batch.length;
     options.onProgress?.(done, windows.length);
   }
@@ -106,14 +135,16 @@ function inputLength(w: RequestWindow | undefined): number {
 }
 
 /**
- * One batch: per window, the negative log-probabilities of its continuation's tokens. Only the
- * positions from the earliest continuation start onwards reach the head.
+ * One batch: per variant, per window, the negative log-probabilities of its continuation's tokens.
+ * Only the positions from the earliest continuation start onwards reach the head.
  */
 async function scoredPositions(
   model: LlamaForCausalLM,
   windows: readonly RequestWindow[],
+  prefix: readonly DecoderBlock[],
+  variants: readonly (readonly DecoderBlock[])[],
   chunkRows: number,
-): Promise<number[][]> {
+): Promise<number[][][]> {
   const length = padded(Math.max(...windows.map(inputLength)));
   const earliest = Math.min(...windows.map((w) => inputLength(w) - w.continuationLength));
   const span = Math.min(length, padded(length - earliest));
@@ -128,39 +159,68 @@ async function scoredPositions(
       targets[b * span + (p - first)] = w.tokens[p + 1] as number;
   });
   const embedded = await embedBlocks(model, inputs);
-  const [hidden] = await walkLayers(model, [...model.layers], [embedded]);
+  const [shared] = await walkLayers(model, prefix, [embedded]);
+  const hidden: T.Tensor[] = [];
+  try {
+    for (const layers of variants) {
+      const [h] = await walkLayers(model, layers, [shared as T.Tensor], { consumeInputs: false });
+      hidden.push(h as T.Tensor);
+    }
+  } catch (e) {
+    for (const h of hidden) h.dispose();
+    throw e;
+  } finally {
+    shared?.dispose();
+  }
   const stream = model.weightStream;
   if (stream) await stream.waitFor(stream.fetch(model.headModule), model.invFreq.device.sync());
-  let losses: T.Tensor;
+  let losses: T.Tensor[];
   try {
-    losses = T.scope(() =>
-      noGrad(() => {
-        const h = hidden as T.Tensor;
-        const d = model.config.hiddenSize;
-        const x = T.reshape(h.narrow(1, first, span), [windows.length * span, d]);
-        const normed = model.model.norm.forward(variable(x)).value;
-        const wT = model.outputWeight.transpose();
-        const target = T.tensor(targets, [targets.length]);
-        const parts: T.Tensor[] = [];
-        for (let start = 0; start < targets.length; start += chunkRows) {
-          const n = Math.min(chunkRows, targets.length - start);
-          const logits = T.matmul(normed.narrow(0, start, n), wT);
-          parts.push(T.crossEntropy(logits, target.narrow(0, start, n), { reduction: 'none' }));
-        }
-        return parts.length === 1 ? (parts[0] as T.Tensor) : T.cat(parts, 0);
-      }),
-    );
+    losses = hidden.map((h) => headLosses(model, h, first, span, targets, chunkRows));
   } finally {
-    hidden?.dispose();
+    for (const h of hidden) h.dispose();
     stream?.release(model.headModule);
   }
-  const values = (await T.data(losses)) as Float32Array;
-  losses.dispose();
-  return windows.map((w, b) => {
-    const n = inputLength(w);
-    const out: number[] = [];
-    for (let p = n - w.continuationLength; p < n; p++)
-      out.push(values[b * span + (p - first)] as number);
-    return out;
-  });
+  const values = await Promise.all(losses.map(async (l) => (await T.data(l)) as Float32Array));
+  for (const l of losses) l.dispose();
+  return values.map((v) =>
+    windows.map((w, b) => {
+      const n = inputLength(w);
+      const out: number[] = [];
+      for (let p = n - w.continuationLength; p < n; p++)
+        out.push(v[b * span + (p - first)] as number);
+      return out;
+    }),
+  );
+}
+
+/**
+ * −log P(target) at positions first…first+span−1 of every sequence of `hidden` [B, T, D]
+ * (ignored targets give 0), the logits computed `chunkRows` rows at a time.
+ */
+function headLosses(
+  model: LlamaForCausalLM,
+  hidden: T.Tensor,
+  first: number,
+  span: number,
+  targets: Int32Array,
+  chunkRows: number,
+): T.Tensor {
+  return T.scope(() =>
+    noGrad(() => {
+      const rows = targets.length;
+      const d = model.config.hiddenSize;
+      const x = T.reshape(hidden.narrow(1, first, span), [rows, d]);
+      const normed = model.model.norm.forward(variable(x)).value;
+      const wT = model.outputWeight.transpose();
+      const target = T.tensor(targets, [rows]);
+      const parts: T.Tensor[] = [];
+      for (let start = 0; start < rows; start += chunkRows) {
+        const n = Math.min(chunkRows, rows - start);
+        const logits = T.matmul(normed.narrow(0, start, n), wT);
+        parts.push(T.crossEntropy(logits, target.narrow(0, start, n), { reduction: 'none' }));
+      }
+      return parts.length === 1 ? (parts[0] as T.Tensor) : T.cat(parts, 0);
+    }),
+  );
 }

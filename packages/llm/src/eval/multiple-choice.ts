@@ -5,12 +5,13 @@
  * divided by the choice's length in characters is (lm_eval/api/task.py, `process_results` for
  * multiple_choice). Ties go to the first choice, as numpy's argmax.
  */
+import type { DecoderBlock } from '../model/decoder-block.js';
 import type { LlamaForCausalLM } from '../model/llama-model.js';
 import type { Tokenizer } from '../tokenizer/tokenizer.js';
 import type { MultipleChoiceItem } from './choice-item.js';
 import {
   type ContinuationOptions,
-  continuationLogLikelihoods,
+  continuationLogLikelihoodsOfVariants,
 } from './continuation-log-likelihood.js';
 import { encodeRequest, type RequestWindow, requestWindow } from './encode-request.js';
 
@@ -62,11 +63,63 @@ export async function scoreMultipleChoice(
   items: readonly MultipleChoiceItem[],
   options: MultipleChoiceOptions,
 ): Promise<MultipleChoiceResult> {
+  const [result] = await scoreMultipleChoiceOfVariants(
+    model,
+    tokenizer,
+    items,
+    model.layers.length,
+    [[]],
+    options,
+  );
+  return result as MultipleChoiceResult;
+}
+
+/**
+ * {@link scoreMultipleChoice} for several models that differ only after their first
+ * `sharedLayers` layers (LLM-Streamline's original, plain-removal and replaced models): each
+ * variant is the list of layers after that prefix, which runs once per batch for all of them
+ * (see `continuationLogLikelihoodsOfVariants`). One result per variant; `tokensPerSecond` counts
+ * every variant's tokens.
+ */
+export async function scoreMultipleChoiceOfVariants(
+  model: LlamaForCausalLM,
+  tokenizer: Tokenizer,
+  items: readonly MultipleChoiceItem[],
+  sharedLayers: number,
+  variants: readonly (readonly DecoderBlock[])[],
+  options: MultipleChoiceOptions,
+): Promise<MultipleChoiceResult[]> {
+  const start = performance.now();
+  const windows = encodeChoices(tokenizer, items, options);
+  const perVariant = await continuationLogLikelihoodsOfVariants(
+    model,
+    windows,
+    sharedLayers,
+    variants,
+    options,
+  );
+  const seconds = (performance.now() - start) / 1000;
+  const tokens = windows.reduce((n, w) => n + w.continuationLength, 0);
+  return perVariant.map((sums) => ({
+    ...accuracyOf(items, windows, sums),
+    tokensPerSecond: (tokens * variants.length) / seconds,
+  }));
+}
+
+/**
+ * Every choice of every item as the window the model reads (see encode-request.ts), in order.
+ * Throws a RangeError naming the item's file and line when a continuation encodes to no token or
+ * alone exceeds the block length: cheap, so a pipeline can check its tasks before any compute.
+ */
+export function encodeChoices(
+  tokenizer: Tokenizer,
+  items: readonly MultipleChoiceItem[],
+  options: Pick<MultipleChoiceOptions, 'blockLength' | 'source'>,
+): RequestWindow[] {
   const { blockLength } = options;
   if (!Number.isInteger(blockLength) || blockLength < 1)
     throw new RangeError(`multiple-choice evaluation: blockLength must be ≥ 1, got ${blockLength}`);
   if (items.length === 0) throw new RangeError('multiple-choice evaluation: no items');
-  const start = performance.now();
   const windows: RequestWindow[] = [];
   for (const item of items)
     item.requests.forEach((request, c) => {
@@ -77,7 +130,15 @@ export async function scoreMultipleChoice(
         throw new RangeError(`${where}: choice ${c}: ${(e as Error).message}`);
       }
     });
-  const sums = await continuationLogLikelihoods(model, windows, options);
+  return windows;
+}
+
+/** acc, acc_norm and the per-item outcomes from every choice's summed log-likelihood. */
+function accuracyOf(
+  items: readonly MultipleChoiceItem[],
+  windows: readonly RequestWindow[],
+  sums: readonly number[],
+): Omit<MultipleChoiceResult, 'tokensPerSecond'> {
   let next = 0;
   const scores = items.map((item): ItemScore => {
     const k = item.requests.length;
@@ -94,14 +155,12 @@ export async function scoreMultipleChoice(
       truncated,
     };
   });
-  const tokens = windows.reduce((n, w) => n + w.continuationLength, 0);
   return {
     acc: scores.filter((s) => s.prediction === s.gold).length / scores.length,
     accNorm: scores.filter((s) => s.predictionNorm === s.gold).length / scores.length,
     items: scores.length,
     truncated: scores.filter((s) => s.truncated).length,
     scores,
-    tokensPerSecond: tokens / ((performance.now() - start) / 1000),
   };
 }
 

@@ -5,6 +5,7 @@ import {
 } from '@llm-streamline/llm';
 import type { WindowChoice } from '../metrics/select-window.js';
 import type { StreamlineReport } from './report.js';
+import type { VariantName } from './task-record.js';
 
 export interface EvaluationPlan {
   /** The window the replacement stands in for (m layers). */
@@ -22,6 +23,51 @@ export interface EvaluationPlan {
   onProgress?: (done: number, total: number) => void;
 }
 
+/** The compared models as layer lists after a shared prefix (see {@link variantLayers}). */
+export interface VariantLayers {
+  names: VariantName[];
+  /** Layers every variant keeps before the earliest edited one. */
+  shared: number;
+  /** Per name, the layers after the shared prefix. */
+  suffixes: DecoderBlock[][];
+}
+
+/**
+ * The models step 6 compares, as the same layer list edited at or after the first pruned layer:
+ * the original and plain removal (with `compareBaselines`), and the replaced model (plain removal
+ * when there is no replacement). Every evaluation of them (perplexity, tasks) runs the shared
+ * prefix once for all.
+ */
+export function variantLayers(
+  model: LlamaForCausalLM,
+  plan: Pick<EvaluationPlan, 'window' | 'removalWindow' | 'replacement' | 'compareBaselines'>,
+): VariantLayers {
+  const { window, removalWindow, replacement, compareBaselines } = plan;
+  const layers = [...model.layers];
+  const withWindow = (w: WindowChoice, by: DecoderBlock[]) => {
+    const edited = [...layers];
+    edited.splice(w.start, w.size, ...by);
+    return edited;
+  };
+  const variants = new Map<VariantName, DecoderBlock[]>();
+  if (compareBaselines) {
+    variants.set('original', layers);
+    variants.set('none', withWindow(removalWindow, []));
+  }
+  if (replacement) variants.set('replaced', withWindow(window, [replacement]));
+  else if (!compareBaselines) variants.set('none', withWindow(removalWindow, []));
+  // Every variant keeps the layers before the earliest edited one.
+  const shared = Math.min(
+    ...(replacement ? [window.start] : []),
+    ...(compareBaselines || !replacement ? [removalWindow.start] : []),
+  );
+  return {
+    names: [...variants.keys()],
+    shared,
+    suffixes: [...variants.values()].map((v) => v.slice(shared)),
+  };
+}
+
 /**
  * Step 6: perplexity of the original, plain-removal and replaced models on the evaluation blocks,
  * in one pass over the data. The three models are the same layer list edited at or after the
@@ -34,37 +80,13 @@ export async function evaluateVariants(
   blocks: readonly number[][],
   plan: EvaluationPlan,
 ): Promise<NonNullable<StreamlineReport['perplexity']>> {
-  const { window, removalWindow, replacement, compareBaselines } = plan;
-  const layers = [...model.layers];
-  const withWindow = (w: WindowChoice, by: DecoderBlock[]) => {
-    const edited = [...layers];
-    edited.splice(w.start, w.size, ...by);
-    return edited;
-  };
-  const variants = new Map<'original' | 'none' | 'replaced', DecoderBlock[]>();
-  if (compareBaselines) {
-    variants.set('original', layers);
-    variants.set('none', withWindow(removalWindow, []));
-  }
-  if (replacement) variants.set('replaced', withWindow(window, [replacement]));
-  else if (!compareBaselines) variants.set('none', withWindow(removalWindow, []));
-  // Every variant keeps the layers before the earliest edited one.
-  const shared = Math.min(
-    ...(replacement ? [window.start] : []),
-    ...(compareBaselines || !replacement ? [removalWindow.start] : []),
-  );
-  const results = await perplexityOfVariants(
-    model,
-    blocks,
-    shared,
-    [...variants.values()].map((v) => v.slice(shared)),
-    {
-      batchSize: plan.batchSize,
-      onProgress: plan.onProgress,
-      shouldStop: () => plan.signal?.aborted ?? false,
-    },
-  );
-  const byName = new Map([...variants.keys()].map((name, k) => [name, results[k]?.perplexity]));
+  const { names, shared, suffixes } = variantLayers(model, plan);
+  const results = await perplexityOfVariants(model, blocks, shared, suffixes, {
+    batchSize: plan.batchSize,
+    onProgress: plan.onProgress,
+    shouldStop: () => plan.signal?.aborted ?? false,
+  });
+  const byName = new Map(names.map((name, k) => [name, results[k]?.perplexity]));
   return {
     source: plan.source,
     blocks: blocks.length,

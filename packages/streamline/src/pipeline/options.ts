@@ -1,4 +1,4 @@
-import type { LlamaForCausalLM, Tokenizer } from '@llm-streamline/llm';
+import type { LlamaForCausalLM, MultipleChoiceTask, Tokenizer } from '@llm-streamline/llm';
 import type { OptionRecord } from '../options/option-spec.js';
 import type { PairStorage } from '../training/pairs.js';
 import type { RemovalTarget } from './layers-to-remove.js';
@@ -67,6 +67,13 @@ export interface StreamlineOptions {
   finetuneEpochs?: number;
   /** Peak learning rate of the second stage (cosine decay to a tenth of it). Default 1e-4. */
   finetuneLr?: number;
+  /**
+   * Zero-shot multiple-choice tasks (llm's `parseTaskFile`) to score the compared models on, as
+   * lm-evaluation-harness does: the original, plain-removal and replaced models (only the exported
+   * one with `compareBaselines: false`), each choice read with at most `blockLength` positions.
+   * Default none. Every choice is encoded before any compute, so a bad item fails the run at once.
+   */
+  tasks?: readonly MultipleChoiceTask[];
   /** Evaluate the original and plain-removal models too (default true when evaluating). */
   compareBaselines?: boolean;
   /**

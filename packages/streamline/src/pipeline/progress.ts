@@ -6,6 +6,7 @@ export type Stage =
   | 'training'
   | 'finetune'
   | 'evaluation'
+  | 'tasks'
   | 'export';
 
 /** What a run reports as it goes: enough for a progress bar with rate and ETA, and loss curves. */

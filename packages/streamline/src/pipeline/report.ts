@@ -1,6 +1,7 @@
 import type { MemoryPlanRecord, StreamStats } from '@llm-streamline/llm';
 import type { BaselineRecord } from './baseline-record.js';
 import type { KeepDecision } from './keep-decision.js';
+import type { TaskReport } from './task-record.js';
 /**
  * How the pruned model is written as an ordinary checkpoint: its replacement as a LLaMA decoder
  * layer, the window simply removed (plain removal), or not at all, with the reason.
@@ -80,6 +81,11 @@ export interface StreamlineReport {
     none?: number;
     replaced?: number;
   };
+  /**
+   * Zero-shot multiple-choice accuracy of the same models, per task, averaged, and retained by the
+   * pruned ones (absent without tasks).
+   */
+  tasks?: TaskReport;
   /**
    * Which model was exported, the replaced one or plain removal of n layers, and why: both
    * validation losses, the `keep` option, and what to change when the replacement lost. Absent in

@@ -6,6 +6,7 @@ import { checkSizes } from '../stages/check-sizes.js';
 import { chooseWindows } from '../stages/choose-window.js';
 import { compareMethods } from '../stages/compare-methods.js';
 import { evaluate } from '../stages/evaluate.js';
+import { checkTasks, evaluateTasks } from '../stages/evaluate-tasks.js';
 import { fitReplacement } from '../stages/fit-replacement.js';
 import { keepBetter } from '../stages/keep-better.js';
 import { planRemoval } from '../stages/plan-removal.js';
@@ -31,7 +32,8 @@ export interface StreamlineResult {
  *     (h_j, h_{j+m}) pairs from the frozen prefix, or fitted in closed form;
  *  5b. the replaced model against plain removal of n layers, by the language-model loss on the
  *     validation blocks: with `keep: 'best'` the lower is the one assembled (stages/keep-better.ts);
- *  6. perplexity of the original, plain-removal and replaced models on held-out text;
+ *  6. perplexity of the original, plain-removal and replaced models on held-out text, and their
+ *     accuracy on multiple-choice tasks when `tasks` are given;
  *  7. assembled: the window's layers leave the list and the replacement takes their place (or,
  *     when plain removal is kept, the removal window's layers leave it and the replacement is freed).
  * Saving (8) is separate (export/save-streamlined.ts). Cancel with `signal`: the model is left as it
@@ -45,6 +47,7 @@ export async function streamline(options: StreamlineOptions): Promise<Streamline
   const plan = planRemoval(model, o);
   checkSizes(o, plan.kind.fit);
   checkMemory(o, plan);
+  checkTasks(o);
   const warn = o.onWarning ?? ((message: string) => console.warn(message));
   for (const warning of budgetWarnings(o, plan.kind.fit === 'train')) warn(warning);
 
@@ -56,6 +59,7 @@ export async function streamline(options: StreamlineOptions): Promise<Streamline
   // evaluated in place, on one layer list.
   const keep = await keepOrFree(o, windows, fitted.replacement, splits, clock);
   const perplexity = await evaluate(o, evaluationBlocks, windows, fitted.replacement, clock);
+  const tasks = await evaluateTasks(o, windows, fitted.replacement, clock);
   // Other methods for the same n (ShortGPT, the ppl window), on the model as loaded.
   const baselines = await compareMethods(
     o,
@@ -79,6 +83,7 @@ export async function streamline(options: StreamlineOptions): Promise<Streamline
     windows,
     fitted,
     perplexity,
+    tasks,
     keep,
     baselines,
     assembly,

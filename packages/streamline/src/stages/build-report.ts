@@ -23,6 +23,7 @@ export interface RunFindings {
   windows: ChosenWindows;
   fitted: FittedReplacement;
   perplexity: StreamlineReport['perplexity'];
+  tasks?: StreamlineReport['tasks'];
   keep: KeepDecision;
   baselines?: StreamlineReport['baselines'];
   assembly: Assembly;
@@ -81,6 +82,7 @@ export function buildReport(o: ResolvedOptions, f: RunFindings): StreamlineRepor
     training: fitted.training,
     finetune: fitted.finetune,
     perplexity: f.perplexity,
+    ...(f.tasks ? { tasks: f.tasks } : {}),
     keep: f.keep,
     ...(f.baselines ? { baselines: f.baselines } : {}),
     timings: f.timings,
