@@ -7,6 +7,7 @@
  */
 import { getDevice } from '@llm-streamline/tensor';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { continuationLogLikelihoods } from '../src/eval/continuation-log-likelihood.js';
 import { perplexity } from '../src/eval/perplexity.js';
 import { memoryModelDirectory } from '../src/io/model-directory.js';
 import { loadHfModel } from '../src/load/load-model.js';
@@ -69,4 +70,32 @@ describe('a streamed model computes what the resident one does', () => {
       }
     });
   }
+
+  it('the same continuation log-likelihoods, with several batches per layer fetch', async () => {
+    // Twelve requests of 10…21 tokens, the last 1…4 of them the continuation.
+    const windows = Array.from({ length: 12 }, (_, i) => ({
+      tokens: (BLOCKS[i % 6] as number[]).slice(0, 10 + i),
+      continuationLength: 1 + (i % 4),
+      truncated: false,
+    }));
+    const dir = memoryModelDirectory(files, 'random-6L');
+    const resident = await loadHfModel(dir);
+    const expected = await continuationLogLikelihoods(resident.model, windows, { batchTokens: 48 });
+    resident.model.dispose();
+    const streamed = await loadHfModel(dir, {
+      deviceMemory: { budgetBytes: 600 * 1024, batchSize: 2, blockLength: 24 },
+    });
+    try {
+      expect(streamed.model.memoryPlan?.mode).toBe('streamed');
+      const got = await continuationLogLikelihoods(streamed.model, windows, { batchTokens: 48 });
+      expect(got).toEqual(expected);
+      // Six batches of two (48 positions ÷ 32 padded, or fewer): had each batch fetched the six
+      // layers and the head, that would be 42 fetches; groups share them.
+      const fetches = streamed.model.weightStream?.stats.fetches ?? 0;
+      expect(fetches).toBeGreaterThanOrEqual(7);
+      expect(fetches).toBeLessThan(42);
+    } finally {
+      streamed.model.dispose();
+    }
+  });
 });

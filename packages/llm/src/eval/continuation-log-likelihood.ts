@@ -1,5 +1,6 @@
 /**
- * Summed log-probabilities of continuations on the device, several sequences per forward pass.
+ * Summed log-probabilities of continuations on the device, several sequences per forward pass
+ * (and, for a streamed model, several batches per layer fetch).
  * Sequences of a batch are padded on the right: attention is causal, so padding never reaches the
  * positions that are scored, and its positions are given no target (as the harness pads right and
  * slices the continuation's logits out). Per position the log-probability is −crossEntropy of that
@@ -9,7 +10,7 @@ import { defaultChunkRows, noGrad, variable } from '@llm-streamline/autograd';
 import * as T from '@llm-streamline/tensor';
 import type { DecoderBlock } from '../model/decoder-block.js';
 import type { LlamaForCausalLM } from '../model/llama-model.js';
-import { embedBlocks, walkLayers } from '../stream/layer-walk.js';
+import { embedBlocks, groupsOf, walkLayers } from '../stream/layer-walk.js';
 import type { RequestWindow } from './encode-request.js';
 
 /** crossEntropy's ignored target: the position is not the continuation's. */
@@ -67,8 +68,6 @@ export async function continuationLogLikelihoodsOfVariants(
   options: ContinuationOptions = {},
 ): Promise<number[][]> {
   const { batchTokens = 2048 } = options;
-  const vocab = model.config.vocabSize;
-  const chunkRows = options.chunkRows ?? defaultChunkRows(vocab);
   if (!Number.isInteger(sharedLayers) || sharedLayers < 0 || sharedLayers > model.layers.length)
     throw new RangeError(
       `continuationLogLikelihoods: sharedLayers ${sharedLayers} is outside 0…${model.layers.length}`,
@@ -81,25 +80,38 @@ export async function continuationLogLikelihoodsOfVariants(
   const order = windows
     .map((_, i) => i)
     .sort((a, b) => inputLength(windows[b]) - inputLength(windows[a]) || a - b);
-  const sums = variants.map(() => new Array<number>(windows.length).fill(0));
-  const prefix = [...model.layers].slice(0, sharedLayers);
-  let done = 0;
-  for (const batch of batchesOf(
+  const batches = batchesOf(
     order.map((i) => windows[i] as RequestWindow),
     order,
     batchTokens,
-  )) {
+  );
+  // As perplexityOfVariants: a streamed model walks as many batches per layer fetch as its plan
+  // allows (each batch holds the prefix's output and every variant's), a resident one one batch.
+  const plan = model.memoryPlan;
+  const held = (1 + variants.length) * (plan?.stateBytes ?? 0);
+  const perGroup = plan?.batchesPerGroup(held, batches.length) ?? 1;
+  const vocab = model.config.vocabSize;
+  const chunkRows =
+    options.chunkRows ??
+    plan?.lossChunkRows(perGroup * held, defaultChunkRows(vocab)) ??
+    defaultChunkRows(vocab);
+  const sums = variants.map(() => new Array<number>(windows.length).fill(0));
+  const prefix = [...model.layers].slice(0, sharedLayers);
+  let done = 0;
+  for (const group of groupsOf(batches, perGroup)) {
     if (options.shouldStop?.()) throw new Error('multiple-choice evaluation: cancelled');
-    const rows = batch.map((i) => windows[i] as RequestWindow);
-    const perVariant = await scoredPositions(model, rows, prefix, variants, chunkRows);
-    for (const [v, perToken] of perVariant.entries())
-      batch.forEach((i, b) => {
-        let s = 0;
-        for (const x of perToken[b] as number[]) s -= x;
-        (sums[v] as number[])[i] = s;
-      });
-    done += batch.length;
-    options.onProgress?.(done, windows.length);
+    const rows = group.map((batch) => batch.map((i) => windows[i] as RequestWindow));
+    const perBatch = await scoredPositions(model, rows, prefix, variants, chunkRows);
+    group.forEach((batch, g) => {
+      for (const [v, perToken] of (perBatch[g] as number[][][]).entries())
+        batch.forEach((i, b) => {
+          let s = 0;
+          for (const x of perToken[b] as number[]) s -= x;
+          (sums[v] as number[])[i] = s;
+        });
+      done += batch.length;
+      options.onProgress?.(done, windows.length);
+    });
   }
   return sums;
 }
@@ -134,17 +146,18 @@ function inputLength(w: RequestWindow | undefined): number {
   return (w as RequestWindow).tokens.length - 1;
 }
 
-/**
- * One batch: per variant, per window, the negative log-probabilities of its continuation's tokens.
- * Only the positions from the earliest continuation start onwards reach the head.
- */
-async function scoredPositions(
-  model: LlamaForCausalLM,
-  windows: readonly RequestWindow[],
-  prefix: readonly DecoderBlock[],
-  variants: readonly (readonly DecoderBlock[])[],
-  chunkRows: number,
-): Promise<number[][][]> {
+/** One batch's inputs: padded token rows, and the targets of the positions that reach the head. */
+interface BatchInputs {
+  windows: readonly RequestWindow[];
+  inputs: number[][];
+  /** First position scored, and how many from there (the earliest continuation onwards). */
+  first: number;
+  span: number;
+  /** Per sequence and scored position, the token to predict, or NO_TARGET. */
+  targets: Int32Array;
+}
+
+function batchInputs(windows: readonly RequestWindow[]): BatchInputs {
   const length = padded(Math.max(...windows.map(inputLength)));
   const earliest = Math.min(...windows.map((w) => inputLength(w) - w.continuationLength));
   const span = Math.min(length, padded(length - earliest));
@@ -158,52 +171,73 @@ async function scoredPositions(
     for (let p = n - w.continuationLength; p < n; p++)
       targets[b * span + (p - first)] = w.tokens[p + 1] as number;
   });
-  const embedded = await embedBlocks(model, inputs);
-  const [shared] = await walkLayers(model, prefix, [embedded]);
-  const hidden: T.Tensor[] = [];
+  return { windows, inputs, first, span, targets };
+}
+
+/**
+ * A group of batches through the shared prefix, then each variant's layers (layer-major, see
+ * stream/layer-walk.ts), then the head: per batch, per variant, per window, the negative
+ * log-probabilities of its continuation's tokens.
+ */
+async function scoredPositions(
+  model: LlamaForCausalLM,
+  group: readonly (readonly RequestWindow[])[],
+  prefix: readonly DecoderBlock[],
+  variants: readonly (readonly DecoderBlock[])[],
+  chunkRows: number,
+): Promise<number[][][][]> {
+  const batches = group.map(batchInputs);
+  const embedded: T.Tensor[] = [];
+  for (const batch of batches) embedded.push(await embedBlocks(model, batch.inputs));
+  const shared = await walkLayers(model, prefix, embedded);
+  const hidden: T.Tensor[][] = []; // [variant][batch]
   try {
-    for (const layers of variants) {
-      const [h] = await walkLayers(model, layers, [shared as T.Tensor], { consumeInputs: false });
-      hidden.push(h as T.Tensor);
-    }
+    for (const layers of variants)
+      hidden.push(await walkLayers(model, layers, shared, { consumeInputs: false }));
   } catch (e) {
-    for (const h of hidden) h.dispose();
+    for (const h of hidden.flat()) h.dispose();
     throw e;
   } finally {
-    shared?.dispose();
+    for (const h of shared) h.dispose();
   }
   const stream = model.weightStream;
-  if (stream) await stream.waitFor(stream.fetch(model.headModule), model.invFreq.device.sync());
-  let losses: T.Tensor[];
+  let losses: T.Tensor[][]; // [batch][variant]
   try {
-    losses = hidden.map((h) => headLosses(model, h, first, span, targets, chunkRows));
+    // The device may still be computing the last layers while the head is read.
+    if (stream) await stream.waitFor(stream.fetch(model.headModule), model.invFreq.device.sync());
+    losses = batches.map((batch, b) =>
+      hidden.map((h) => headLosses(model, h[b] as T.Tensor, batch, chunkRows)),
+    );
   } finally {
-    for (const h of hidden) h.dispose();
+    for (const h of hidden.flat()) h.dispose();
     stream?.release(model.headModule);
   }
-  const values = await Promise.all(losses.map(async (l) => (await T.data(l)) as Float32Array));
-  for (const l of losses) l.dispose();
-  return values.map((v) =>
-    windows.map((w, b) => {
-      const n = inputLength(w);
-      const out: number[] = [];
-      for (let p = n - w.continuationLength; p < n; p++)
-        out.push(v[b * span + (p - first)] as number);
-      return out;
-    }),
+  // One readback per loss, after every dispatch of the group is queued.
+  const values = await Promise.all(
+    losses.map((l) => Promise.all(l.map(async (x) => (await T.data(x)) as Float32Array))),
+  );
+  for (const x of losses.flat()) x.dispose();
+  return batches.map(({ windows, first, span }, b) =>
+    (values[b] as Float32Array[]).map((v) =>
+      windows.map((w, k) => {
+        const n = inputLength(w);
+        const out: number[] = [];
+        for (let p = n - w.continuationLength; p < n; p++)
+          out.push(v[k * span + (p - first)] as number);
+        return out;
+      }),
+    ),
   );
 }
 
 /**
- * −log P(target) at positions first…first+span−1 of every sequence of `hidden` [B, T, D]
- * (ignored targets give 0), the logits computed `chunkRows` rows at a time.
+ * −log P(target) at the batch's scored positions of every sequence of `hidden` [B, T, D] (ignored
+ * targets give 0), the logits computed `chunkRows` rows at a time.
  */
 function headLosses(
   model: LlamaForCausalLM,
   hidden: T.Tensor,
-  first: number,
-  span: number,
-  targets: Int32Array,
+  { first, span, targets }: BatchInputs,
   chunkRows: number,
 ): T.Tensor {
   return T.scope(() =>
