@@ -8,7 +8,6 @@ import { join, resolve } from 'node:path';
 import { type SaveDType, WEIGHTS_DTYPE_CHOICES } from '@llm-streamline/llm';
 import { renderReportHtml } from '@llm-streamline/report';
 import {
-  type AccuracyByModel,
   type ProgressEvent,
   type StreamlineReport,
   withDefaults,
@@ -32,6 +31,7 @@ import { baselinesLine } from '../output/baselines-line.js';
 import { formatBytes, formatCount, formatDuration } from '../output/format.js';
 import { memoryLine } from '../output/memory-line.js';
 import type { Reporter } from '../output/reporter.js';
+import { taskLines } from '../output/task-lines.js';
 import { checkOutputPath } from '../output-path.js';
 import { readTasks, taskItemError, taskPaths, tasksFlag } from '../task-input.js';
 import { readTextFile } from '../text-input.js';
@@ -287,31 +287,6 @@ function describe(
   if (r.replacement.export.as === 'not-exportable')
     lines.push(`no checkpoint: the replacement is not exportable: ${r.replacement.export.reason}`);
   return lines.join('\n');
-}
-
-/** Per task and on average: each model's acc / acc_norm, then the pruned models' retention. */
-function taskLines(t: NonNullable<StreamlineReport['tasks']>, kind: string): string[] {
-  const names = { original: 'original', none: 'plain removal', replaced: kind };
-  const pct = (x: number | undefined) => (x === undefined ? '—' : `${(100 * x).toFixed(2)}%`);
-  const models = (a: AccuracyByModel) =>
-    (['original', 'none', 'replaced'] as const)
-      .filter((m) => a[m])
-      .map((m) => `${names[m]} ${pct(a[m]?.acc)} / ${pct(a[m]?.accNorm)}`)
-      .join(', ');
-  const lines = t.tasks.map(
-    (task) =>
-      `task ${task.task} (${task.items} items${task.truncated ? `, ${task.truncated} truncated from the left to ${t.blockLength} tokens` : ''}), acc / acc_norm: ${models(task.accuracy)}`,
-  );
-  if (t.tasks.length > 1) lines.push(`average over ${t.tasks.length} tasks: ${models(t.average)}`);
-  const r = t.retention;
-  if (r)
-    lines.push(
-      `retention (pruned ÷ original, acc / acc_norm): ${(['none', 'replaced'] as const)
-        .filter((m) => r[m])
-        .map((m) => `${names[m]} ${pct(r[m]?.acc)} / ${pct(r[m]?.accNorm)}`)
-        .join(', ')}`,
-    );
-  return lines;
 }
 
 /** Which model was written and why; what to change when the replacement lost. */
