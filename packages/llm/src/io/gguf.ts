@@ -180,8 +180,11 @@ export async function parseGguf(source: ByteSource): Promise<GgufFile> {
   }
   const tensors = new Map<string, GgufTensorInfo>();
   for (const info of infos) {
+    if (tensors.has(info.name)) throw new Error(`${file}: tensor "${info.name}" is listed twice`);
     tensors.set(info.name, toRecord(source, info, dataOffset, alignment));
   }
+  assertTypesMatchFileType(file, kv, tensors.values());
+  assertDataLayout(file, [...tensors.values()], dataOffset, alignment, source.size);
   return { source, version, kv, tensors, metadata: {}, alignment, dataOffset };
 }
 
@@ -222,6 +225,75 @@ function toRecord(
     ggmlDims: info.dims,
     ggmlType: info.type,
   };
+}
+
+/**
+ * Checks that the tensors' data, in offset order, do not overlap and leave no room for another
+ * tensor: each begins at the previous one's end rounded up to the alignment (the padding GGUF
+ * writers put between tensors), and the file ends within one alignment's padding of the last.
+ * A tensor whose type was changed (F32 to BF16 halves its bytes), an edited offset or appended
+ * junk breaks this even when every offset is still aligned and in range.
+ */
+function assertDataLayout(
+  file: string,
+  records: readonly GgufTensorInfo[],
+  dataOffset: number,
+  alignment: number,
+  size: number,
+): void {
+  const sorted = [...records].sort(
+    (a, b) => a.byteOffset - b.byteOffset || a.byteLength - b.byteLength,
+  );
+  let end = dataOffset;
+  let previous: GgufTensorInfo | undefined;
+  for (const record of sorted) {
+    if (previous && record.byteOffset < end) {
+      throw new Error(
+        `${file}: tensors "${previous.name}" [${previous.byteOffset}, ${end}) and "${record.name}" [${record.byteOffset}, ${record.byteOffset + record.byteLength}) overlap`,
+      );
+    }
+    const expected = alignUp(end, alignment);
+    if (record.byteOffset !== expected) {
+      throw new Error(
+        `${file}: tensor "${record.name}" starts at ${record.byteOffset}, but the previous tensor's data${previous ? ` ("${previous.name}")` : ''} ends at ${end}, so it should start at ${expected} (a wrong offset, type or shape?)`,
+      );
+    }
+    end = record.byteOffset + record.byteLength;
+    previous = record;
+  }
+  if (records.length > 0 && size > alignUp(end, alignment)) {
+    throw new Error(
+      `${file}: ${size - end} bytes after the last tensor's data (it ends at ${end}, at most ${alignUp(end, alignment) - end} bytes of padding expected) — junk appended, or a wrong offset, type or shape?`,
+    );
+  }
+}
+
+/**
+ * `general.file_type` (llama.cpp's LLAMA_FTYPE) says which float type a file's matrices are in;
+ * llama.cpp keeps 1-D tensors (norms) in F32 whatever it is. A tensor of any other type means the
+ * file was edited or corrupted. Files without the key are not checked.
+ */
+const TYPES_OF_FILE_TYPE: Record<number, { name: string; types: readonly number[] }> = {
+  0: { name: 'ALL_F32', types: [0] },
+  1: { name: 'MOSTLY_F16', types: [0, 1] },
+  32: { name: 'MOSTLY_BF16', types: [0, 30] },
+};
+
+function assertTypesMatchFileType(
+  file: string,
+  kv: ReadonlyMap<string, GgufValue>,
+  records: Iterable<GgufTensorInfo>,
+): void {
+  const fileType = kv.get('general.file_type');
+  const allowed = typeof fileType === 'number' ? TYPES_OF_FILE_TYPE[fileType] : undefined;
+  if (!allowed) return;
+  for (const record of records) {
+    if (!allowed.types.includes(record.ggmlType)) {
+      throw new Error(
+        `${file}: tensor "${record.name}" has type ${GGML_TYPE_NAMES[record.ggmlType]}, but general.file_type ${fileType} (${allowed.name}) allows only ${allowed.types.map((t) => GGML_TYPE_NAMES[t]).join(' and ')}`,
+      );
+    }
+  }
 }
 
 function readAlignment(file: string, kv: Map<string, GgufValue>): number {
