@@ -48,6 +48,7 @@ export type {
 export { scoreMultipleChoice } from './eval/multiple-choice.js';
 export type { PerplexityOptions, PerplexityResult } from './eval/perplexity.js';
 export {
+  NonFiniteResultError,
   packBlocks,
   perplexity,
   perplexityOfVariants,

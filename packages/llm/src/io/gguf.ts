@@ -150,7 +150,7 @@ export async function parseGguf(source: ByteSource): Promise<GgufFile> {
 
   const kv = new Map<string, GgufValue>();
   for (let i = 0; i < kvCount; i++) {
-    const key = await readString(r, `metadata key #${i}`);
+    const key = await readName(r, `metadata key #${i}`, MAX_KEY_BYTES);
     await r.need(4, `type of metadata "${key}"`);
     const type = r.u32();
     kv.set(key, await readValue(r, type, key));
@@ -159,7 +159,7 @@ export async function parseGguf(source: ByteSource): Promise<GgufFile> {
   const alignment = readAlignment(file, kv);
   const infos: { name: string; dims: number[]; type: number; offset: number }[] = [];
   for (let i = 0; i < tensorCount; i++) {
-    const name = await readString(r, `name of tensor #${i}`);
+    const name = await readName(r, `name of tensor #${i}`, MAX_TENSOR_NAME_BYTES);
     await r.need(4, `tensor "${name}" info`);
     const nDims = r.u32();
     if (nDims > 8)
@@ -314,6 +314,35 @@ function readAlignment(file: string, kv: Map<string, GgufValue>): number {
 
 function alignUp(offset: number, alignment: number): number {
   return Math.ceil(offset / alignment) * alignment;
+}
+
+/** GGUF keys are at most 65535 bytes (the spec); ggml tensor names 64 (we allow more). */
+const MAX_KEY_BYTES = 65535;
+const MAX_TENSOR_NAME_BYTES = 1024;
+
+/**
+ * A key or tensor name: short, printable text. Every error about a key or tensor quotes its name,
+ * so a corrupt length that makes a name of binary bytes (newlines included) is refused here.
+ */
+async function readName(r: SequentialReader, what: string, maxBytes: number): Promise<string> {
+  const file = r.source.name;
+  const at = r.position;
+  await r.need(8, `length of ${what}`);
+  const length = r.u64AsNumber(`length of ${what}`);
+  if (length > maxBytes) {
+    throw new Error(
+      `${file}: ${what} at offset ${at} is ${length} bytes long (at most ${maxBytes} expected) — a corrupt length?`,
+    );
+  }
+  await r.need(length, what);
+  const name = r.utf8(length);
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is refused
+  if (/[\u0000-\u001f\u007f\ufffd]/.test(name)) {
+    throw new Error(
+      `${file}: ${what} at offset ${at} is not printable text (${length} bytes) — a corrupt length or name?`,
+    );
+  }
+  return name;
 }
 
 async function readString(r: SequentialReader, what: string): Promise<string> {

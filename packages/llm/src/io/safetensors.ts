@@ -62,7 +62,7 @@ export async function parseSafetensors(source: ByteSource): Promise<SafetensorsF
     header = JSON.parse(headerText);
   } catch (error) {
     throw new Error(
-      `${file}: safetensors header is not valid UTF-8 JSON (${(error as Error).message})`,
+      `${file}: safetensors header is not valid UTF-8 JSON (${oneLine((error as Error).message)})`,
     );
   }
   if (typeof header !== 'object' || header === null || Array.isArray(header)) {
@@ -175,4 +175,14 @@ function assertTiling(
       `${file}: ${dataSize - cursor} bytes after the last tensor's data (the tensors end at ${cursor} of a ${dataSize}-byte data section); the data_offsets must tile the data section (a wrong header length, or junk appended?)`,
     );
   }
+}
+
+/**
+ * A parser's message on one short line: V8's JSON errors quote the text around the fault, which
+ * in a corrupt header can be binary with newlines.
+ */
+function oneLine(message: string): string {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is replaced
+  const flat = message.replace(/[\u0000-\u001f\u007f]+/g, ' ');
+  return flat.length > 160 ? `${flat.slice(0, 160)}…` : flat;
 }

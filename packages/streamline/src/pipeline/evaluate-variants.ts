@@ -17,6 +17,8 @@ export interface EvaluationPlan {
   compareBaselines: boolean;
   /** Name of the evaluation text, for the report. */
   source: string;
+  /** Which model and stage, for the error of a NaN or infinite perplexity. */
+  label?: string;
   batchSize: number;
   signal?: AbortSignal;
   onProgress?: (done: number, total: number) => void;
@@ -60,6 +62,8 @@ export async function evaluateVariants(
     [...variants.values()].map((v) => v.slice(shared)),
     {
       batchSize: plan.batchSize,
+      label: plan.label,
+      variantNames: [...variants.keys()].map((v) => VARIANT_NAMES[v]),
       onProgress: plan.onProgress,
       shouldStop: () => plan.signal?.aborted ?? false,
     },
@@ -85,3 +89,10 @@ export function spreadBlocks<T>(blocks: readonly T[], limit: number | undefined)
     (_, k) => blocks[Math.floor((k * blocks.length) / limit)] as T,
   );
 }
+
+/** The variants as the error of a non-finite perplexity names them. */
+const VARIANT_NAMES = {
+  original: 'the original model',
+  none: 'the model with the window removed',
+  replaced: 'the model with the replacement',
+} as const;
