@@ -6,6 +6,7 @@
 import { f32ToBf16, f32ToF16, getDevice, Tensor } from '@llm-streamline/tensor';
 import { readFixture } from '@llm-streamline/test-utils';
 import { describe, expect, it } from 'vitest';
+import { perplexity, perplexityOfVariants } from '../src/eval/perplexity.js';
 import { bytesByteSource } from '../src/io/byte-source.js';
 import { parseLlama2cCheckpoint } from '../src/io/llama2c.js';
 import { FiniteCheck } from '../src/load/finite-check.js';
@@ -96,11 +97,37 @@ describe('loading weights with NaN', () => {
     );
   });
 
-  it('loads it with checkFinite: false', async () => {
+  it('loads it with checkFinite: false; its perplexity is then an error naming model and stage', async () => {
     const bytes = await withNaN('w2.3');
     const loaded = await loadLlama2cModel(bytesByteSource(bytes, 'nan.bin'), undefined, {
       checkFinite: false,
     });
-    loaded.model.dispose();
+    try {
+      const blocks = [[1, 403, 407, 261, 378, 2, 1, 9]];
+      await expect(
+        perplexity(loaded.model, blocks, { label: 'nan.bin, evaluation' }),
+      ).rejects.toThrow(
+        /^nan\.bin, evaluation: the perplexity is NaN \(mean NLL NaN\) — the model's logits are not finite$/,
+      );
+      await expect(
+        perplexityOfVariants(loaded.model, blocks, loaded.model.layers.length, [[], []], {
+          label: 'nan.bin, keep',
+          variantNames: ['the original model', 'the other'],
+        }),
+      ).rejects.toThrow(/^nan\.bin, keep: the perplexity of the original model is NaN/);
+    } finally {
+      loaded.model.dispose();
+    }
+  });
+
+  it('the clean model has a finite perplexity (the check does not fire on good weights)', async () => {
+    const bytes = await readFixture(`${STORIES}/stories260K.bin`);
+    const loaded = await loadLlama2cModel(bytesByteSource(bytes, 'clean.bin'));
+    try {
+      const r = await perplexity(loaded.model, [[1, 403, 407, 261, 378, 2, 1, 9]], { label: 'x' });
+      expect(Number.isFinite(r.perplexity)).toBe(true);
+    } finally {
+      loaded.model.dispose();
+    }
   });
 });
