@@ -143,6 +143,7 @@ for (const format of formats) {
 
 const outcomes: FuzzOutcome[] = [
   'loaded-finite',
+  'loaded-overflow',
   'rejected',
   'rejected-non-finite',
   ...FAILURE_OUTCOMES,

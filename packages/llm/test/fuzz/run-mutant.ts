@@ -27,12 +27,15 @@ import {
 export const FUZZ_FORMATS: readonly FuzzFormat[] = ['safetensors', 'gguf', 'llama2c'];
 
 /**
- * What happened to a mutant. The first three are correct behaviour; the others are failures:
+ * What happened to a mutant. The first four are correct behaviour (`loaded-overflow`: it loads, a
+ * huge finite weight sends some logits to −Infinity, and the perplexity is finite and true — see
+ * runMutant); the others are failures:
  * an error that is not one line naming the file, non-finite logits reported as a result, a hang,
  * a crash of the process (abort, e.g. out of memory), an exception that escaped.
  */
 export type FuzzOutcome =
   | 'loaded-finite'
+  | 'loaded-overflow'
   | 'rejected'
   | 'rejected-non-finite'
   | 'bad-error'
@@ -153,6 +156,10 @@ export async function runMutant(
     if (logits.every(Number.isFinite)) return result('loaded-finite');
     try {
       const r = await perplexity(model, [ids], { label: name, batchSize: 1 });
+      // −Inf logits (a huge but finite weight) give tokens probability 0: the perplexity of the
+      // input is still a true, finite number. NaN or +Inf logits must never give a result.
+      if (logits.every((v) => Number.isFinite(v) || v === Number.NEGATIVE_INFINITY))
+        return result('loaded-overflow', `some logits are -Infinity; perplexity ${r.perplexity}`);
       return result('non-finite-success', `logits not finite, yet perplexity ${r.perplexity}`);
     } catch (e) {
       if (e instanceof NonFiniteResultError && e.message.startsWith(name))
