@@ -113,6 +113,8 @@ export async function loadWeights(
     check?.dispose();
   }
   if (device) {
+    // The check's flags and readback buffers return to the pool at the next submit: let them.
+    if (check) await device.sync();
     // The pool now holds the upload temporaries and replaced tensors of the last loads (up to its
     // cap), at weight sizes that nothing asks for once loading is done: give their memory back.
     device.pool.trim();
