@@ -1,7 +1,7 @@
 /**
  * The long version of the checkpoint fuzz test: `npm run fuzz -- --count N` runs N seeded mutants
  * of each format (safetensors, GGUF, llama2.c) and prints the counts by mutation class and outcome.
- * Mutants run in child processes (fuzz-worker.mts), a chunk each, with a heap limit and a time
+ * Mutants run in child processes (test/fuzz/fuzz-worker.mts), a chunk each, with a heap limit and a time
  * limit per mutant: a crash is counted as an abort, a mutant over the limit as a hang, an exception
  * that escapes as uncaught, and the run goes on from the next mutant. Exits 1 when any mutant
  * failed (see FAILURE_OUTCOMES in test/fuzz/run-mutant.ts).
@@ -53,7 +53,7 @@ for (const f of formats) {
     process.exit(2);
   }
 }
-const worker = fileURLToPath(new URL('./fuzz-worker.mts', import.meta.url));
+const worker = fileURLToPath(new URL('../test/fuzz/fuzz-worker.mts', import.meta.url));
 
 /**
  * Runs mutants [from, to) of `format` in one child; returns the index to resume from when the

@@ -5,14 +5,13 @@
  * are not finite: choosing a window from them would report a meaningless result as success.
  */
 import { NonFiniteResultError } from '@llm-streamline/llm';
-import type { WindowScores } from '../stages/score-windows.js';
 
 /**
  * Throws naming `label` (the model and stage) and `metric` when a score of `scores` is ±Inf, or
  * when one of `needed` sizes has no finite score.
  */
 export function assertFiniteScores(
-  scores: WindowScores,
+  scores: ReadonlyMap<number, readonly number[]>,
   needed: readonly number[],
   metric: string,
   label: string,

@@ -1,5 +1,5 @@
 /**
- * One chunk of `npm run fuzz` (see fuzz.mts), in its own process so that an abort (out of memory)
+ * One chunk of `npm run fuzz` (see packages/llm/scripts/fuzz.mts), in its own process so that an abort (out of memory)
  * or a hang of one mutant is seen by the parent and cannot take the run with it.
  *
  * Usage: fuzz-worker.mts FORMAT FROM TO SEED
@@ -8,8 +8,8 @@
  */
 import { getDevice } from '@llm-streamline/tensor';
 import { readFixture } from '@llm-streamline/test-utils';
-import type { FuzzFormat } from '../test/fuzz/mutations.js';
-import { loadFuzzSeeds, runMutant } from '../test/fuzz/run-mutant.js';
+import type { FuzzFormat } from './mutations.js';
+import { loadFuzzSeeds, runMutant } from './run-mutant.js';
 
 const [format, from, to, seed] = process.argv.slice(2);
 const escaped = (e: unknown) => {
