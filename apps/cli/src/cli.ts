@@ -4,7 +4,7 @@
  * 130 cancelled.
  */
 import { readFileSync } from 'node:fs';
-import { MemoryBudgetError } from '@llm-streamline/llm';
+import { MemoryBudgetError, NonFiniteResultError } from '@llm-streamline/llm';
 import { DeviceLimitError } from '@llm-streamline/tensor';
 import { mainHelp } from './args/help.js';
 import type { Command } from './commands/command.js';
@@ -98,6 +98,12 @@ export function describeError(e: unknown, aborted: boolean): { code: number; mes
   // A tensor too large for the adapter: the numbers, then what to change (not a corrupt file).
   if (e instanceof DeviceLimitError)
     return { code: EXIT.failure, message: `${e.summary} — ${e.hint}` };
+  // A NaN or infinite perplexity or score: the message names the model and stage; say where to look.
+  if (e instanceof NonFiniteResultError)
+    return {
+      code: EXIT.failure,
+      message: `${e.message} — is the checkpoint corrupt (load it without --no-check-weights), or are its weights too large for --weights-dtype?`,
+    };
   const text = e instanceof Error ? e.message : String(e);
   const first = text.split('\n')[0] ?? text;
   // Errors from the libraries name the file or option and what was expected; show them as they are.

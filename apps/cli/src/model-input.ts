@@ -54,6 +54,8 @@ export interface ModelLoadOptions {
   tokenizerPath?: string | undefined;
   /** `--weights-dtype`: the device dtype of weight matrices (default auto: the checkpoint's). */
   weightsDtype?: WeightsDTypeChoice | undefined;
+  /** False with `--no-check-weights`: load weights without checking them for NaN and Inf. */
+  checkFinite?: false | undefined;
   /**
    * `--device-memory` in bytes (when absent, device.ts's default): a model whose weights and one
    * `batch`'s working set do not fit it streams its layers from the checkpoint.
@@ -85,7 +87,13 @@ export async function loadModel(
 /** Loads MODEL onto the GPU as it is (a llama2.c model may come without a tokenizer). */
 export async function loadWeights(
   path: string,
-  { weightsDtype, deviceMemory, batch, reporter }: Omit<ModelLoadOptions, 'tokenizerPath'> = {},
+  {
+    weightsDtype,
+    deviceMemory,
+    batch,
+    reporter,
+    checkFinite,
+  }: Omit<ModelLoadOptions, 'tokenizerPath'> = {},
 ): Promise<LoadedModel> {
   await assertModelExists(path);
   const budgetBytes = await deviceMemoryBudget(deviceMemory);
@@ -96,6 +104,7 @@ export async function loadWeights(
   try {
     return await loadModelFromPath(path, {
       ...(weightsDtype !== undefined ? { weightsDtype } : {}),
+      ...(checkFinite === false ? { checkFinite } : {}),
       ...(budgetBytes !== undefined ? { deviceMemory: { ...shape, budgetBytes } } : {}),
       onProgress: (done: number, total: number) =>
         reporter?.progress({ stage: 'loading', done, total, unit: 'tensors' }),

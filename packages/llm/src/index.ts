@@ -55,6 +55,7 @@ export {
 } from './eval/multiple-choice.js';
 export type { PerplexityOptions, PerplexityResult } from './eval/perplexity.js';
 export {
+  NonFiniteResultError,
   packBlocks,
   perplexity,
   perplexityOfVariants,

@@ -282,6 +282,18 @@ describe('sharded safetensors', () => {
     }
   });
 
+  it('each shard must tile its own data section: junk after one names that shard', async () => {
+    const { files } = await shardedDirectory();
+    const name = 'model-00002-of-00004.safetensors';
+    const shard = files[name] as Uint8Array;
+    const longer = new Uint8Array(shard.length + 3);
+    longer.set(shard);
+    files[name] = longer;
+    await expect(openSafetensorsCheckpoint(memoryModelDirectory(files, 'sharded'))).rejects.toThrow(
+      /^sharded\/model-00002-of-00004\.safetensors: 3 bytes after the last tensor's data/,
+    );
+  });
+
   it('a missing shard is an error naming it', async () => {
     const { files } = await shardedDirectory();
     delete files['model-00003-of-00004.safetensors'];

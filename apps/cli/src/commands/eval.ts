@@ -138,6 +138,7 @@ export const run: Command['run'] = async (argv, io) => {
       r = await measureStage(model, 'evaluation', () =>
         perplexity(model, blocks, {
           batchSize,
+          label: `${path}, evaluation`,
           shouldStop: () => io.signal.aborted,
           onProgress: (done, total) =>
             reporter.progress({ stage: 'evaluation', done, total, unit: 'blocks' }),

@@ -128,7 +128,7 @@ export const run: Command['run'] = async (argv, io) => {
   if (!started) return undefined;
   const { args, reporter } = started;
   const v = args.values;
-  const { dataPath, tokenizerPath, weightsDtype, deviceMemory, ...options } = {
+  const { dataPath, tokenizerPath, weightsDtype, deviceMemory, checkFinite, ...options } = {
     ...scoringOptions(v),
     ...trainingOptions(v),
     ...stageOptions(v, 'evaluation'),
@@ -169,6 +169,7 @@ export const run: Command['run'] = async (argv, io) => {
     tokenizerPath,
     weightsDtype,
     deviceMemory,
+    checkFinite,
     batch: withDefaults(options),
     reporter,
   });

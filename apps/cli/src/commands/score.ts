@@ -78,6 +78,7 @@ export const run: Command['run'] = async (argv, io) => {
     tokenizerPath,
     weightsDtype,
     deviceMemory,
+    checkFinite,
     ...given
   } = scoringOptions(args.values);
   const o = withDefaults(given);
@@ -91,6 +92,7 @@ export const run: Command['run'] = async (argv, io) => {
     tokenizerPath,
     weightsDtype,
     deviceMemory,
+    checkFinite,
     batch: o,
     reporter,
   });

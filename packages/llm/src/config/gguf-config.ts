@@ -14,6 +14,11 @@ export function llamaConfigFromGguf(gguf: GgufFile): LlamaConfig {
       `${file}: unsupported general.architecture ${JSON.stringify(arch)}; only "llama" is supported`,
     );
   }
+  if (gguf.tensors.size === 0) {
+    throw new Error(
+      `${file}: the GGUF holds no tensors (a vocabulary-only file?); a model needs its weights`,
+    );
+  }
   const required = (key: string): number => {
     const value = ggufGet(gguf, `llama.${key}`, 'number');
     if (value === undefined) throw new Error(`${file}: missing metadata "llama.${key}"`);

@@ -49,6 +49,13 @@ export interface PerplexityOptions {
   /** Called after each batch with (blocksDone, totalBlocks). */
   onProgress?: (done: number, total: number) => void;
   shouldStop?: () => boolean;
+  /**
+   * Which model and stage is measured (e.g. `model.gguf, evaluation`): named by the error for a
+   * NaN or infinite result. Default `perplexity`.
+   */
+  label?: string;
+  /** Names of the variants, in order (e.g. `original`, `replaced`), for the same error. */
+  variantNames?: readonly string[];
 }
 
 /** Perplexity of the model on packed blocks: exp(mean next-token NLL). */
@@ -145,8 +152,9 @@ export async function perplexityOfVariants(
     });
   }
   const seconds = (performance.now() - start) / 1000;
-  return nllSums.map((nllSum) => {
+  return nllSums.map((nllSum, v) => {
     const meanNll = nllSum / count;
+    assertFiniteResult(meanNll, v, options);
     return {
       perplexity: Math.exp(meanNll),
       meanNll,
@@ -155,4 +163,22 @@ export async function perplexityOfVariants(
       tokensPerSecond: (count * variants.length) / seconds,
     };
   });
+}
+
+/**
+ * A NaN or infinite perplexity is not a measurement: it comes from non-finite logits (weights
+ * that overflow, a corrupt checkpoint loaded without its check). Fails naming the model and stage.
+ */
+function assertFiniteResult(meanNll: number, variant: number, options: PerplexityOptions): void {
+  if (Number.isFinite(meanNll) && Number.isFinite(Math.exp(meanNll))) return;
+  const name = options.variantNames?.[variant];
+  const which = name === undefined ? (variant > 0 ? ` of variant ${variant}` : '') : ` of ${name}`;
+  throw new NonFiniteResultError(
+    `${options.label ?? 'perplexity'}: the perplexity${which} is ${Math.exp(meanNll)} (mean NLL ${meanNll}) — the model's logits are not finite`,
+  );
+}
+
+/** A computed perplexity, loss or score that is NaN or infinite. */
+export class NonFiniteResultError extends Error {
+  override name = 'NonFiniteResultError';
 }

@@ -150,7 +150,7 @@ export async function parseGguf(source: ByteSource): Promise<GgufFile> {
 
   const kv = new Map<string, GgufValue>();
   for (let i = 0; i < kvCount; i++) {
-    const key = await readString(r, `metadata key #${i}`);
+    const key = await readName(r, `metadata key #${i}`, MAX_KEY_BYTES);
     await r.need(4, `type of metadata "${key}"`);
     const type = r.u32();
     kv.set(key, await readValue(r, type, key));
@@ -159,7 +159,7 @@ export async function parseGguf(source: ByteSource): Promise<GgufFile> {
   const alignment = readAlignment(file, kv);
   const infos: { name: string; dims: number[]; type: number; offset: number }[] = [];
   for (let i = 0; i < tensorCount; i++) {
-    const name = await readString(r, `name of tensor #${i}`);
+    const name = await readName(r, `name of tensor #${i}`, MAX_TENSOR_NAME_BYTES);
     await r.need(4, `tensor "${name}" info`);
     const nDims = r.u32();
     if (nDims > 8)
@@ -180,8 +180,11 @@ export async function parseGguf(source: ByteSource): Promise<GgufFile> {
   }
   const tensors = new Map<string, GgufTensorInfo>();
   for (const info of infos) {
+    if (tensors.has(info.name)) throw new Error(`${file}: tensor "${info.name}" is listed twice`);
     tensors.set(info.name, toRecord(source, info, dataOffset, alignment));
   }
+  assertTypesMatchFileType(file, kv, tensors.values());
+  assertDataLayout(file, [...tensors.values()], dataOffset, alignment, source.size);
   return { source, version, kv, tensors, metadata: {}, alignment, dataOffset };
 }
 
@@ -224,6 +227,75 @@ function toRecord(
   };
 }
 
+/**
+ * Checks that the tensors' data, in offset order, do not overlap and leave no room for another
+ * tensor: each begins at the previous one's end rounded up to the alignment (the padding GGUF
+ * writers put between tensors), and the file ends within one alignment's padding of the last.
+ * A tensor whose type was changed (F32 to BF16 halves its bytes), an edited offset or appended
+ * junk breaks this even when every offset is still aligned and in range.
+ */
+function assertDataLayout(
+  file: string,
+  records: readonly GgufTensorInfo[],
+  dataOffset: number,
+  alignment: number,
+  size: number,
+): void {
+  const sorted = [...records].sort(
+    (a, b) => a.byteOffset - b.byteOffset || a.byteLength - b.byteLength,
+  );
+  let end = dataOffset;
+  let previous: GgufTensorInfo | undefined;
+  for (const record of sorted) {
+    if (previous && record.byteOffset < end) {
+      throw new Error(
+        `${file}: tensors "${previous.name}" [${previous.byteOffset}, ${end}) and "${record.name}" [${record.byteOffset}, ${record.byteOffset + record.byteLength}) overlap`,
+      );
+    }
+    const expected = alignUp(end, alignment);
+    if (record.byteOffset !== expected) {
+      throw new Error(
+        `${file}: tensor "${record.name}" starts at ${record.byteOffset}, but the previous tensor's data${previous ? ` ("${previous.name}")` : ''} ends at ${end}, so it should start at ${expected} (a wrong offset, type or shape?)`,
+      );
+    }
+    end = record.byteOffset + record.byteLength;
+    previous = record;
+  }
+  if (records.length > 0 && size > alignUp(end, alignment)) {
+    throw new Error(
+      `${file}: ${size - end} bytes after the last tensor's data (it ends at ${end}, at most ${alignUp(end, alignment) - end} bytes of padding expected) — junk appended, or a wrong offset, type or shape?`,
+    );
+  }
+}
+
+/**
+ * `general.file_type` (llama.cpp's LLAMA_FTYPE) says which float type a file's matrices are in;
+ * llama.cpp keeps 1-D tensors (norms) in F32 whatever it is. A tensor of any other type means the
+ * file was edited or corrupted. Files without the key are not checked.
+ */
+const TYPES_OF_FILE_TYPE: Record<number, { name: string; types: readonly number[] }> = {
+  0: { name: 'ALL_F32', types: [0] },
+  1: { name: 'MOSTLY_F16', types: [0, 1] },
+  32: { name: 'MOSTLY_BF16', types: [0, 30] },
+};
+
+function assertTypesMatchFileType(
+  file: string,
+  kv: ReadonlyMap<string, GgufValue>,
+  records: Iterable<GgufTensorInfo>,
+): void {
+  const fileType = kv.get('general.file_type');
+  const allowed = typeof fileType === 'number' ? TYPES_OF_FILE_TYPE[fileType] : undefined;
+  if (!allowed) return;
+  for (const record of records) {
+    if (!allowed.types.includes(record.ggmlType)) {
+      throw new Error(
+        `${file}: tensor "${record.name}" has type ${GGML_TYPE_NAMES[record.ggmlType]}, but general.file_type ${fileType} (${allowed.name}) allows only ${allowed.types.map((t) => GGML_TYPE_NAMES[t]).join(' and ')}`,
+      );
+    }
+  }
+}
+
 function readAlignment(file: string, kv: Map<string, GgufValue>): number {
   const value = kv.get('general.alignment');
   if (value === undefined) return GGUF_DEFAULT_ALIGNMENT;
@@ -242,6 +314,35 @@ function readAlignment(file: string, kv: Map<string, GgufValue>): number {
 
 function alignUp(offset: number, alignment: number): number {
   return Math.ceil(offset / alignment) * alignment;
+}
+
+/** GGUF keys are at most 65535 bytes (the spec); ggml tensor names 64 (we allow more). */
+const MAX_KEY_BYTES = 65535;
+const MAX_TENSOR_NAME_BYTES = 1024;
+
+/**
+ * A key or tensor name: short, printable text. Every error about a key or tensor quotes its name,
+ * so a corrupt length that makes a name of binary bytes (newlines included) is refused here.
+ */
+async function readName(r: SequentialReader, what: string, maxBytes: number): Promise<string> {
+  const file = r.source.name;
+  const at = r.position;
+  await r.need(8, `length of ${what}`);
+  const length = r.u64AsNumber(`length of ${what}`);
+  if (length > maxBytes) {
+    throw new Error(
+      `${file}: ${what} at offset ${at} is ${length} bytes long (at most ${maxBytes} expected) — a corrupt length?`,
+    );
+  }
+  await r.need(length, what);
+  const name = r.utf8(length);
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is refused
+  if (/[\u0000-\u001f\u007f\ufffd]/.test(name)) {
+    throw new Error(
+      `${file}: ${what} at offset ${at} is not printable text (${length} bytes) — a corrupt length or name?`,
+    );
+  }
+  return name;
 }
 
 async function readString(r: SequentialReader, what: string): Promise<string> {

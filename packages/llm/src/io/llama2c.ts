@@ -112,6 +112,7 @@ export async function parseLlama2cCheckpoint(source: ByteSource): Promise<Llama2
     await source.read(0, Math.min(LLAMA2C_HEADER_BYTES, source.size)),
     file,
   );
+  assertImpliedSize(header, source.size, file);
   const layout = llama2cTensorLayout(header);
   const tensors = new Map<string, TensorRecord>();
   let offset = LLAMA2C_HEADER_BYTES;
@@ -126,4 +127,32 @@ export async function parseLlama2cCheckpoint(source: ByteSource): Promise<Llama2
     );
   }
   return { source, header, tensors, metadata: {} };
+}
+
+/**
+ * The file size the header implies, in bytes. Computed in doubles, which cannot wrap around as
+ * int32 or int64 arithmetic would: every partial product of a real file's size is an exact
+ * integer (below 2^53), and a hostile header's is merely huge.
+ */
+export function llama2cImpliedSize(h: Llama2cHeader): number {
+  const headSize = h.dim / h.nHeads;
+  const kvDim = (h.dim * h.nKvHeads) / h.nHeads;
+  const perLayer = h.dim * 2 + h.dim * h.dim * 2 + kvDim * h.dim * 2 + h.hiddenDim * h.dim * 3;
+  const classifiers = h.sharedClassifier ? 1 : 2;
+  const floats =
+    classifiers * h.vocabSize * h.dim + h.nLayers * perLayer + h.dim + h.seqLen * headSize;
+  return LLAMA2C_HEADER_BYTES + 4 * floats;
+}
+
+/**
+ * Rejects a header whose implied size is not the file's, before the layout (one record per
+ * tensor per layer) is built: `n_layers = 2147483647` must fail at once, not exhaust the heap.
+ */
+function assertImpliedSize(header: Llama2cHeader, size: number, file: string): void {
+  const implied = llama2cImpliedSize(header);
+  if (implied !== size) {
+    throw new Error(
+      `${file}: llama2.c checkpoint size mismatch — the header implies ${implied} bytes but the file has ${size} (dim ${header.dim}, hidden_dim ${header.hiddenDim}, n_layers ${header.nLayers}, vocab_size ${header.vocabSize}, seq_len ${header.seqLen})`,
+    );
+  }
 }

@@ -62,7 +62,7 @@ export async function parseSafetensors(source: ByteSource): Promise<SafetensorsF
     header = JSON.parse(headerText);
   } catch (error) {
     throw new Error(
-      `${file}: safetensors header is not valid UTF-8 JSON (${(error as Error).message})`,
+      `${file}: safetensors header is not valid UTF-8 JSON (${oneLine((error as Error).message)})`,
     );
   }
   if (typeof header !== 'object' || header === null || Array.isArray(header)) {
@@ -93,7 +93,7 @@ export async function parseSafetensors(source: ByteSource): Promise<SafetensorsF
     });
   }
 
-  assertNoOverlaps(file, ranges);
+  assertTiling(file, ranges, dataSize);
   // Keep file order (by offset): loaders then read sequentially.
   records.sort((a, b) => a.byteOffset - b.byteOffset);
   return { source, dataOffset, metadata, tensors: new Map(records.map((r) => [r.name, r])) };
@@ -141,18 +141,48 @@ function validateEntry(file: string, name: string, entry: unknown) {
   return { dtype, shape: shape as number[], begin, end };
 }
 
-function assertNoOverlaps(
+/**
+ * Checks that the tensors' `data_offsets` tile the data section exactly: sorted by offset, the
+ * first begins at 0, each begins where the previous one ends and the last ends at the end of the
+ * file. A gap, an overlap or trailing bytes mean the header does not describe the data — as when
+ * a header length off by one shifts every weight by a byte while the JSON still parses.
+ */
+function assertTiling(
   file: string,
   ranges: { name: string; begin: number; end: number }[],
+  dataSize: number,
 ): void {
-  const sorted = [...ranges].filter((r) => r.end > r.begin).sort((a, b) => a.begin - b.begin);
-  for (let i = 1; i < sorted.length; i++) {
-    const prev = sorted[i - 1];
-    const cur = sorted[i];
-    if (cur.begin < prev.end) {
+  // Empty tensors sort before a non-empty one at the same offset, so they never look like overlaps.
+  const sorted = [...ranges].sort((a, b) => a.begin - b.begin || a.end - b.end);
+  let cursor = 0;
+  let previous: { name: string; begin: number; end: number } | undefined;
+  for (const range of sorted) {
+    if (range.begin < cursor && previous) {
       throw new Error(
-        `${file}: tensors "${prev.name}" [${prev.begin}, ${prev.end}) and "${cur.name}" [${cur.begin}, ${cur.end}) overlap`,
+        `${file}: tensors "${previous.name}" [${previous.begin}, ${previous.end}) and "${range.name}" [${range.begin}, ${range.end}) overlap`,
       );
     }
+    if (range.begin > cursor) {
+      throw new Error(
+        `${file}: ${range.begin - cursor} bytes of the data section at [${cursor}, ${range.begin}) belong to no tensor (before "${range.name}"); the data_offsets must tile the data section`,
+      );
+    }
+    cursor = range.end;
+    previous = range;
   }
+  if (cursor !== dataSize) {
+    throw new Error(
+      `${file}: ${dataSize - cursor} bytes after the last tensor's data (the tensors end at ${cursor} of a ${dataSize}-byte data section); the data_offsets must tile the data section (a wrong header length, or junk appended?)`,
+    );
+  }
+}
+
+/**
+ * A parser's message on one short line: V8's JSON errors quote the text around the fault, which
+ * in a corrupt header can be binary with newlines.
+ */
+function oneLine(message: string): string {
+  // biome-ignore lint/suspicious/noControlCharactersInRegex: control characters are what is replaced
+  const flat = message.replace(/[\u0000-\u001f\u007f]+/g, ' ');
+  return flat.length > 160 ? `${flat.slice(0, 160)}…` : flat;
 }

@@ -17,16 +17,20 @@ import {
   streamedNames,
 } from '../stream/attach-stream.js';
 import { MemoryPlan } from '../stream/memory-plan.js';
+import type { UploadParameter } from '../stream/weight-stream.js';
 import {
   loadLlama2cTokenizer,
   loadTokenizerFromDirectory,
   tokenizerFromGguf,
 } from '../tokenizer/load-tokenizer.js';
 import type { Tokenizer } from '../tokenizer/tokenizer.js';
+import { assertConfigFitsTensors } from './config-bounds.js';
+import { nonFiniteTensors } from './finite-check.js';
 import {
   type LoadWeightsOptions,
   loadWeights,
   type NamedRecord,
+  nonFiniteWeightsError,
   uploadTensorRecord,
 } from './load-weights.js';
 
@@ -43,7 +47,8 @@ export interface LoadedModel {
   source: string;
 }
 
-export interface LoadOptions extends Pick<LoadWeightsOptions, 'onProgress' | 'weightsDtype'> {
+export interface LoadOptions
+  extends Pick<LoadWeightsOptions, 'onProgress' | 'weightsDtype' | 'checkFinite'> {
   /**
    * A device memory budget. When the weights and the working set of one batch of the given shape
    * do not fit it, the model is loaded *streamed*: its layers and head stay in the checkpoint,
@@ -177,6 +182,8 @@ async function build(
   interleavedRope: boolean,
   closeSources: () => Promise<void>,
 ): Promise<LlamaForCausalLM> {
+  // Before anything is sized from the configuration: a corrupt one must not allocate absurdly.
+  assertConfigFitsTensors(config, records, options.configName);
   const choice = options.weightsDtype ?? 'auto';
   const plan = planLoad(config, records, choice, options.deviceMemory);
   const streamed = plan?.mode === 'streamed' ? streamedNames(records) : undefined;
@@ -187,17 +194,42 @@ async function build(
   try {
     await loadWeights(model, config, records, { ...options, interleavedRope, streamed });
     model.memoryPlan = plan;
-    if (streamed)
+    if (streamed) {
+      const upload: UploadParameter = (p) =>
+        uploadTensorRecord(p.record, p.hfName, p.dtype, config, interleavedRope);
       attachWeightStream(
         model,
         records,
         choice,
-        (p) => uploadTensorRecord(p.record, p.hfName, p.dtype, config, interleavedRope),
+        options.checkFinite === false ? upload : checkedOnFirstFetch(upload, records),
         closeSources,
       );
+    }
     return model;
   } catch (e) {
     model.dispose();
     throw e;
   }
+}
+
+/**
+ * A streamed parameter's upload, followed by the NaN/Inf check of load-weights.ts the first time
+ * each is fetched (one readback per parameter, once): streamed weights are not read at load. The
+ * token embedding of a streamed model is read on the host row by row and never checked here; a NaN
+ * in it reaches the logits, where the perplexity and score checks catch it.
+ */
+function checkedOnFirstFetch(upload: UploadParameter, records: NamedRecord[]): UploadParameter {
+  const checked = new Set<string>();
+  const byName = new Map(records.map((r) => [r.hfName, r]));
+  return async (p) => {
+    const value = await upload(p);
+    if (checked.has(p.hfName)) return value;
+    const bad = await nonFiniteTensors(value.device, [{ name: p.hfName, values: value }]);
+    if (bad.length > 0) {
+      value.dispose();
+      throw nonFiniteWeightsError(bad, byName);
+    }
+    checked.add(p.hfName);
+    return value;
+  };
 }

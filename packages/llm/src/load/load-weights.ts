@@ -12,6 +12,7 @@ import { interleavedToHalfRotary } from '../io/rope-layout.js';
 import type { TensorRecord } from '../io/tensor-index.js';
 import { readTensorBytes, readTensorF32, tensorReadError } from '../io/tensor-read.js';
 import { isRotaryProjection } from '../io/weight-names.js';
+import { FiniteCheck } from './finite-check.js';
 import { deviceDtypeOf, FILE_ENCODING, type WeightsDTypeChoice } from './weights-dtype.js';
 
 /** A checkpoint tensor under its Hugging Face name. */
@@ -40,6 +41,12 @@ export interface LoadWeightsOptions {
    * fetches later (see stream/weight-stream.ts). Their placeholders stay.
    */
   streamed?: ReadonlySet<string>;
+  /**
+   * Check on the device that no weight holds NaN or ±Inf, and fail naming the first that does
+   * (see load/finite-check.ts). Default true; false skips it (one small kernel per tensor and one
+   * readback at the end of the load).
+   */
+  checkFinite?: boolean;
 }
 
 /**
@@ -95,37 +102,72 @@ export async function loadWeights(
   const parameters = new Map(model.namedParameters());
   let done = 0;
   const uploading = [...targets].filter(([name]) => !options.streamed?.has(name));
-  for (const [name, target] of uploading) {
-    const { record } = byName.get(name) as NamedRecord;
-    const dtype = deviceDtypeOf(record.dtype, record.shape.length, options.weightsDtype ?? 'auto');
-    const parameter = parameters.get(name);
-    const value = await uploadTensorRecord(
-      record,
-      name,
-      parameter ? dtype : target.dtype,
-      config,
-      options.interleavedRope ?? false,
-    );
-    if (parameter) {
-      parameter.value.dispose();
-      parameter.value = keep(value);
-    } else {
-      target.assign(value);
-      value.dispose();
-    }
-    // An upload's staging copy lives until the queue has run it, and what it freed (the raw bytes
-    // of a widened tensor, a replaced parameter) returns to the pool only after a submit: without
-    // waiting, a whole checkpoint's worth piles up — in host memory, on a CPU adapter. Waiting
-    // here keeps it to one tensor; the round trip is small next to reading and widening a weight.
-    await target.device.sync();
-    options.onProgress?.(++done, uploading.length);
-  }
   const device = targets.values().next().value?.device;
+  const check =
+    options.checkFinite !== false && device ? new FiniteCheck(device, uploading.length) : undefined;
+  try {
+    await uploadAll();
+    const bad = (await check?.nonFinite()) ?? [];
+    if (bad.length > 0) throw nonFiniteWeightsError(bad, byName);
+  } finally {
+    check?.dispose();
+  }
   if (device) {
+    // The check's flags and readback buffers return to the pool at the next submit: let them.
+    if (check) await device.sync();
     // The pool now holds the upload temporaries and replaced tensors of the last loads (up to its
     // cap), at weight sizes that nothing asks for once loading is done: give their memory back.
     device.pool.trim();
   }
+
+  async function uploadAll(): Promise<void> {
+    for (const [name, target] of uploading) {
+      const { record } = byName.get(name) as NamedRecord;
+      const dtype = deviceDtypeOf(
+        record.dtype,
+        record.shape.length,
+        options.weightsDtype ?? 'auto',
+      );
+      const parameter = parameters.get(name);
+      const value = await uploadTensorRecord(
+        record,
+        name,
+        parameter ? dtype : target.dtype,
+        config,
+        options.interleavedRope ?? false,
+      );
+      check?.add(value, name);
+      if (parameter) {
+        parameter.value.dispose();
+        parameter.value = keep(value);
+      } else {
+        target.assign(value);
+        value.dispose();
+      }
+      // An upload's staging copy lives until the queue has run it, and what it freed (the raw bytes
+      // of a widened tensor, a replaced parameter) returns to the pool only after a submit: without
+      // waiting, a whole checkpoint's worth piles up — in host memory, on a CPU adapter. Waiting
+      // here keeps it to one tensor; the round trip is small next to reading and widening a weight.
+      await target.device.sync();
+      options.onProgress?.(++done, uploading.length);
+    }
+  }
+}
+
+/**
+ * The error for weights holding NaN or infinity: one line naming the file and the tensors. Exported
+ * for the weight stream, which checks its tensors as it first fetches them.
+ */
+export function nonFiniteWeightsError(
+  names: readonly string[],
+  byName: ReadonlyMap<string, NamedRecord>,
+): Error {
+  const first = names[0] as string;
+  const file = byName.get(first)?.record.source.name ?? 'checkpoint';
+  const more = names.length > 1 ? ` (and ${names.length - 1} more tensors)` : '';
+  return new Error(
+    `${file}: tensor ${first} holds NaN or infinite values${more}; the checkpoint is corrupt or its training diverged`,
+  );
 }
 
 /**

@@ -11,6 +11,8 @@ import { openFileByteSource } from '../io/node-byte-source.js';
 import { nodeModelDirectory } from '../io/node-model-directory.js';
 import { closeCheckpoint, openSafetensorsCheckpoint } from '../io/safetensors-sharded.js';
 import type { TensorRecord } from '../io/tensor-index.js';
+import { hfNameFromGguf, hfNameFromLlama2c } from '../io/weight-names.js';
+import { assertConfigFitsTensors } from './config-bounds.js';
 import { type ModelFormat, readHfConfig } from './load-model.js';
 
 /** A checkpoint's configuration and the records of its stored tensors. */
@@ -36,7 +38,13 @@ export async function readCheckpointHeaders(
     const config = await readHfConfig(dir);
     const checkpoint = await openSafetensorsCheckpoint(dir);
     try {
-      return { config, tensors: [...checkpoint.tensors.values()] };
+      const tensors = [...checkpoint.tensors.values()];
+      assertConfigFitsTensors(
+        config,
+        named(tensors, (n) => n),
+        `${path}/config.json`,
+      );
+      return { config, tensors };
     } finally {
       await closeCheckpoint(checkpoint);
     }
@@ -45,12 +53,25 @@ export async function readCheckpointHeaders(
   try {
     if (format === 'gguf') {
       const gguf = await parseGguf(source);
-      return { config: llamaConfigFromGguf(gguf), tensors: [...gguf.tensors.values()] };
+      const config = llamaConfigFromGguf(gguf);
+      const tensors = [...gguf.tensors.values()];
+      assertConfigFitsTensors(config, named(tensors, hfNameFromGguf), `the metadata of ${path}`);
+      return { config, tensors };
     }
     const checkpoint = await parseLlama2cCheckpoint(source);
     const config = llamaConfigFromLlama2c(checkpoint.header, path);
-    return { config, tensors: [...checkpoint.tensors.values()] };
+    const tensors = [...checkpoint.tensors.values()];
+    assertConfigFitsTensors(config, named(tensors, hfNameFromLlama2c), `the header of ${path}`);
+    return { config, tensors };
   } finally {
     await source.close?.();
   }
+}
+
+/** Records under their HF names; those with none (RoPE tables) left out. */
+function named(tensors: readonly TensorRecord[], toHf: (name: string) => string | undefined) {
+  return tensors.flatMap((record) => {
+    const hfName = toHf(record.name);
+    return hfName === undefined ? [] : [{ hfName, record }];
+  });
 }

@@ -18,6 +18,8 @@ export interface EvaluationPlan {
   compareBaselines: boolean;
   /** Name of the evaluation text, for the report. */
   source: string;
+  /** Which model and stage, for the error of a NaN or infinite perplexity. */
+  label?: string;
   batchSize: number;
   signal?: AbortSignal;
   onProgress?: (done: number, total: number) => void;
@@ -83,6 +85,8 @@ export async function evaluateVariants(
   const { names, shared, suffixes } = variantLayers(model, plan);
   const results = await perplexityOfVariants(model, blocks, shared, suffixes, {
     batchSize: plan.batchSize,
+    label: plan.label,
+    variantNames: names.map((v) => VARIANT_NAMES[v]),
     onProgress: plan.onProgress,
     shouldStop: () => plan.signal?.aborted ?? false,
   });
@@ -107,3 +111,10 @@ export function spreadBlocks<T>(blocks: readonly T[], limit: number | undefined)
     (_, k) => blocks[Math.floor((k * blocks.length) / limit)] as T,
   );
 }
+
+/** The variants as the error of a non-finite perplexity names them. */
+const VARIANT_NAMES = {
+  original: 'the original model',
+  none: 'the model with the window removed',
+  replaced: 'the model with the replacement',
+} as const;

@@ -134,6 +134,7 @@ async function evaluateRemovals(
         removals.map((r) => withoutLayers(layers, r).slice(shared)),
         {
           batchSize: o.batchSize,
+          label: `${o.modelSource ?? 'the model'}, evaluation of the baselines`,
           onProgress: clock.progress('evaluation', 'perplexity of the baselines'),
           shouldStop: () => o.signal?.aborted ?? false,
         },

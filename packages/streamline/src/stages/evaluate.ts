@@ -25,6 +25,7 @@ export async function evaluate(
         replacement,
         compareBaselines: o.compareBaselines !== false,
         source: o.evaluationSource ?? 'evaluation text',
+        label: `${o.modelSource ?? 'the model'}, evaluation`,
         batchSize: o.batchSize,
         signal: o.signal,
         onProgress: clock.progress('evaluation', 'perplexity of the compared models'),

@@ -11,6 +11,7 @@ import type { CalibrationSplits } from '../calibration/calibration-data.js';
 import type { WindowChoice } from '../metrics/select-window.js';
 import type { ResolvedOptions } from '../pipeline/defaults.js';
 import type { StreamlineReport } from '../pipeline/report.js';
+import { assertFiniteValidationLoss } from '../training/finite-loss.js';
 import { lmObjective } from '../training/lm-objective.js';
 import type { TrainingObjective } from '../training/objective.js';
 import { MemoryPairStorage, type PairSource, StoredPairs } from '../training/pairs.js';
@@ -76,7 +77,7 @@ export async function fitReplacement(
       clock.timed(stage, async () => {
         if (memory?.mode === 'streamed')
           expectTrainingFits(memory, replacementBytes(replacement), true);
-        return trainReplacement(model, replacement, trainPairs, validationPairs, {
+        const result = await trainReplacement(model, replacement, trainPairs, validationPairs, {
           epochs,
           lr,
           minLr: stage === 'training' ? o.minLr : lr / 10,
@@ -104,6 +105,8 @@ export async function fitReplacement(
               epoch: e.epoch,
             }),
         });
+        assertFiniteValidationLoss(result, `${o.modelSource ?? 'the model'}, ${stage}`);
+        return result;
       });
     const training = await train('training', o.epochs, o.lr, undefined, memory);
     if (!(o.finetuneEpochs > 0)) return { replacement, training };

@@ -64,6 +64,8 @@ async function validationLosses(
   ].map((v) => v.slice(shared));
   const [removal, replaced] = await perplexityOfVariants(o.model, blocks, shared, variants, {
     batchSize: o.batchSize,
+    label: `${o.modelSource ?? 'the model'}, validation loss for keeping the better model`,
+    variantNames: ['the model with the window removed', 'the model with the replacement'],
     onProgress: clock.progress(
       'evaluation',
       'validation loss of plain removal and the replacement',

@@ -4,6 +4,7 @@
  * and, when that costs nothing but memory, every other size 1…L−1 for the report's heat map.
  */
 import type { LlamaForCausalLM } from '@llm-streamline/llm';
+import { assertFiniteScores } from '../metrics/finite-scores.js';
 import type { WindowMetric } from '../metrics/index.js';
 import type { ResolvedOptions } from '../pipeline/defaults.js';
 import type { RemovalPlan } from './plan-removal.js';
@@ -31,8 +32,8 @@ export function scoreWindows(
     ? Array.from({ length: model.layers.length - 1 }, (_, k) => k + 1)
     : [];
   const sizes = [...new Set([m, n, ...everySize])].sort((a, b) => a - b);
-  return clock.timed('scoring', () =>
-    metric.score(
+  return clock.timed('scoring', async () => {
+    const scores = await metric.score(
       {
         model,
         blocks: scoring,
@@ -42,8 +43,10 @@ export function scoreWindows(
         options: plan.metricOptions,
       },
       sizes,
-    ),
-  );
+    );
+    assertFiniteScores(scores, [m, n], metric.name, `${o.modelSource ?? 'the model'}, scoring`);
+    return scores;
+  });
 }
 
 /** The walk keeps L hidden states of a batch to score every size; allowed up to this many bytes. */
