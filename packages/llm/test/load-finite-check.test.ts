@@ -6,11 +6,13 @@
 import { f32ToBf16, f32ToF16, getDevice, Tensor } from '@llm-streamline/tensor';
 import { readFixture } from '@llm-streamline/test-utils';
 import { describe, expect, it } from 'vitest';
+import { scoreMultipleChoice } from '../src/eval/multiple-choice.js';
 import { perplexity, perplexityOfVariants } from '../src/eval/perplexity.js';
 import { bytesByteSource } from '../src/io/byte-source.js';
 import { parseLlama2cCheckpoint } from '../src/io/llama2c.js';
 import { FiniteCheck } from '../src/load/finite-check.js';
 import { loadLlama2cModel } from '../src/load/load-model.js';
+import type { Tokenizer } from '../src/tokenizer/tokenizer.js';
 import { STORIES } from './model-helpers.js';
 
 type Checked = 'f32' | 'f16' | 'bf16';
@@ -99,9 +101,12 @@ describe('loading weights with NaN', () => {
 
   it('loads it with checkFinite: false; its perplexity is then an error naming model and stage', async () => {
     const bytes = await withNaN('w2.3');
-    const loaded = await loadLlama2cModel(bytesByteSource(bytes, 'nan.bin'), undefined, {
-      checkFinite: false,
-    });
+    const tok = await readFixture(`${STORIES}/tok512.bin`);
+    const loaded = await loadLlama2cModel(
+      bytesByteSource(bytes, 'nan.bin'),
+      bytesByteSource(tok, 'tok512.bin'),
+      { checkFinite: false },
+    );
     try {
       const blocks = [[1, 403, 407, 261, 378, 2, 1, 9]];
       await expect(
@@ -115,6 +120,24 @@ describe('loading weights with NaN', () => {
           variantNames: ['the original model', 'the other'],
         }),
       ).rejects.toThrow(/^nan\.bin, keep: the perplexity of the original model is NaN/);
+      // Task scoring too: NaN log-likelihoods would otherwise make argmax pick the first choice.
+      const item = {
+        requests: [
+          { context: 'Once upon a time', continuation: ' there' },
+          { context: 'Once upon a time', continuation: ' a' },
+        ],
+        gold: 0,
+        choiceLengths: [5, 1],
+        line: 1,
+      };
+      await expect(
+        scoreMultipleChoice(loaded.model, loaded.tokenizer as Tokenizer, [item], {
+          blockLength: 32,
+          source: 'nan-task.jsonl',
+        }),
+      ).rejects.toThrow(
+        /^multiple-choice evaluation of nan-task\.jsonl: a choice's log-likelihood is NaN/,
+      );
     } finally {
       loaded.model.dispose();
     }

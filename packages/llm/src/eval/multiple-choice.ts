@@ -14,6 +14,7 @@ import {
   continuationLogLikelihoodsOfVariants,
 } from './continuation-log-likelihood.js';
 import { encodeRequest, type RequestWindow, requestWindow } from './encode-request.js';
+import { NonFiniteResultError } from './perplexity.js';
 
 export interface MultipleChoiceOptions extends ContinuationOptions {
   /**
@@ -98,6 +99,15 @@ export async function scoreMultipleChoiceOfVariants(
     variants,
     options,
   );
+  perVariant.forEach((sums, v) => {
+    // −Infinity is a real answer (a token of probability 0); NaN is not, and argmax would
+    // silently pick the first choice.
+    const bad = sums.findIndex((x) => Number.isNaN(x));
+    if (bad >= 0)
+      throw new NonFiniteResultError(
+        `multiple-choice evaluation${options.source === undefined ? '' : ` of ${options.source}`}${variants.length > 1 ? ` (variant ${v})` : ''}: a choice's log-likelihood is NaN — the model's logits are not finite`,
+      );
+  });
   const seconds = (performance.now() - start) / 1000;
   const tokens = windows.reduce((n, w) => n + w.continuationLength, 0);
   return perVariant.map((sums) => ({
