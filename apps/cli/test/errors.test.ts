@@ -65,6 +65,11 @@ describe('errors', () => {
       [['--lr', '-1'], /--lr needs a value \(for a value that starts with '-', write --lr=VALUE\)/],
       [['--epochs'], /--epochs needs a value/],
       [['--layers', '9'], /cannot remove 9 of 5 layers/],
+      [
+        ['--window-start', '4'],
+        /--window-start: window start 4 is out of range: a window of m = 2 layers in a 5-layer model starts at 0…3 — give a layer from 0 to 3/,
+      ],
+      [['--window-start=-1'], /--window-start must be a whole number ≥ 0, got '-1'/],
     ];
     for (const [flags, pattern] of cases) {
       const run = await runCli([

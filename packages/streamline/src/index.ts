@@ -73,7 +73,7 @@ export {
   replacementByName,
 } from './replacements/index.js';
 export type { RemovalPlan } from './stages/plan-removal.js';
-export { planRemoval } from './stages/plan-removal.js';
+export { planRemoval, WindowStartError } from './stages/plan-removal.js';
 export { lmObjective } from './training/lm-objective.js';
 export type { PairSplit, TrainingObjective } from './training/objective.js';
 export { mseObjective } from './training/objective.js';

@@ -22,7 +22,7 @@ import {
   trainingOptions,
 } from '../args/pipeline-flags.js';
 import type { CommandSpec, FlagSpecs } from '../args/spec.js';
-import { boolFlag, enumFlag, stringFlag } from '../args/values.js';
+import { boolFlag, enumFlag, intFlag, stringFlag } from '../args/values.js';
 import { BUNDLED } from '../bundled.js';
 import { openDevice } from '../device.js';
 import { UsageError } from '../errors.js';
@@ -66,6 +66,12 @@ export const spec: CommandSpec = {
       },
       force: { type: 'boolean', short: 'f', description: 'replace --out if it exists' },
       ...scoringFlags(),
+      'window-start': {
+        type: 'string',
+        value: 'J',
+        description:
+          'force the window to start at layer J (0-based; e.g. one chosen with score) instead of the most redundant one; every window is still scored',
+      },
     };
     const withTraining = { ...head, ...trainingFlags(head) };
     return {
@@ -106,6 +112,10 @@ export const spec: CommandSpec = {
         'llm-streamline prune --out pruned --layers 1 --block-length 128 --scoring-blocks 16 --training-blocks 32 --epochs 1 --eval-blocks 8',
     },
     {
+      what: 'the window starting at layer 4, as a score run chose it, instead of the most redundant',
+      command: 'llm-streamline prune --out pruned --window-start 4',
+    },
+    {
       what: 'a llama2.c model, plain removal of 25% of the parameters, own texts',
       command:
         'llm-streamline prune stories260K.bin --out small --ratio 0.25 --replacement none --data calib.txt --eval-data heldout.txt',
@@ -133,6 +143,7 @@ export const run: Command['run'] = async (argv, io) => {
     ...trainingOptions(v),
     ...stageOptions(v, 'evaluation'),
   };
+  const windowStart = intFlag(v, 'window-start', { min: 0 });
   const dtype = enumFlag(v, 'dtype', WEIGHTS_DTYPE_CHOICES) ?? 'auto';
   const noEval = boolFlag(v, 'no-eval');
   const evalDataFlag = stringFlag(v, 'eval-data');
@@ -175,7 +186,7 @@ export const run: Command['run'] = async (argv, io) => {
   });
   const { model, tokenizer } = loaded;
   try {
-    removalPlanOrUsageError(model, withDefaults(options));
+    removalPlanOrUsageError(model, withDefaults({ ...options, windowStart }));
 
     // Tokenizer files make the output loadable on its own; a llama2.c or GGUF source has none in
     // Hugging Face form, so they come from --tokenizer or a tokenizer.model beside the checkpoint.
@@ -190,6 +201,7 @@ export const run: Command['run'] = async (argv, io) => {
     const { report, checkpoint } = await runToDirectory(
       {
         tasks,
+        windowStart,
         model,
         tokenizer,
         modelSource: path,
@@ -253,7 +265,7 @@ function describe(
   const p = r.perplexity;
   const fmt = (x: number | undefined) => (x === undefined ? '—' : x.toFixed(3));
   const lines = [
-    `chose layers ${w.start}–${w.start + w.size - 1} (${r.metric.name} score ${w.score.toFixed(4)}); ` +
+    `${r.hyperparameters.windowStart === undefined ? 'chose' : 'forced (--window-start)'} layers ${w.start}–${w.start + w.size - 1} (${r.metric.name} score ${w.score.toFixed(4)}); ` +
       (removed
         ? `removed them`
         : `replaced them with one ${r.replacement.kind} block (${formatCount(r.replacement.parameters)} parameters)`),

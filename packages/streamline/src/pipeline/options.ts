@@ -44,6 +44,13 @@ export interface StreamlineOptions {
    * metric does it in the same pass and the L hidden states of a batch it then keeps fit in 256 MiB.
    */
   scoreAllSizes?: boolean;
+  /**
+   * Force the window to start at layer j (0-based) instead of the most redundant one: the
+   * replacement's m layers and plain removal's n layers both start there (a window found with
+   * `score`, or one from a paper). Every window is still scored and reported. Checked before any
+   * work: 0 ≤ j ≤ L − m.
+   */
+  windowStart?: number;
   /** Never choose a window that ends at the last layer. Default false. */
   excludeLastLayer?: boolean;
   blockLength?: number;

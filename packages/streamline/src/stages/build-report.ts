@@ -74,6 +74,7 @@ export function buildReport(o: ResolvedOptions, f: RunFindings): StreamlineRepor
       clipNorm: o.clipNorm,
       warmupFraction: o.warmupFraction,
       excludeLastLayer: o.excludeLastLayer,
+      ...(o.windowStart !== undefined ? { windowStart: o.windowStart } : {}),
       ...(o.finetuneEpochs > 0
         ? { finetuneEpochs: o.finetuneEpochs, finetuneLr: o.finetuneLr }
         : {}),

@@ -1,6 +1,7 @@
 /**
  * Step 3 of the method, second half: the most redundant window j of m layers (the one the
  * replacement stands in for), and of n layers (the one plain removal would take, for comparison).
+ * With `windowStart` both start at the given layer instead; their scores are still the metric's.
  */
 import { selectWindow, type WindowChoice } from '../metrics/select-window.js';
 import type { RemovalPlan } from './plan-removal.js';
@@ -18,7 +19,12 @@ export function chooseWindows(
   scores: WindowScores,
   excludeLastLayer: boolean,
 ): ChosenWindows {
-  const best = (size: number) =>
-    selectWindow(plan.metric, scores.get(size) as number[], size, { excludeLastLayer });
-  return { window: best(plan.m), removalWindow: best(plan.n) };
+  const start = plan.windowStart;
+  const choose = (size: number): WindowChoice => {
+    const s = scores.get(size) as number[];
+    // A forced window (planRemoval checked that m layers fit there; n ≤ m do too).
+    if (start !== undefined) return { start, size, score: s[start] as number };
+    return selectWindow(plan.metric, s, size, { excludeLastLayer });
+  };
+  return { window: choose(plan.m), removalWindow: choose(plan.n) };
 }

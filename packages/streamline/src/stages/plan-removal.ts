@@ -22,6 +22,8 @@ export interface RemovalPlan {
   n: number;
   /** m: layers in the window the kind replaces (n + 1, or n for plain removal). */
   m: number;
+  /** The window's first layer when the caller forces it (checked against m); else undefined. */
+  windowStart?: number;
 }
 
 export interface PlanOptions {
@@ -32,6 +34,20 @@ export interface PlanOptions {
   replacementOptions?: OptionRecord;
   metric: string;
   metricOptions?: OptionRecord;
+  /** Force the window to start at this layer instead of the most redundant one. */
+  windowStart?: number;
+  excludeLastLayer?: boolean;
+}
+
+/** A forced window start this model and m cannot have; `last` is the largest that works. */
+export class WindowStartError extends RangeError {
+  override name = 'WindowStartError';
+  constructor(
+    readonly last: number,
+    message: string,
+  ) {
+    super(message);
+  }
 }
 
 /** The kind, the metric, n and m for `model`; throws (naming what is wrong) when they cannot be. */
@@ -43,12 +59,26 @@ export function planRemoval(model: LlamaForCausalLM, o: PlanOptions): RemovalPla
     o.target ?? defaultTarget(model.layers.length),
     kind.windowSize(1) - 1,
   );
+  const m = kind.windowSize(n);
+  if (o.windowStart !== undefined)
+    checkWindowStart(o.windowStart, m, model.layers.length, o.excludeLastLayer ?? false);
   return {
     kind,
     kindOptions: resolveOptions(kind.name, kind.options ?? [], o.replacementOptions),
     metric,
     metricOptions: resolveOptions(metric.name, metric.options ?? [], o.metricOptions),
     n,
-    m: kind.windowSize(n),
+    m,
+    windowStart: o.windowStart,
   };
+}
+
+/** J must leave room for m layers (and, with excludeLastLayer, end before the last layer). */
+function checkWindowStart(start: number, m: number, layers: number, excludeLastLayer: boolean) {
+  const last = layers - m - (excludeLastLayer ? 1 : 0);
+  if (Number.isInteger(start) && start >= 0 && start <= last) return;
+  throw new WindowStartError(
+    last,
+    `window start ${start} is out of range: a window of m = ${m} layers in a ${layers}-layer model starts at 0…${last}${excludeLastLayer ? ' (windows ending at the last layer excluded)' : ''}`,
+  );
 }
