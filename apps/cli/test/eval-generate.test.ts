@@ -53,7 +53,7 @@ describe('eval', () => {
     const run = await runCli(['eval', STORIES_BIN]);
     expect(run.code).toBe(2);
     expect(run.stderr).toBe(
-      'llm-streamline: eval needs --data TEXT (or --tasks FILE) for a model other than the bundled one — give a held-out text file\n',
+      'llm-streamline: eval needs --data TEXT (or --tasks FILE) for a model other than the bundled one or a folder written by prune — give a held-out text file\n',
     );
   });
 });

@@ -153,6 +153,33 @@ describe('prune', () => {
     reloaded.model.dispose();
   });
 
+  it('eval on the output defaults to the text and block length its streamline.json recorded', async () => {
+    const run = await runCli(['eval', out, '--blocks', '2', '--json']);
+    expect(run.code, run.stderr).toBe(0);
+    expect(run.stdout).toContain(
+      `"message":"evaluation text from ${join(out, 'streamline.json')}: ${HELDOUT}, blocks of 64 tokens"`,
+    );
+    const r = jsonResult<{ data: string; blockLength: number; blocks: number; perplexity: number }>(
+      run,
+    );
+    expect(r).toMatchObject({ data: HELDOUT, blockLength: 64, blocks: 2 });
+    expect(r.perplexity).toBeGreaterThan(1);
+
+    // A copy whose recorded text is gone: an error that says to give --data.
+    const copy = join(await tempDir(), 'copy');
+    await mkdir(copy);
+    for (const f of await readdir(out))
+      await writeFile(join(copy, f), await readFile(join(out, f)));
+    const report = JSON.parse(await readFile(join(copy, 'streamline.json'), 'utf8'));
+    report.perplexity.source = join(copy, 'gone.txt');
+    await writeFile(join(copy, 'streamline.json'), JSON.stringify(report));
+    const gone = await runCli(['eval', copy]);
+    expect(gone.code).toBe(1);
+    expect(gone.stderr).toContain(
+      `eval: the evaluation text recorded in ${join(copy, 'streamline.json')} (${join(copy, 'gone.txt')}) is not a file here — give --data TEXT`,
+    );
+  });
+
   it('writes a report.html that opens in headless Chromium without errors and shows its charts', async () => {
     const browser = await chromium.launch({ executablePath: chromiumPath(), args: chromiumArgs() });
     try {

@@ -14,6 +14,7 @@ import { CancelledError, CliError, UsageError } from '../errors.js';
 import { assertModelExists, loadModel, modelPath } from '../model-input.js';
 import { formatRate } from '../output/format.js';
 import { memoryLine, memoryRecord } from '../output/memory-line.js';
+import { recordedEvaluation } from '../recorded-run.js';
 import { readTasks, taskPaths, tasksFlag } from '../task-input.js';
 import { readTextFile } from '../text-input.js';
 import { type Command, start } from './command.js';
@@ -40,14 +41,16 @@ export const spec: CommandSpec = {
     data: {
       type: 'string',
       value: 'TEXT',
-      description: 'text file to evaluate on (required for a model other than the bundled one)',
-      default: "the bundled model's heldout.txt",
+      description:
+        'text file to evaluate on (required for a model other than the bundled one or a folder written by prune)',
+      default:
+        "the bundled model's heldout.txt, or the text a pruned folder's streamline.json recorded",
     },
     'block-length': {
       type: 'string',
       value: 'N',
       description: 'tokens per block',
-      default: String(STREAMLINE_DEFAULTS.blockLength),
+      default: `${STREAMLINE_DEFAULTS.blockLength}, or the block length a pruned folder's streamline.json recorded`,
     },
     tasks: tasksFlag('Without --data, no perplexity is computed'),
     blocks: { type: 'string', value: 'N', description: 'evaluate only the first N blocks' },
@@ -65,7 +68,10 @@ export const spec: CommandSpec = {
       what: 'the bundled model on the bundled task and a HellaSwag file of your own',
       command: 'llm-streamline eval --tasks story-endings,hellaswag_val.jsonl',
     },
-    { what: 'a pruned model, first 20 blocks', command: 'llm-streamline eval pruned --blocks 20' },
+    {
+      what: 'a pruned model on the text prune compared it on (recorded in its streamline.json), first 20 blocks',
+      command: 'llm-streamline eval pruned --blocks 20',
+    },
     {
       what: 'a llama2.c model on a text of your own',
       command: 'llm-streamline eval stories260K.bin --data stories.txt --block-length 128',
@@ -78,7 +84,7 @@ export const run: Command['run'] = async (argv, io) => {
   if (!started) return undefined;
   const { args, reporter } = started;
   const v = args.values;
-  const blockLength = intFlag(v, 'block-length', { min: 2 }) ?? STREAMLINE_DEFAULTS.blockLength;
+  const blockLengthFlag = intFlag(v, 'block-length', { min: 2 });
   const maxBlocks = intFlag(v, 'blocks', { min: 1 });
   const batchSize = intFlag(v, 'batch', { min: 1 }) ?? STREAMLINE_DEFAULTS.batchSize;
   const path = modelPath(args.positionals[0], io.cwd);
@@ -86,14 +92,23 @@ export const run: Command['run'] = async (argv, io) => {
   const tasksFlag = stringFlag(v, 'tasks');
   await assertModelExists(path);
   const tasks = tasksFlag === undefined ? undefined : await readTasks(taskPaths(tasksFlag));
-  // Perplexity unless only tasks were asked for. A pruned copy of the bundled model has no
-  // held-out text of its own; say so rather than guess.
+  // Perplexity unless only tasks were asked for: on --data, the bundled model's held-out text, or
+  // the text a pruned folder's streamline.json recorded (so `eval pruned` compares with `prune`).
+  const recorded =
+    dataFlag === undefined && !tasks && path !== BUNDLED.model
+      ? await recordedEvaluation(path)
+      : undefined;
   const dataPath =
-    dataFlag ?? (path === BUNDLED.model && !tasks ? BUNDLED.evaluationText : undefined);
+    dataFlag ?? (path === BUNDLED.model && !tasks ? BUNDLED.evaluationText : recorded?.text);
   if (dataPath === undefined && !tasks)
     throw new UsageError(
-      'eval needs --data TEXT (or --tasks FILE) for a model other than the bundled one',
+      'eval needs --data TEXT (or --tasks FILE) for a model other than the bundled one or a folder written by prune',
       'give a held-out text file',
+    );
+  const blockLength = blockLengthFlag ?? recorded?.blockLength ?? STREAMLINE_DEFAULTS.blockLength;
+  if (recorded)
+    reporter.note(
+      `evaluation text from ${recorded.file}: ${recorded.text}, blocks of ${blockLength} tokens`,
     );
   const text = dataPath === undefined ? undefined : await readTextFile(dataPath, '--data');
 

@@ -165,7 +165,12 @@ export const run: Command['run'] = async (argv, io) => {
   const bundled = path === BUNDLED.model;
   const evaluationSource = noEval
     ? undefined
-    : (evalDataFlag ?? (bundled ? BUNDLED.evaluationText : undefined));
+    : // Recorded absolute, so `eval OUT` finds the same text from any folder.
+      evalDataFlag !== undefined
+      ? resolve(io.cwd, evalDataFlag)
+      : bundled
+        ? BUNDLED.evaluationText
+        : undefined;
   const evaluationText =
     evaluationSource === undefined
       ? undefined
