@@ -204,6 +204,30 @@ describe('prune', () => {
         ).toBeGreaterThan(3);
       }
       expect(errors).toEqual([]);
+      // No two texts of a chart overlap, on a wide and a phone-sized page (the colour bar's tick
+      // labels once ran into its end labels: "0.80.9726").
+      for (const width of [1200, 400]) {
+        await page.setViewportSize({ width, height: 900 });
+        const overlaps = await page.evaluate(() => {
+          const found: string[] = [];
+          for (const svg of document.querySelectorAll('svg')) {
+            const boxes = [...svg.querySelectorAll('text')]
+              .map((t) => ({ text: t.textContent ?? '', r: t.getBoundingClientRect() }))
+              .filter((b) => b.r.width > 0 && b.r.height > 0);
+            boxes.forEach((a, i) => {
+              for (const b of boxes.slice(i + 1)) {
+                const w = Math.min(a.r.right, b.r.right) - Math.max(a.r.left, b.r.left);
+                const h = Math.min(a.r.bottom, b.r.bottom) - Math.max(a.r.top, b.r.top);
+                if (w > 1 && h > 1)
+                  found.push(`${svg.closest('section')?.id}: "${a.text}" × "${b.text}"`);
+              }
+            });
+          }
+          return found;
+        });
+        await page.screenshot({ path: join(out, `..`, `report-${width}.png`), fullPage: true });
+        expect(overlaps, `page width ${width}`).toEqual([]);
+      }
     } finally {
       await browser.close();
     }

@@ -271,22 +271,43 @@ function colourLegend(
   const at = linearScale(higherIsRedundant ? lo : hi, higherIsRedundant ? hi : lo, x, x + barWidth);
   const labelY = y + barHeight + 20;
   const ends = lo === hi ? [lo] : [lo, hi];
-  for (const v of ends)
+  // The spans of x the labels drawn so far take, so that no two overlap.
+  const taken: [number, number][] = [];
+  for (const v of ends) {
+    const label = formatNumber(v, 4);
+    const width = labelWidth(label);
+    const anchor = lo === hi ? 'middle' : at(v) <= x ? 'start' : 'end';
+    const left = anchor === 'start' ? at(v) : anchor === 'end' ? at(v) - width : at(v) - width / 2;
+    taken.push([left, left + width]);
     out +=
       tag('line', { x1: at(v), x2: at(v), y1: y + 6, y2: y + barHeight + 9, stroke: INK.text }) +
-      text(at(v), labelY, formatNumber(v, 4), {
-        'text-anchor': lo === hi ? 'middle' : at(v) <= x ? 'start' : 'end',
-      });
-  // Inner ticks where they leave room for the end labels.
+      text(at(v), labelY, label, { 'text-anchor': anchor });
+  }
+  // Inner ticks where their labels leave a gap to every label already drawn.
   const ticks = niceTicks(lo, hi, 4);
   for (const v of ticks.values) {
+    if (v <= lo || v >= hi) continue;
     const tx = at(v);
-    if (v <= lo || v >= hi || Math.min(tx - x, x + barWidth - tx) < 44) continue;
+    const label = ticks.label(v);
+    const span: [number, number] = [tx - labelWidth(label) / 2, tx + labelWidth(label) / 2];
+    if (taken.some(([a, b]) => span[0] < b + LABEL_GAP && a < span[1] + LABEL_GAP)) continue;
+    taken.push(span);
     out +=
       tag('line', { x1: tx, x2: tx, y1: y + 6, y2: y + barHeight + 9, stroke: INK.muted }) +
-      text(tx, labelY, ticks.label(v), { 'text-anchor': 'middle', fill: INK.muted });
+      text(tx, labelY, label, { 'text-anchor': 'middle', fill: INK.muted });
   }
   return out;
+}
+
+/** Pixels kept between two labels of the colour bar. */
+const LABEL_GAP = 8;
+
+/**
+ * A generous width of a label at the charts' 12 px font: 0.62 em per character, a little more than
+ * the widest digit of common sans-serif fonts, so an estimate errs towards leaving a tick out.
+ */
+export function labelWidth(label: string): number {
+  return [...label].length * 12 * 0.62;
 }
 
 /** Swatches for the outlines (with the two windows' sizes when they differ) and the hatching. */
