@@ -210,8 +210,8 @@ describe('prune', () => {
         await page.setViewportSize({ width, height: 900 });
         const overlaps = await page.evaluate(() => {
           const found: string[] = [];
-          for (const svg of document.querySelectorAll('svg')) {
-            const boxes = [...svg.querySelectorAll('text')]
+          for (const svg of Array.from(document.querySelectorAll('svg'))) {
+            const boxes = Array.from(svg.querySelectorAll('text'))
               .map((t) => ({ text: t.textContent ?? '', r: t.getBoundingClientRect() }))
               .filter((b) => b.r.width > 0 && b.r.height > 0);
             boxes.forEach((a, i) => {

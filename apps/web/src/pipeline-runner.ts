@@ -4,7 +4,12 @@
  * whole held-out set) and cancellation through an AbortSignal.
  */
 import { type MultipleChoiceTask, splitDocuments, type Tokenizer } from '@llm-streamline/llm';
-import { type ProgressEvent, type StreamlineResult, streamline } from '@llm-streamline/streamline';
+import {
+  type ProgressEvent,
+  type StreamlineOptions,
+  type StreamlineResult,
+  streamline,
+} from '@llm-streamline/streamline';
 import type { ReadyModel } from './model-loader.js';
 import type { RunSettings } from './settings.js';
 
@@ -22,6 +27,8 @@ export interface RunInputs {
   onProgress: (event: ProgressEvent) => void;
   /** Warnings about the settings, before any work (a training budget below the minimum). */
   onWarning?: (message: string) => void;
+  /** Every window's score and the chosen windows, as soon as scoring ends. */
+  onScored?: StreamlineOptions['onScored'];
 }
 
 /** Runs the pipeline; the model in `ready` is pruned in place (streamline's contract). */
@@ -53,6 +60,7 @@ export function runPipeline(inputs: RunInputs): Promise<StreamlineResult> {
     signal: inputs.signal,
     onProgress: inputs.onProgress,
     onWarning: inputs.onWarning,
+    onScored: inputs.onScored,
   });
 }
 

@@ -15,7 +15,7 @@ import type { RunSettings } from './settings.js';
 import type { BufferLimits } from './size-check.js';
 import type { ChosenText } from './text-picker.js';
 import { renderDownloadList } from './ui/download-list.js';
-import { renderHeatmap } from './ui/heatmap-view.js';
+import { renderHeatmap, renderScoredHeatmap } from './ui/heatmap-view.js';
 import { renderPerplexity } from './ui/perplexity-view.js';
 import type { Views } from './views.js';
 
@@ -81,6 +81,9 @@ export async function runSession(req: RunRequest, v: Views): Promise<RunOutcome>
         v.progress.update(event);
         v.loss.onProgress(event, s.options.epochs);
       },
+      // The heat map as soon as the windows are scored, long before the run ends.
+      onScored: (scored) =>
+        renderScoredHeatmap(v.heatmap, v.windowText, scored, s.options.replacement),
       onWarning: (w) => {
         warnings.push(`Warning: ${w}`);
         v.downloadNote.textContent = warnings.join(' ');

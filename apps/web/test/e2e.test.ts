@@ -92,10 +92,16 @@ describe('web app', () => {
     // state at the moment the curve first appears: asking after the fact would race the end of a
     // fast run.
     await page.evaluate(() => {
-      const w = window as unknown as { lossDrawnWhile?: string };
+      const w = window as unknown as { lossDrawnWhile?: string; heatmapDrawnWhile?: string };
       new MutationObserver((_, observer) => {
         if (!document.querySelector('#loss svg')) return;
         w.lossDrawnWhile = document.body.dataset.state;
+        observer.disconnect();
+      }).observe(document.body, { childList: true, subtree: true });
+      // The heat map too, as soon as scoring ends.
+      new MutationObserver((_, observer) => {
+        if (!document.querySelector('#heatmap svg')) return;
+        w.heatmapDrawnWhile = `${document.body.dataset.state}, ${document.querySelector('#loss svg') ? 'after' : 'before'} training`;
         observer.disconnect();
       }).observe(document.body, { childList: true, subtree: true });
     });
@@ -105,6 +111,11 @@ describe('web app', () => {
     expect(
       await page.evaluate(() => (window as unknown as { lossDrawnWhile?: string }).lossDrawnWhile),
     ).toBe('running');
+    expect(
+      await page.evaluate(
+        () => (window as unknown as { heatmapDrawnWhile?: string }).heatmapDrawnWhile,
+      ),
+    ).toBe('running, before training');
     await page.screenshot({ path: join(RESULTS, 'training.png'), fullPage: true });
     await page.waitForFunction(
       () => ['done', 'failed'].includes(document.body.dataset.state ?? ''),

@@ -45,7 +45,7 @@ export type { KeepChoice, StreamlineOptions } from './pipeline/options.js';
 export { KEEP_CHOICES } from './pipeline/options.js';
 export type { ProgressEvent, Stage } from './pipeline/progress.js';
 export { ProgressClock } from './pipeline/progress.js';
-export type { ExportResult, StreamlineReport } from './pipeline/report.js';
+export type { ExportResult, ScoredWindows, StreamlineReport } from './pipeline/report.js';
 export type { StreamlineResult } from './pipeline/streamline.js';
 export { streamline } from './pipeline/streamline.js';
 export type {

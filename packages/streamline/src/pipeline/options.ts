@@ -3,6 +3,7 @@ import type { OptionRecord } from '../options/option-spec.js';
 import type { PairStorage } from '../training/pairs.js';
 import type { RemovalTarget } from './layers-to-remove.js';
 import type { ProgressEvent } from './progress.js';
+import type { ScoredWindows } from './report.js';
 
 /** What `keep` may say: the better of the two on validation, or one of them regardless. */
 export type KeepChoice = 'best' | 'replaced' | 'removal';
@@ -106,4 +107,10 @@ export interface StreamlineOptions {
   pairStorage?: () => Promise<PairStorage>;
   signal?: AbortSignal;
   onProgress?: (event: ProgressEvent) => void;
+  /**
+   * Called once scoring has ended and the windows are chosen, with the report's fields that are
+   * then settled (every window's score, the chosen windows, the metric, the model): enough to draw
+   * the heat map long before the run ends.
+   */
+  onScored?: (scored: ScoredWindows) => void;
 }

@@ -103,3 +103,9 @@ export interface StreamlineReport {
   memory?: MemoryPlanRecord & { stream?: StreamStats };
   result: { layers: number; parameters: number };
 }
+
+/** What is known once the windows are chosen: the heat map's input, as the report records it. */
+export type ScoredWindows = Pick<
+  StreamlineReport,
+  'model' | 'metric' | 'scores' | 'layersRemoved' | 'window' | 'removalWindow'
+>;

@@ -1,5 +1,5 @@
 import { assemble } from '../stages/assemble.js';
-import { buildReport } from '../stages/build-report.js';
+import { buildReport, scoredWindows } from '../stages/build-report.js';
 import { calibrate } from '../stages/calibrate.js';
 import { checkMemory } from '../stages/check-memory.js';
 import { checkSizes } from '../stages/check-sizes.js';
@@ -54,6 +54,7 @@ export async function streamline(options: StreamlineOptions): Promise<Streamline
   const { splits, evaluationBlocks } = await calibrate(o, plan.kind, clock);
   const scores = await scoreWindows(o, plan, splits.scoring, clock);
   const windows = chooseWindows(plan, scores, o.excludeLastLayer);
+  o.onScored?.(scoredWindows(o, { original, plan, scores, windows }));
   const fitted = await fitReplacement(o, plan, windows.window, splits, clock);
   // Evaluation (6) comes before assembly (7), so the original and plain-removal models are
   // evaluated in place, on one layer list.

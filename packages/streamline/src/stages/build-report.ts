@@ -7,7 +7,7 @@ import type { CalibrationSplits } from '../calibration/calibration-data.js';
 import type { WindowChoice } from '../metrics/select-window.js';
 import type { ResolvedOptions } from '../pipeline/defaults.js';
 import type { KeepDecision } from '../pipeline/keep-decision.js';
-import type { StreamlineReport } from '../pipeline/report.js';
+import type { ScoredWindows, StreamlineReport } from '../pipeline/report.js';
 import type { Assembly } from './assemble.js';
 import type { ChosenWindows } from './choose-window.js';
 import type { FittedReplacement } from './fit-replacement.js';
@@ -30,21 +30,17 @@ export interface RunFindings {
   timings: Record<string, number>;
 }
 
-export function buildReport(o: ResolvedOptions, f: RunFindings): StreamlineReport {
-  const { plan, splits, fitted } = f;
+/** The report's fields that scoring and the window choice settle (see `onScored`). */
+export function scoredWindows(
+  o: ResolvedOptions,
+  f: Pick<RunFindings, 'original' | 'plan' | 'scores' | 'windows'>,
+): ScoredWindows {
+  const { plan } = f;
   return {
-    version: 2,
     model: {
       source: o.modelSource ?? 'model',
       format: o.modelFormat ?? 'unknown',
       ...f.original,
-    },
-    calibration: {
-      source: o.calibrationSource ?? 'calibration text',
-      blockLength: o.blockLength,
-      scoringBlocks: splits.scoring.length,
-      trainingBlocks: splits.training.length,
-      validationBlocks: splits.validation.length,
     },
     metric: {
       name: plan.metric.name,
@@ -57,6 +53,27 @@ export function buildReport(o: ResolvedOptions, f: RunFindings): StreamlineRepor
     // The replacement's window (m layers) even when plain removal was kept: `keep` says which left.
     window: windowRecord(f.windows.window),
     removalWindow: windowRecord(f.windows.removalWindow),
+  };
+}
+
+export function buildReport(o: ResolvedOptions, f: RunFindings): StreamlineReport {
+  const { plan, splits, fitted } = f;
+  const scored = scoredWindows(o, f);
+  return {
+    version: 2,
+    model: scored.model,
+    calibration: {
+      source: o.calibrationSource ?? 'calibration text',
+      blockLength: o.blockLength,
+      scoringBlocks: splits.scoring.length,
+      trainingBlocks: splits.training.length,
+      validationBlocks: splits.validation.length,
+    },
+    metric: scored.metric,
+    scores: scored.scores,
+    layersRemoved: scored.layersRemoved,
+    window: scored.window,
+    removalWindow: scored.removalWindow,
     replacement: {
       kind: plan.kind.name,
       description: plan.kind.description,
