@@ -3,7 +3,7 @@
  * and the scores are still the metric's. Out of range, it fails before any work.
  */
 import { describe, expect, it } from 'vitest';
-import { streamline, WindowStartError } from '../src/index.js';
+import { type ScoredWindows, streamline, WindowStartError } from '../src/index.js';
 import { loadStories260K, storiesParagraphs } from './helpers.js';
 
 const TINY = { blockLength: 32, scoringBlocks: 2, batchSize: 2, seed: 0 } as const;
@@ -13,7 +13,14 @@ describe('windowStart', () => {
     const { model, tokenizer } = await loadStories260K();
     try {
       const before = [...model.layers];
+      const seen: string[] = [];
+      let scored: ScoredWindows | undefined;
       const { report } = await streamline({
+        onProgress: (e) => seen.push(e.stage),
+        onScored: (s) => {
+          scored = s;
+          seen.push('scored');
+        },
         model,
         tokenizer,
         calibrationText: await storiesParagraphs(0, 10),
@@ -28,6 +35,17 @@ describe('windowStart', () => {
       expect(best).not.toBe(0);
       expect(report.removalWindow).toEqual({ start: 0, size: 1, score: scores[0] });
       expect(report.hyperparameters.windowStart).toBe(0);
+      // onScored came once, right after scoring, with what the report then records.
+      expect(seen.filter((s) => s === 'scored')).toHaveLength(1);
+      expect(seen.lastIndexOf('scoring')).toBeLessThan(seen.indexOf('scored'));
+      expect(scored).toEqual({
+        model: report.model,
+        metric: report.metric,
+        scores: report.scores,
+        layersRemoved: report.layersRemoved,
+        window: report.window,
+        removalWindow: report.removalWindow,
+      });
       // The very layer objects 1…4 remain, in order: layer 0 left.
       const after = [...model.layers];
       expect(after).toHaveLength(4);
