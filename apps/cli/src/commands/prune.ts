@@ -31,8 +31,10 @@ import { baselinesLine } from '../output/baselines-line.js';
 import { formatBytes, formatCount, formatDuration } from '../output/format.js';
 import { memoryLine } from '../output/memory-line.js';
 import type { Reporter } from '../output/reporter.js';
-import { checkOutputPath } from '../output-path.js';
+import { checkOutputPath, PRUNE_OUTPUT } from '../output-path.js';
+import { checkOutputRoom, estimateOutputBytes } from '../output-room.js';
 import { readTextFile } from '../text-input.js';
+import { mapWriteErrors } from '../write-errors.js';
 import { type Command, start } from './command.js';
 import { removalPlanOrUsageError } from './removal-plan.js';
 
@@ -139,7 +141,7 @@ export const run: Command['run'] = async (argv, io) => {
   const path = modelPath(args.positionals[0], io.cwd);
   const outDir = resolve(io.cwd, outArg);
   await assertModelExists(path);
-  await checkOutputPath(outDir, { force, input: path, flag: '--out' });
+  await checkOutputPath(outDir, { force, input: path, flag: '--out', ours: PRUNE_OUTPUT });
 
   const calibrationSource = dataPath ?? BUNDLED.calibrationText;
   const calibrationText = await readTextFile(calibrationSource, '--data');
@@ -178,31 +180,39 @@ export const run: Command['run'] = async (argv, io) => {
           '(give --tokenizer PATH to include one)',
       );
 
-    const { report, checkpoint } = await runToDirectory(
-      {
-        model,
-        tokenizer,
-        modelSource: path,
-        modelFormat: loaded.format,
-        calibrationText,
-        calibrationSource,
-        evaluationText,
-        evaluationSource,
-        ...options,
-        compareBaselines: boolFlag(v, 'no-baselines') ? false : undefined,
-        signal: io.signal,
-        onProgress: (e) => progress(reporter, e),
-        onWarning: (w) => reporter.note(`warning: ${w}`),
-      },
+    const saveDtype = (dtype === 'auto' ? model.weightsDtype : dtype).toUpperCase() as SaveDType;
+    const tokenizerBytes = [...tokenizerFiles.values()].reduce((a, b) => a + b.byteLength, 0);
+    await checkOutputRoom(
       outDir,
-      {
-        force,
-        tokenizerFiles,
-        save: {
-          dtype: (dtype === 'auto' ? model.weightsDtype : dtype).toUpperCase() as SaveDType,
+      '--out',
+      estimateOutputBytes(model.parameterCount(), saveDtype, tokenizerBytes),
+    );
+
+    const { report, checkpoint } = await mapWriteErrors({ flag: '--out', path: outDir }, () =>
+      runToDirectory(
+        {
+          model,
+          tokenizer,
+          modelSource: path,
+          modelFormat: loaded.format,
+          calibrationText,
+          calibrationSource,
+          evaluationText,
+          evaluationSource,
+          ...options,
+          compareBaselines: boolFlag(v, 'no-baselines') ? false : undefined,
+          signal: io.signal,
+          onProgress: (e) => progress(reporter, e),
+          onWarning: (w) => reporter.note(`warning: ${w}`),
         },
-        renderReport: renderReportHtml,
-      },
+        outDir,
+        {
+          force,
+          tokenizerFiles,
+          save: { dtype: saveDtype },
+          renderReport: renderReportHtml,
+        },
+      ),
     );
     const written = await listFiles(outDir);
     const result = { command: 'prune', outDir, checkpoint, files: written, report };
