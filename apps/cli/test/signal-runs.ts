@@ -67,15 +67,24 @@ export const EXPECTED_CODE: Record<Delivery, number> = {
   SIGHUP: 129,
 };
 
-/** The bin when it is built (npm run build), else the same main.ts from source. */
+/**
+ * How "the bin" is run: with LLMS_SIGNAL_BIN=installed, what npm installs as the `llm-streamline`
+ * bin (apps/cli/dist/main.js: run `npm run build` first, or it is stale); otherwise the same
+ * main.ts from source, without the launcher (what CI does, as it does not build).
+ */
 export function binCommand(): string[] {
-  return existsSync(resolve(repoRoot, 'apps/cli/dist/main.js'))
-    ? [INSTALLED_BIN]
-    : ['--conditions=@llm-streamline/source', '--import', 'tsx', CLI_SOURCE];
+  if (process.env.LLMS_SIGNAL_BIN === 'installed') {
+    if (!existsSync(resolve(repoRoot, 'apps/cli/dist/main.js')))
+      throw new Error(
+        'LLMS_SIGNAL_BIN=installed: apps/cli/dist/main.js is missing; run npm run build',
+      );
+    return [INSTALLED_BIN];
+  }
+  return ['--conditions=@llm-streamline/source', '--import', 'tsx', CLI_SOURCE];
 }
 
 /** Tiny budgets: a whole run is ~10 s on SwiftShader, every stage long enough to be hit. */
-export function pruneArgs(out: string): string[] {
+export function pruneArgs(out: string, { evaluate = true } = {}): string[] {
   return [
     'prune',
     join(STORIES_DIR, 'stories260K.bin'),
@@ -83,8 +92,7 @@ export function pruneArgs(out: string): string[] {
     out,
     '--data',
     CALIBRATION,
-    '--eval-data',
-    CALIBRATION,
+    ...(evaluate ? ['--eval-data', CALIBRATION] : ['--no-eval']),
     '--layers',
     '1',
     '--block-length',

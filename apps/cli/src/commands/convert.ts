@@ -42,7 +42,12 @@ export const spec: CommandSpec = {
       description: 'dtype of the written weights',
       default: 'f32',
     },
-    force: { type: 'boolean', short: 'f', description: 'replace OUT if it exists' },
+    force: {
+      type: 'boolean',
+      short: 'f',
+      description:
+        'replace OUT if it is an earlier output of convert or prune; anything else is refused',
+    },
   },
   examples: [
     {

@@ -64,7 +64,12 @@ export const spec: CommandSpec = {
         value: 'DIR',
         description: 'output folder (required; must not exist)',
       },
-      force: { type: 'boolean', short: 'f', description: 'replace --out if it exists' },
+      force: {
+        type: 'boolean',
+        short: 'f',
+        description:
+          'replace --out if it is an earlier output of prune (a folder with streamline.json); anything else is refused',
+      },
       ...scoringFlags(),
     };
     const withTraining = { ...head, ...trainingFlags(head) };
