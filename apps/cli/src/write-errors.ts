@@ -69,11 +69,9 @@ export function writeError(e: unknown, target?: WriteTarget): CliError | undefin
   );
 }
 
-/** Runs `write`, turning a full-disk, permission or read-only error into {@link writeError}'s. */
-export async function mapWriteErrors<T>(target: WriteTarget, write: () => Promise<T>): Promise<T> {
-  try {
-    return await write();
-  } catch (e) {
+/** A rejection handler that rethrows {@link writeError}'s CliError, or the error as it is. */
+export function rethrowWriteError(target: WriteTarget): (e: unknown) => never {
+  return (e) => {
     throw writeError(e, target) ?? e;
-  }
+  };
 }

@@ -15,7 +15,7 @@ import { assertModelExists, hfTokenizerFiles, loadWeights, readTokenizer } from 
 import { formatBytes } from '../output/format.js';
 import { CONVERT_OUTPUT, checkOutputPath } from '../output-path.js';
 import { checkOutputRoom, estimateOutputBytes } from '../output-room.js';
-import { mapWriteErrors } from '../write-errors.js';
+import { rethrowWriteError } from '../write-errors.js';
 import { type Command, start } from './command.js';
 
 export const spec: CommandSpec = {
@@ -93,22 +93,20 @@ export const run: Command['run'] = async (argv, io) => {
       'OUT',
       estimateOutputBytes(loaded.model.parameterCount(), saveDtype, extraBytes),
     );
-    const sink = await mapWriteErrors(target, () =>
-      DirectorySink.create(out, { overwrite: force }),
+    const sink = await DirectorySink.create(out, { overwrite: force }).catch(
+      rethrowWriteError(target),
     );
     try {
-      await mapWriteErrors(target, () =>
-        saveHfModel(loaded.model, sink, {
-          dtype: saveDtype,
-          extraFiles,
-          onProgress: (done, total) => {
-            if (io.signal.aborted) throw new CancelledError();
-            reporter.progress({ stage: 'export', done, total, unit: 'tensors' });
-          },
-        }),
-      );
+      await saveHfModel(loaded.model, sink, {
+        dtype: saveDtype,
+        extraFiles,
+        onProgress: (done, total) => {
+          if (io.signal.aborted) throw new CancelledError();
+          reporter.progress({ stage: 'export', done, total, unit: 'tensors' });
+        },
+      }).catch(rethrowWriteError(target));
       io.signal.throwIfAborted();
-      await mapWriteErrors(target, () => sink.commit());
+      await sink.commit().catch(rethrowWriteError(target));
     } catch (e) {
       await sink.abort();
       throw e;

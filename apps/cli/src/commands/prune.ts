@@ -34,7 +34,7 @@ import type { Reporter } from '../output/reporter.js';
 import { checkOutputPath, PRUNE_OUTPUT } from '../output-path.js';
 import { checkOutputRoom, estimateOutputBytes } from '../output-room.js';
 import { readTextFile } from '../text-input.js';
-import { mapWriteErrors } from '../write-errors.js';
+import { rethrowWriteError } from '../write-errors.js';
 import { type Command, start } from './command.js';
 import { removalPlanOrUsageError } from './removal-plan.js';
 
@@ -193,32 +193,32 @@ export const run: Command['run'] = async (argv, io) => {
       estimateOutputBytes(model.parameterCount(), saveDtype, tokenizerBytes),
     );
 
-    const { report, checkpoint } = await mapWriteErrors({ flag: '--out', path: outDir }, () =>
-      runToDirectory(
-        {
-          model,
-          tokenizer,
-          modelSource: path,
-          modelFormat: loaded.format,
-          calibrationText,
-          calibrationSource,
-          evaluationText,
-          evaluationSource,
-          ...options,
-          compareBaselines: boolFlag(v, 'no-baselines') ? false : undefined,
-          signal: io.signal,
-          onProgress: (e) => progress(reporter, e),
-          onWarning: (w) => reporter.note(`warning: ${w}`),
+    const { report, checkpoint } = await runToDirectory(
+      {
+        model,
+        tokenizer,
+        modelSource: path,
+        modelFormat: loaded.format,
+        calibrationText,
+        calibrationSource,
+        evaluationText,
+        evaluationSource,
+        ...options,
+        compareBaselines: boolFlag(v, 'no-baselines') ? false : undefined,
+        signal: io.signal,
+        onProgress: (e) => progress(reporter, e),
+        onWarning: (w) => reporter.note(`warning: ${w}`),
+      },
+      outDir,
+      {
+        force,
+        tokenizerFiles,
+        save: {
+          dtype: saveDtype,
         },
-        outDir,
-        {
-          force,
-          tokenizerFiles,
-          save: { dtype: saveDtype },
-          renderReport: renderReportHtml,
-        },
-      ),
-    );
+        renderReport: renderReportHtml,
+      },
+    ).catch(rethrowWriteError({ flag: '--out', path: outDir }));
     const written = await listFiles(outDir);
     const result = { command: 'prune', outDir, checkpoint, files: written, report };
     reporter.result(result, describe(report, outDir, written));
