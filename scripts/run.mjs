@@ -21,7 +21,7 @@ import { constants } from 'node:os';
 import { applyWebGPUEnv } from './webgpu-env.mjs';
 
 /** Copies of one SIGTERM (sent to the group, and forwarded by npm) arrive within this many ms. */
-const SAME_EVENT_MS = 100;
+const SAME_EVENT_MS = 300;
 
 const [cmd, ...args] = process.argv.slice(2);
 if (!cmd) {

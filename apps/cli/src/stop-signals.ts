@@ -12,7 +12,7 @@
 import { CancelledError, EXIT, STOP_SIGNALS, type StopSignal } from './errors.js';
 
 /** Copies of one signal event (process group + npm's forwarding) arrive within this many ms. */
-export const SAME_EVENT_MS = 100;
+export const SAME_EVENT_MS = 300;
 
 /** The process surface this needs, injectable for tests. */
 export interface SignalProcess {

@@ -184,7 +184,7 @@ export async function signalRun(options: SignalRunOptions): Promise<SignalRunRes
         clearInterval(waitForStop);
         setTimeout(() => {
           if (!exited) secondSent = deliver(child, 'SIGINT');
-        }, 150);
+        }, 400);
       }, 10);
     }, options.delayMs);
   });
