@@ -99,4 +99,31 @@ describe.skipIf(testRuntime !== 'node')('Node: owned temporary folders', () => {
     expect(await readdir(parent)).toEqual(['out']);
     await rm(parent, { recursive: true });
   });
+
+  it('overwriting commit replaces the old folder and leaves nothing aside; a target that appeared keeps the staging', async () => {
+    const { mkdir, readdir, readFile, rm, writeFile } = await import('node:fs/promises');
+    const { join } = await import('node:path');
+    const { temporaryPaths } = await import('../src/io/node-owned-folders.js');
+    const { DirectorySink } = await import('../src/save/node-directory-sink.js');
+    const parent = await tempParent();
+    const out = join(parent, 'out');
+    await mkdir(out);
+    await writeFile(join(out, 'old.txt'), 'old');
+    const sink = await DirectorySink.create(out, { overwrite: true });
+    await sink.writeFile('new.txt', [new TextEncoder().encode('new')]);
+    await sink.commit();
+    expect(await readdir(parent)).toEqual(['out']);
+    expect(await readdir(out)).toEqual(['new.txt']);
+    expect(await readFile(join(out, 'new.txt'), 'utf8')).toBe('new');
+
+    const other = join(parent, 'other');
+    const late = await DirectorySink.create(other);
+    await mkdir(other); // appears while saving
+    await expect(late.commit()).rejects.toThrow(/appeared while saving; the result is left in/);
+    expect(temporaryPaths()).not.toContain(late.staging); // kept, as the message says
+    expect((await readdir(parent)).sort()).toEqual(
+      [late.staging.slice(parent.length + 1), 'other', 'out'].sort(),
+    );
+    await rm(parent, { recursive: true });
+  });
 });

@@ -6,18 +6,23 @@
  * (node-owned-folders.ts): removed at any exit of this process, and by the next sink created in
  * the same parent if this process was killed before it could.
  */
-import { open, rename, rm, stat } from 'node:fs/promises';
+import { open, rename, stat } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { withPath } from '../io/node-error-path.js';
 import {
   createOwnedFolder,
+  ownedName,
+  registerTemporaryPath,
   releaseTemporaryPath,
   removeOwnedFolder,
 } from '../io/node-owned-folders.js';
 import type { OutputSink } from './output-sink.js';
 
-/** Any output's staging folder, `.<name>.partial-`, before the owner part of the name. */
-const STAGING_PATTERN = String.raw`\..+\.partial-`;
+/**
+ * Any output's staging folder, `.<name>.partial-`, or an old output set aside while it was being
+ * replaced, `.<name>.replaced-`, before the owner part of the name.
+ */
+const STAGING_PATTERN = String.raw`\..+\.(?:partial|replaced)-`;
 
 export class DirectorySink implements OutputSink {
   private constructor(
@@ -53,16 +58,35 @@ export class DirectorySink implements OutputSink {
     }
   }
 
-  /** Moves the finished folder into place (replacing the old one only when overwriting was allowed). */
+  /**
+   * Moves the finished folder into place. An existing target (only when overwriting was allowed)
+   * is first renamed aside and deleted only once the new folder is in place, so a failure in
+   * between puts it back instead of leaving neither.
+   */
   async commit(): Promise<void> {
-    if (this.overwrite) await rm(this.target, { recursive: true, force: true });
-    else if (await stat(this.target).catch(() => undefined)) {
+    const existing = await stat(this.target).catch(() => undefined);
+    if (existing && !this.overwrite) {
+      releaseTemporaryPath(this.staging); // kept, as the message says
       throw new Error(
         `${this.target} appeared while saving; the result is left in ${this.staging}`,
       );
     }
-    await rename(this.staging, this.target);
+    if (!existing) {
+      await rename(this.staging, this.target);
+      releaseTemporaryPath(this.staging);
+      return;
+    }
+    const aside = join(dirname(this.target), ownedName(`.${basename(this.target)}.replaced-`));
+    await rename(this.target, aside);
+    try {
+      await rename(this.staging, this.target);
+    } catch (e) {
+      await rename(aside, this.target);
+      throw e;
+    }
     releaseTemporaryPath(this.staging);
+    registerTemporaryPath(aside);
+    await removeOwnedFolder(aside);
   }
 
   /** Deletes the staging folder (after a failure or cancellation). */
