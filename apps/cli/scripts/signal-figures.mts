@@ -60,7 +60,7 @@ for (const [delivery, count] of plan) {
         `exit ${r.code} (want ${r.expectedCode}) output ${r.outputExists ? 'LEFT' : 'none'} ` +
         `leftovers ${r.leftovers.length ? r.leftovers.join(',') : 'none'} inputs ${r.inputsUnchanged ? 'unchanged' : 'CHANGED'}` +
         `${delivery === 'double-SIGINT' ? ` second ${r.secondSent ? (quick ? 'sent, quit at once' : 'sent, stop already under way') : 'not needed (already stopped)'}` : ''}` +
-        ` ${r.ok ? 'ok' : `FAIL${r.sent ? '' : ' (stage not reached)'}\n${r.stderr}`}`,
+        ` ${r.ok ? 'ok' : `FAIL${r.sent ? (r.acknowledged ? '' : ' (the signal came after the run had finished)') : ' (stage not reached)'}\n${r.stderr}`}`,
     );
   }
   if (count > 0)

@@ -34,6 +34,22 @@ export function exitOf(child: ChildProcess): Promise<{ code: number | null; stde
   return new Promise((done) => child.on('close', (code) => done({ code, stderr })));
 }
 
+/**
+ * Waits (up to 10 s) until no process of the group `pgid` is left: a SIGKILLed grandchild (the CLI
+ * under npm) can take a moment to die after npm did. A zombie left unreaped keeps the group
+ * "existing" until the timeout; the stale-folder check does not count zombies as running.
+ */
+async function groupGone(pgid: number): Promise<void> {
+  for (let waited = 0; waited < 10_000; waited += 50) {
+    try {
+      process.kill(-pgid, 0);
+    } catch {
+      return;
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
 /** Entries of a private TMPDIR that are ours (tsx keeps its compile cache there too). */
 function ours(names: string[]): string[] {
   return names.filter((n) => !/^tsx-\d+$/.test(n));
@@ -66,6 +82,7 @@ export async function killThenRerun(launch: Launch): Promise<KillThenRerun> {
     await stderrMatch(killed, /^training/m);
     process.kill(-(killed.pid as number), 'SIGKILL');
     await new Promise((r) => killed.on('close', r));
+    await groupGone(killed.pid as number);
     const afterKill = { parent: await readdir(parent), tmp: ours(await readdir(tmp)) };
     const rerun = await exitOf(
       launchCli(launch, pruneArgs(out, { evaluate: false }), { TMPDIR: tmp }),

@@ -48,6 +48,8 @@ export interface SignalRunResult extends SignalRunOptions {
   expectedCode: number;
   /** Whether the stage was reached and the signal sent while the run was going. */
   sent: boolean;
+  /** Whether the CLI acknowledged the (first) signal ("stopping…"): it came before the end. */
+  acknowledged: boolean;
   /** Whether a second SIGINT was delivered while the process still ran. */
   secondSent: boolean;
   outputExists: boolean;
@@ -83,7 +85,10 @@ export function binCommand(): string[] {
   return ['--conditions=@llm-streamline/source', '--import', 'tsx', CLI_SOURCE];
 }
 
-/** Tiny budgets: a whole run is ~10 s on SwiftShader, every stage long enough to be hit. */
+/**
+ * Tiny budgets: a whole run is ~10 s on SwiftShader. Evaluation, the last stage before the quick
+ * export, gets 32 blocks so that a signal up to 400 ms into it still lands before the export.
+ */
 export function pruneArgs(out: string, { evaluate = true } = {}): string[] {
   return [
     'prune',
@@ -106,7 +111,7 @@ export function pruneArgs(out: string, { evaluate = true } = {}): string[] {
     '--epochs',
     '2',
     '--eval-blocks',
-    '4',
+    '32',
     '--batch',
     '2',
   ];
@@ -210,18 +215,26 @@ export async function signalRun(options: SignalRunOptions): Promise<SignalRunRes
   const inputsUnchanged = (await hashInputs()) === before;
   await rm(root, { recursive: true, force: true });
   const expectedCode = EXPECTED_CODE[options.delivery];
+  const acknowledged = /^stopping/m.test(stderr);
   return {
     ...options,
     code,
     signal,
     expectedCode,
     sent,
+    acknowledged,
     secondSent,
     outputExists,
     leftovers,
     inputsUnchanged,
     stderr,
-    ok: sent && code === expectedCode && !outputExists && leftovers.length === 0 && inputsUnchanged,
+    ok:
+      sent &&
+      acknowledged &&
+      code === expectedCode &&
+      !outputExists &&
+      leftovers.length === 0 &&
+      inputsUnchanged,
   };
 }
 

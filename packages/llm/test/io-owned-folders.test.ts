@@ -31,6 +31,22 @@ describe.skipIf(testRuntime !== 'node')('Node: owned temporary folders', () => {
     expect(ownerOf('out.partial-0000000a-1-00000000', /\..+\.partial-/)).toBeUndefined();
   });
 
+  it('a zombie (exited, not reaped) does not count as running; a live process does', async (ctx) => {
+    const { existsSync } = await import('node:fs');
+    if (!existsSync('/proc/self/stat')) return ctx.skip('no /proc on this system');
+    const { spawn } = await import('node:child_process');
+    const { processIsRunning } = await import('../src/io/node-owned-folders.js');
+    // `sleep 0` exits at once; its parent becomes `sleep 3`, which never reaps it.
+    const parent = spawn('sh', ['-c', 'sleep 0 & echo $!; exec sleep 3']);
+    const zombie = Number(
+      await new Promise<string>((r) => parent.stdout.once('data', (d) => r(String(d)))),
+    );
+    await new Promise((r) => setTimeout(r, 300));
+    expect(processIsRunning(zombie)).toBe(false);
+    expect(processIsRunning(parent.pid as number)).toBe(true);
+    parent.kill();
+  });
+
   it('removes a stale folder of a dead owner on this host, keeps live, foreign and unrelated ones', async () => {
     const { mkdir, readdir, rm } = await import('node:fs/promises');
     const { join } = await import('node:path');

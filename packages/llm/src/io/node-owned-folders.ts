@@ -12,7 +12,7 @@
  *   A folder of another host (a shared network disk) or of a live process is never touched.
  */
 import { createHash, randomBytes } from 'node:crypto';
-import { rmSync } from 'node:fs';
+import { readFileSync, rmSync } from 'node:fs';
 import { mkdir, readdir, rm } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
@@ -38,14 +38,29 @@ export function ownerOf(name: string, pattern: RegExp): { host: string; pid: num
   return { host: m[1] as string, pid: Number(m[2]) };
 }
 
-/** Whether a process with this id runs on this machine (EPERM: it runs, as another user). */
+/**
+ * Whether a process with this id runs on this machine (EPERM: it runs, as another user). A zombie
+ * (killed, not yet reaped by its parent; in a container whose init does not reap, for a while)
+ * does not run: Linux's /proc says so where there is one.
+ */
 export function processIsRunning(pid: number): boolean {
   if (!Number.isSafeInteger(pid) || pid <= 0) return false;
   try {
     process.kill(pid, 0);
-    return true;
   } catch (e) {
     return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+  return !isZombie(pid);
+}
+
+/** Linux: the state field of /proc/PID/stat (after the parenthesised name) is Z or X. */
+function isZombie(pid: number): boolean {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
+    return state === 'Z' || state === 'X';
+  } catch {
+    return false; // no /proc (macOS), or gone between the two calls: kill() decided
   }
 }
 
