@@ -1,7 +1,7 @@
 /**
  * Dispatch and exit codes: finds the command, runs it, and turns whatever it throws into one
  * line on stderr (a stack only with --verbose) and an exit code: 0 ok, 1 failure, 2 usage error,
- * 130 cancelled.
+ * 130 cancelled (Ctrl-C), 143 stopped by SIGTERM, 129 by SIGHUP.
  */
 import { readFileSync } from 'node:fs';
 import { MemoryBudgetError, NonFiniteResultError } from '@llm-streamline/llm';
@@ -16,6 +16,7 @@ import { prune } from './commands/prune.js';
 import { score } from './commands/score.js';
 import { CancelledError, CliError, EXIT, UsageError } from './errors.js';
 import type { CliIo } from './io.js';
+import { writeError } from './write-errors.js';
 
 /** Every command, in the order --help lists them. */
 export const COMMANDS: readonly Command[] = [inspect, score, prune, evalCommand, generate, convert];
@@ -60,7 +61,7 @@ export function reportError(
   io: CliIo,
   { verbose, json }: { verbose: boolean; json: boolean },
 ): number {
-  const { code, message } = describeError(e, io.signal.aborted);
+  const { code, message } = describeError(e, io.signal.aborted, io.signal.reason);
   io.stderr.write(`llm-streamline: ${message}\n`);
   if (verbose && e instanceof Error && code !== EXIT.cancelled) {
     io.stderr.write(`${e.stack ?? e.message}\n`);
@@ -71,10 +72,27 @@ export function reportError(
   return code;
 }
 
-/** What to say, and the exit code, for anything a command may throw. */
-export function describeError(e: unknown, aborted: boolean): { code: number; message: string } {
-  if (aborted || e instanceof CancelledError)
-    return { code: EXIT.cancelled, message: 'cancelled; nothing was written' };
+/**
+ * What to say, and the exit code, for anything a command may throw. `reason` is the abort
+ * signal's reason: a CancelledError naming the signal that stopped the run picks its exit code.
+ */
+export function describeError(
+  e: unknown,
+  aborted: boolean,
+  reason?: unknown,
+): { code: number; message: string } {
+  if (aborted || e instanceof CancelledError) {
+    const cancel =
+      reason instanceof CancelledError ? reason : e instanceof CancelledError ? e : undefined;
+    const by = cancel?.signal && cancel.signal !== 'SIGINT' ? ` by ${cancel.signal}` : '';
+    return {
+      code: cancel?.exitCode ?? EXIT.cancelled,
+      message: `cancelled${by}; nothing was written`,
+    };
+  }
+  const cannotWrite = writeError(e);
+  if (cannotWrite)
+    return { code: EXIT.failure, message: `${cannotWrite.message} — ${cannotWrite.hint}` };
   if (e instanceof UsageError) return { code: EXIT.usage, message: `${e.message} — ${e.hint}` };
   if (e instanceof CliError)
     return { code: EXIT.failure, message: e.hint ? `${e.message} — ${e.hint}` : e.message };

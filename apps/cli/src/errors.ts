@@ -4,8 +4,23 @@
  * (Ctrl-C, exit 130).
  */
 
-/** Exit codes: 0 ok, 1 failure, 2 usage error, 130 cancelled (128 + SIGINT). */
-export const EXIT = { ok: 0, failure: 1, usage: 2, cancelled: 130 } as const;
+/**
+ * Exit codes: 0 ok, 1 failure, 2 usage error; stopped by a signal, 128 + its number: 129 SIGHUP,
+ * 130 SIGINT (Ctrl-C, and `cancelled` for an abort without a signal), 143 SIGTERM.
+ */
+export const EXIT = {
+  ok: 0,
+  failure: 1,
+  usage: 2,
+  cancelled: 130,
+  SIGHUP: 129,
+  SIGINT: 130,
+  SIGTERM: 143,
+} as const;
+
+/** The signals that stop a run (each cancels through the same AbortSignal). */
+export const STOP_SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+export type StopSignal = (typeof STOP_SIGNALS)[number];
 
 /** The command line itself is wrong (unknown flag, bad value, missing argument): exit 2. */
 export class UsageError extends Error {
@@ -31,10 +46,18 @@ export class CliError extends Error {
   }
 }
 
-/** The run was stopped (Ctrl-C). Exit 130. */
+/** The run was stopped (Ctrl-C, or SIGTERM / SIGHUP). Exit 130, or 128 + the signal's number. */
 export class CancelledError extends Error {
-  constructor() {
-    super('cancelled');
+  constructor(
+    /** The signal that stopped the run; none for a plain abort (exit 130, like Ctrl-C). */
+    readonly signal?: StopSignal,
+  ) {
+    super(signal ? `stopped by ${signal}` : 'cancelled');
     this.name = 'CancelledError';
+  }
+
+  /** 128 + the signal's number; 130 without a signal. */
+  get exitCode(): number {
+    return this.signal ? EXIT[this.signal] : EXIT.cancelled;
   }
 }

@@ -1,18 +1,20 @@
 #!/usr/bin/env node
 /**
- * The `llm-streamline` executable: wires the process (argv, streams, environment, Ctrl-C) to
- * main() in cli.ts and exits with its code. The first Ctrl-C asks the running command to stop
- * (it cleans up and exits 130); a second one exits at once.
+ * The `llm-streamline` executable: wires the process (argv, streams, environment, signals) to
+ * main() in cli.ts and exits with its code. The first SIGINT (Ctrl-C), SIGTERM or SIGHUP asks the
+ * running command to stop (it cleans up and exits 130, 143 or 129); a second one exits at once,
+ * and staging and temporary folders are still removed, synchronously, as the process exits
+ * (stop-signals.ts, and the owned-folder registry of @llm-streamline/llm/node).
  */
+import { removeTemporaryPathsSync } from '@llm-streamline/llm/node';
 import { main } from './cli.js';
-import { CancelledError, EXIT } from './errors.js';
+import { handleStopSignals } from './stop-signals.js';
 
 const controller = new AbortController();
-process.on('SIGINT', () => {
-  if (controller.signal.aborted) process.exit(EXIT.cancelled);
-  process.stderr.write('\nstopping… (press Ctrl-C again to quit at once)\n');
-  controller.abort(new CancelledError());
-});
+handleStopSignals(controller, (text) => process.stderr.write(text));
+// Registered paths go on every exit, an uncaught error included (the registry also installs
+// this on first use; installing it here too makes it independent of which module ran first).
+process.on('exit', removeTemporaryPathsSync);
 
 const code = await main(process.argv.slice(2), {
   stdout: process.stdout,

@@ -40,7 +40,8 @@ export function mainHelp(specs: readonly CommandSpec[]): string {
     'whole method out of the box.',
     '',
     "Run 'llm-streamline <command> --help' for a command's flags and examples.",
-    'Exit codes: 0 ok, 1 failure, 2 usage error, 130 cancelled (Ctrl-C).',
+    'Exit codes: 0 ok, 1 failure, 2 usage error, 130 cancelled (Ctrl-C), 143 stopped by SIGTERM,',
+    '129 by SIGHUP.',
     '',
   ].join('\n');
 }

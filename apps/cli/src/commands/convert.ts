@@ -13,7 +13,9 @@ import { openDevice } from '../device.js';
 import { CancelledError } from '../errors.js';
 import { assertModelExists, hfTokenizerFiles, loadWeights, readTokenizer } from '../model-input.js';
 import { formatBytes } from '../output/format.js';
-import { checkOutputPath } from '../output-path.js';
+import { CONVERT_OUTPUT, checkOutputPath } from '../output-path.js';
+import { checkOutputRoom, estimateOutputBytes } from '../output-room.js';
+import { rethrowWriteError } from '../write-errors.js';
 import { type Command, start } from './command.js';
 
 export const spec: CommandSpec = {
@@ -40,7 +42,12 @@ export const spec: CommandSpec = {
       description: 'dtype of the written weights',
       default: 'f32',
     },
-    force: { type: 'boolean', short: 'f', description: 'replace OUT if it exists' },
+    force: {
+      type: 'boolean',
+      short: 'f',
+      description:
+        'replace OUT if it is an earlier output of convert or prune; anything else is refused',
+    },
   },
   examples: [
     {
@@ -65,7 +72,7 @@ export const run: Command['run'] = async (argv, io) => {
   const force = boolFlag(v, 'force');
   const tokenizerPath = stringFlag(v, 'tokenizer');
   await assertModelExists(input);
-  await checkOutputPath(out, { force, input, flag: 'OUT' });
+  await checkOutputPath(out, { force, input, flag: 'OUT', ours: CONVERT_OUTPUT });
 
   await openDevice();
   // Converting needs no tokenizer object; a --tokenizer given is read once to check that it is one.
@@ -77,21 +84,33 @@ export const run: Command['run'] = async (argv, io) => {
       'no tokenizer.model or tokenizer.json found: the output holds the weights only and needs a tokenizer ' +
         'before it can be used (give --tokenizer PATH)',
     );
-  const sink = await DirectorySink.create(out, { overwrite: force });
+  const saveDtype = dtype.toUpperCase() as 'F32' | 'F16' | 'BF16';
+  const target = { flag: 'OUT', path: out };
   try {
-    await saveHfModel(loaded.model, sink, {
-      dtype: dtype.toUpperCase() as 'F32' | 'F16' | 'BF16',
-      extraFiles,
-      onProgress: (done, total) => {
-        if (io.signal.aborted) throw new CancelledError();
-        reporter.progress({ stage: 'export', done, total, unit: 'tensors' });
-      },
-    });
-    io.signal.throwIfAborted();
-    await sink.commit();
-  } catch (e) {
-    await sink.abort();
-    throw e;
+    const extraBytes = [...extraFiles.values()].reduce((a, b) => a + b.byteLength, 0);
+    await checkOutputRoom(
+      out,
+      'OUT',
+      estimateOutputBytes(loaded.model.parameterCount(), saveDtype, extraBytes),
+    );
+    const sink = await DirectorySink.create(out, { overwrite: force }).catch(
+      rethrowWriteError(target),
+    );
+    try {
+      await saveHfModel(loaded.model, sink, {
+        dtype: saveDtype,
+        extraFiles,
+        onProgress: (done, total) => {
+          if (io.signal.aborted) throw new CancelledError();
+          reporter.progress({ stage: 'export', done, total, unit: 'tensors' });
+        },
+      }).catch(rethrowWriteError(target));
+      io.signal.throwIfAborted();
+      await sink.commit().catch(rethrowWriteError(target));
+    } catch (e) {
+      await sink.abort();
+      throw e;
+    }
   } finally {
     loaded.model.dispose();
   }

@@ -32,9 +32,11 @@ import { formatBytes, formatCount, formatDuration } from '../output/format.js';
 import { memoryLine } from '../output/memory-line.js';
 import type { Reporter } from '../output/reporter.js';
 import { taskLines } from '../output/task-lines.js';
-import { checkOutputPath } from '../output-path.js';
+import { checkOutputPath, PRUNE_OUTPUT } from '../output-path.js';
+import { checkOutputRoom, estimateOutputBytes } from '../output-room.js';
 import { readTasks, taskItemError, taskPaths, tasksFlag } from '../task-input.js';
 import { readTextFile } from '../text-input.js';
+import { rethrowWriteError } from '../write-errors.js';
 import { type Command, start } from './command.js';
 import { removalPlanOrUsageError } from './removal-plan.js';
 
@@ -64,7 +66,12 @@ export const spec: CommandSpec = {
         value: 'DIR',
         description: 'output folder (required; must not exist)',
       },
-      force: { type: 'boolean', short: 'f', description: 'replace --out if it exists' },
+      force: {
+        type: 'boolean',
+        short: 'f',
+        description:
+          'replace --out if it is an earlier output of prune (a folder with streamline.json); anything else is refused',
+      },
       ...scoringFlags(),
       'window-start': {
         type: 'string',
@@ -156,7 +163,7 @@ export const run: Command['run'] = async (argv, io) => {
   const path = modelPath(args.positionals[0], io.cwd);
   const outDir = resolve(io.cwd, outArg);
   await assertModelExists(path);
-  await checkOutputPath(outDir, { force, input: path, flag: '--out' });
+  await checkOutputPath(outDir, { force, input: path, flag: '--out', ours: PRUNE_OUTPUT });
 
   const tasksValue = stringFlag(v, 'tasks');
   const tasks = tasksValue === undefined ? undefined : await readTasks(taskPaths(tasksValue));
@@ -203,6 +210,14 @@ export const run: Command['run'] = async (argv, io) => {
           '(give --tokenizer PATH to include one)',
       );
 
+    const saveDtype = (dtype === 'auto' ? model.weightsDtype : dtype).toUpperCase() as SaveDType;
+    const tokenizerBytes = [...tokenizerFiles.values()].reduce((a, b) => a + b.byteLength, 0);
+    await checkOutputRoom(
+      outDir,
+      '--out',
+      estimateOutputBytes(model.parameterCount(), saveDtype, tokenizerBytes),
+    );
+
     const { report, checkpoint } = await runToDirectory(
       {
         tasks,
@@ -226,13 +241,13 @@ export const run: Command['run'] = async (argv, io) => {
         force,
         tokenizerFiles,
         save: {
-          dtype: (dtype === 'auto' ? model.weightsDtype : dtype).toUpperCase() as SaveDType,
+          dtype: saveDtype,
         },
         renderReport: renderReportHtml,
       },
-    ).catch((e) => {
-      throw taskItemError(e, tasks ?? []);
-    });
+    ).catch((e) =>
+      rethrowWriteError({ flag: '--out', path: outDir })(taskItemError(e, tasks ?? [])),
+    );
     const written = await listFiles(outDir);
     const result = { command: 'prune', outDir, checkpoint, files: written, report };
     reporter.result(result, describe(report, outDir, written));

@@ -1,12 +1,14 @@
 /**
  * Node-only pair storage: each batch's input and target are appended to one temporary file and
  * read back by offset, so neither GPU nor process memory grows with the calibration data. The file
- * is deleted by dispose().
+ * is deleted by dispose(). Its folder, `llm-streamline-pairs-<host>-<pid>-<random>`, is an owned
+ * folder (see createOwnedFolder): removed at any exit of the process, and by the next run if the
+ * process was killed before it could.
  */
-import { randomBytes } from 'node:crypto';
-import { type FileHandle, mkdtemp, open, rm } from 'node:fs/promises';
+import { type FileHandle, open } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createOwnedFolder, removeOwnedFolder, withPath } from '@llm-streamline/llm/node';
 import type { PairStorage } from './pairs.js';
 
 export class FilePairStorage implements PairStorage {
@@ -18,10 +20,12 @@ export class FilePairStorage implements PairStorage {
     private readonly file: FileHandle,
   ) {}
 
+  private get path(): string {
+    return join(this.dir, 'pairs.f32');
+  }
+
   static async create(parent = tmpdir()): Promise<FilePairStorage> {
-    const dir = await mkdtemp(
-      join(parent, `llm-streamline-pairs-${randomBytes(3).toString('hex')}-`),
-    );
+    const dir = await createOwnedFolder(parent, 'llm-streamline-pairs-');
     return new FilePairStorage(dir, await open(join(dir, 'pairs.f32'), 'w+'));
   }
 
@@ -29,18 +33,22 @@ export class FilePairStorage implements PairStorage {
     if (input.length !== target.length)
       throw new RangeError(`pair batch ${i}: input and target sizes differ`);
     const offset = this.end;
-    await this.file.write(
-      new Uint8Array(input.buffer, input.byteOffset, input.byteLength),
-      0,
-      input.byteLength,
-      offset,
-    );
-    await this.file.write(
-      new Uint8Array(target.buffer, target.byteOffset, target.byteLength),
-      0,
-      target.byteLength,
-      offset + input.byteLength,
-    );
+    await this.file
+      .write(
+        new Uint8Array(input.buffer, input.byteOffset, input.byteLength),
+        0,
+        input.byteLength,
+        offset,
+      )
+      .catch(withPath(this.path));
+    await this.file
+      .write(
+        new Uint8Array(target.buffer, target.byteOffset, target.byteLength),
+        0,
+        target.byteLength,
+        offset + input.byteLength,
+      )
+      .catch(withPath(this.path));
     this.end += input.byteLength * 2;
     this.index.set(i, { offset, length: input.length });
   }
@@ -58,6 +66,6 @@ export class FilePairStorage implements PairStorage {
 
   async dispose(): Promise<void> {
     await this.file.close().catch(() => undefined);
-    await rm(this.dir, { recursive: true, force: true });
+    await removeOwnedFolder(this.dir);
   }
 }
