@@ -115,7 +115,7 @@ export type {
 } from './model/llama-model.js';
 export { LlamaBackbone, LlamaForCausalLM } from './model/llama-model.js';
 export { ropeFrequencies } from './model/rope-frequencies.js';
-export { ggufTokenizerEntries } from './save/gguf-tokenizer.js';
+export { ggufTokenizerEntries, ggufTokenizerEntriesFromKv } from './save/gguf-tokenizer.js';
 export type { OutputSink } from './save/output-sink.js';
 export { MemorySink } from './save/output-sink.js';
 export type { GgufSaveOptions } from './save/save-gguf.js';

@@ -13,7 +13,8 @@
  */
 
 import type { LlamaConfig } from '../config/llama-config.js';
-import type { GgufEntry } from '../io/gguf-writer.js';
+import type { GgufValue } from '../io/gguf.js';
+import type { GgufEntry, GgufEntryValue } from '../io/gguf-writer.js';
 import { parseSentencePieceModel } from '../tokenizer/sentencepiece-model.js';
 
 /** llama.cpp token types (gguf-py `TokenType`). */
@@ -158,4 +159,32 @@ function addSpecialEntries(bytes: Uint8Array | undefined): GgufEntry[] {
       out.push({ key: `tokenizer.ggml.add_${which}_token`, value: { type: 'bool', value } });
   }
   return out;
+}
+
+/**
+ * The `tokenizer.*` metadata of a GGUF file as writer entries, to carry a GGUF's tokenizer into a
+ * GGUF written from it (ids as u32, scores f32, token types i32, as llama.cpp writes them).
+ * Values of other shapes are skipped.
+ */
+export function ggufTokenizerEntriesFromKv(kv: ReadonlyMap<string, GgufValue>): GgufEntry[] {
+  const out: GgufEntry[] = [];
+  for (const [key, value] of kv) {
+    if (!key.startsWith('tokenizer.')) continue;
+    const entry = entryOf(value);
+    if (entry) out.push({ key, value: entry });
+  }
+  return out;
+}
+
+function entryOf(value: GgufValue): GgufEntryValue | undefined {
+  if (typeof value === 'string') return { type: 'string', value };
+  if (typeof value === 'boolean') return { type: 'bool', value };
+  if (typeof value === 'number' && Number.isInteger(value) && value >= 0 && value <= 0xffffffff)
+    return { type: 'u32', value };
+  if (value instanceof Float32Array) return { type: 'f32[]', value };
+  if (value instanceof Int32Array || value instanceof Uint32Array)
+    return { type: 'i32[]', value: Int32Array.from(value) };
+  if (Array.isArray(value) && value.every((v) => typeof v === 'string'))
+    return { type: 'string[]', value: value as string[] };
+  return undefined;
 }

@@ -23,6 +23,8 @@ export interface GgufSaveOptions {
   dtype?: SaveDType;
   /** Tokenizer files by name (tokenizer.model, tokenizer.json, tokenizer_config.json). */
   tokenizerFiles?: ReadonlyMap<string, Uint8Array>;
+  /** Tokenizer metadata given directly (another GGUF's, see ggufTokenizerEntriesFromKv); wins over tokenizerFiles. */
+  tokenizerEntries?: readonly GgufEntry[];
   /** `general.name`. */
   name?: string;
   /** Called after each tensor with (done, total). */
@@ -141,7 +143,8 @@ export async function saveGgufModel(
   }));
   const entries = [
     ...ggufModelEntries(config, dtype, options.name),
-    ...(options.tokenizerFiles ? (ggufTokenizerEntries(options.tokenizerFiles, config) ?? []) : []),
+    ...(options.tokenizerEntries ??
+      (options.tokenizerFiles ? (ggufTokenizerEntries(options.tokenizerFiles, config) ?? []) : [])),
   ];
   const layout = layoutGguf(entries, plans);
   const streamed = new StreamedUnits(model);
