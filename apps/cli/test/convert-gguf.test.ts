@@ -6,8 +6,8 @@
  */
 import { copyFile, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { LlamaForCausalLM } from '@llm-streamline/llm';
-import { loadModelFromPath } from '@llm-streamline/llm/node';
+import { type LlamaForCausalLM, parseGguf } from '@llm-streamline/llm';
+import { loadModelFromPath, openFileByteSource } from '@llm-streamline/llm/node';
 import { data, getDevice, scope, type Tensor, tensor } from '@llm-streamline/tensor';
 import { maxAbsDiff } from '@llm-streamline/test-utils';
 import { fixturePath } from '@llm-streamline/test-utils/paths';
@@ -34,6 +34,11 @@ async function convertAndCompare(input: string, extra: string[] = []): Promise<n
   expect(r.to).toBe('gguf');
   expect(r.outFile).toBe(out);
   expect((await readFile(out)).subarray(0, 4).toString()).toBe('GGUF');
+  const source = await openFileByteSource(out);
+  const kv = (await parseGguf(source)).kv;
+  await source.close?.();
+  expect(kv.get('general.name')).toBe('model');
+  expect(kv.get('general.file_type')).toBe(extra.includes('f16') ? 1 : 0);
   await getDevice();
   const original = await loadModelFromPath(input);
   const converted = await loadModelFromPath(out);

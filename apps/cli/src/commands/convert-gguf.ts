@@ -6,6 +6,7 @@
  * OUT and renamed into place.
  */
 import { stat } from 'node:fs/promises';
+import { basename, extname } from 'node:path';
 import { ggufTokenizerEntriesFromKv, parseGguf, saveGgufModel } from '@llm-streamline/llm';
 import { FileSink, openFileByteSource } from '@llm-streamline/llm/node';
 import { CancelledError, CliError } from '../errors.js';
@@ -45,6 +46,8 @@ export async function convertToGguf(
   try {
     await saveGgufModel(loaded.model, sink, c.out, {
       dtype: c.dtype.toUpperCase() as 'F32' | 'F16' | 'BF16',
+      // llama.cpp shows general.name when it loads the file: the output's name says which model.
+      name: basename(c.out, extname(c.out)),
       ...(inputKv ? { tokenizerEntries: inputKv } : { tokenizerFiles }),
       onProgress: (done, total) => {
         if (io.signal.aborted) throw new CancelledError();
