@@ -3,7 +3,7 @@
  * existing path unless `--force`, and then only an earlier output of ours (what `ours` accepts);
  * and its parent writable (output-room.ts checks the free space once the model's size is known).
  */
-import { readdir, stat } from 'node:fs/promises';
+import { open, readdir, stat } from 'node:fs/promises';
 import { dirname, relative, resolve } from 'node:path';
 import { createOwnedFolder, removeOwnedFolder } from '@llm-streamline/llm/node';
 import { CliError } from './errors.js';
@@ -15,6 +15,8 @@ export interface OurOutput {
   description: string;
   /** Whether the folder with these entries is one. */
   matches(names: readonly string[]): boolean;
+  /** Whether the file at this path is one (outputs that are files: a GGUF). Default: never. */
+  matchesFile?(path: string): Promise<boolean>;
 }
 
 /** `prune`'s output: a folder with the run's `streamline.json`. */
@@ -43,6 +45,25 @@ export const CONVERT_OUTPUT: OurOutput = {
 };
 
 /**
+ * `convert --to gguf`'s output: a file that starts with the GGUF magic. A GGUF carries no mark of
+ * its writer, so any GGUF file counts; anything else is refused.
+ */
+export const GGUF_OUTPUT: OurOutput = {
+  description: 'a GGUF file',
+  matches: () => false,
+  async matchesFile(path) {
+    const file = await open(path, 'r');
+    try {
+      const magic = Buffer.alloc(4);
+      await file.read(magic, 0, 4, 0);
+      return magic.toString('latin1') === 'GGUF';
+    } finally {
+      await file.close();
+    }
+  },
+};
+
+/**
  * Checks `out` before any work; throws a CliError naming `flag` and the path otherwise.
  * @param options.ours - what an earlier output of this command looks like (`--force` replaces
  *   only that; never a file, nor any other folder).
@@ -66,7 +87,8 @@ export async function checkOutputPath(
     );
   if (existing) {
     const names = existing.isDirectory() ? await readdir(o) : undefined;
-    if (!names || !ours.matches(names))
+    const isOurs = names ? ours.matches(names) : ((await ours.matchesFile?.(o)) ?? false);
+    if (!isOurs)
       throw new CliError(
         `${flag} ${out} exists and is ${names ? 'a folder' : 'a file'} that llm-streamline did not write; --force replaces only ${ours.description}, nothing was changed`,
         'choose another output folder, or move or delete it yourself',

@@ -115,8 +115,11 @@ export type {
 } from './model/llama-model.js';
 export { LlamaBackbone, LlamaForCausalLM } from './model/llama-model.js';
 export { ropeFrequencies } from './model/rope-frequencies.js';
+export { ggufTokenizerEntries, ggufTokenizerEntriesFromKv } from './save/gguf-tokenizer.js';
 export type { OutputSink } from './save/output-sink.js';
 export { MemorySink } from './save/output-sink.js';
+export type { GgufSaveOptions } from './save/save-gguf.js';
+export { saveGgufModel } from './save/save-gguf.js';
 export type { SaveDType, SaveOptions } from './save/save-model.js';
 // Saving
 export { checkpointTensors, savedConfig, saveHfModel } from './save/save-model.js';

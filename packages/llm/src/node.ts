@@ -19,3 +19,4 @@ export { readCheckpointHeaders } from './load/node-checkpoint-headers.js';
 export { loadModelFromPath } from './load/node-load.js';
 export { detectModelFormat } from './load/node-model-format.js';
 export { DirectorySink } from './save/node-directory-sink.js';
+export { FileSink } from './save/node-file-sink.js';

@@ -2,6 +2,7 @@
  * `convert IN OUT`: a llama2.c `.bin` or a `.gguf` (or a Hugging Face folder, to change its dtype)
  * written as a Hugging Face folder: config.json, model.safetensors and, when one can be found, a
  * SentencePiece tokenizer.model, so that the output loads on its own. Written atomically.
+ * `--to gguf` writes a llama.cpp GGUF file instead (convert-gguf.ts).
  */
 import { readdir, stat } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
@@ -13,23 +14,37 @@ import { openDevice } from '../device.js';
 import { CancelledError } from '../errors.js';
 import { assertModelExists, hfTokenizerFiles, loadWeights, readTokenizer } from '../model-input.js';
 import { formatBytes } from '../output/format.js';
-import { CONVERT_OUTPUT, checkOutputPath } from '../output-path.js';
+import { CONVERT_OUTPUT, checkOutputPath, GGUF_OUTPUT } from '../output-path.js';
 import { checkOutputRoom, estimateOutputBytes } from '../output-room.js';
 import { rethrowWriteError } from '../write-errors.js';
 import { type Command, start } from './command.js';
+import { convertToGguf } from './convert-gguf.js';
 
 export const spec: CommandSpec = {
   name: 'convert',
-  summary: 'convert a llama2.c .bin or a .gguf into a Hugging Face model folder',
+  summary:
+    'convert a model into a Hugging Face folder, or into a GGUF file for llama.cpp (--to gguf)',
   description:
     'Writes config.json and model.safetensors, and copies a SentencePiece tokenizer (--tokenizer, ' +
     'or tokenizer.model / a single tok*.model beside IN) as tokenizer.model. Without one the output ' +
     'holds the weights only, and the command says so.',
   positionals: [
     { name: 'IN', description: 'a llama2.c .bin, a .gguf, or a Hugging Face folder' },
-    { name: 'OUT', description: 'the Hugging Face folder to write (must not exist)' },
+    {
+      name: 'OUT',
+      description:
+        'the Hugging Face folder, or with --to gguf the .gguf file, to write (must not exist)',
+    },
   ],
   flags: {
+    to: {
+      type: 'string',
+      value: 'hf|gguf',
+      description:
+        'output format: a Hugging Face folder, or one GGUF file (llama.cpp names and metadata, ' +
+        'tokenizer embedded; norms stay f32 as llama.cpp keeps them)',
+      default: 'hf',
+    },
     tokenizer: {
       type: 'string',
       value: 'PATH',
@@ -58,6 +73,10 @@ export const spec: CommandSpec = {
       what: 'GGUF, half precision, with an explicit tokenizer',
       command: 'llm-streamline convert model.gguf model-hf --dtype f16 --tokenizer tokenizer.model',
     },
+    {
+      what: 'a pruned Hugging Face folder to GGUF for llama.cpp, half precision',
+      command: 'llm-streamline convert pruned pruned.gguf --to gguf --dtype f16',
+    },
   ],
 };
 
@@ -69,10 +88,20 @@ export const run: Command['run'] = async (argv, io) => {
   const input = resolve(io.cwd, args.positionals[0] as string);
   const out = resolve(io.cwd, args.positionals[1] as string);
   const dtype = enumFlag(v, 'dtype', ['f32', 'f16', 'bf16'] as const) ?? 'f32';
+  const to = enumFlag(v, 'to', ['hf', 'gguf'] as const) ?? 'hf';
   const force = boolFlag(v, 'force');
   const tokenizerPath = stringFlag(v, 'tokenizer');
   await assertModelExists(input);
-  await checkOutputPath(out, { force, input, flag: 'OUT', ours: CONVERT_OUTPUT });
+  await checkOutputPath(out, {
+    force,
+    input,
+    flag: 'OUT',
+    ours: to === 'gguf' ? GGUF_OUTPUT : CONVERT_OUTPUT,
+  });
+  if (to === 'gguf') {
+    await openDevice();
+    return convertToGguf({ input, out, dtype, force, tokenizerPath }, io, reporter);
+  }
 
   await openDevice();
   // Converting needs no tokenizer object; a --tokenizer given is read once to check that it is one.

@@ -209,7 +209,8 @@ async function uploadRecord(
       await readTensorF32(record),
       heads,
       config.headDim,
-      record.shape[1] as number,
+      // A q/k bias is one column: its rows permute like the weight's.
+      record.shape[1] ?? 1,
     ),
     record.shape,
   );

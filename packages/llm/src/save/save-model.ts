@@ -107,7 +107,7 @@ export function checkpointTensors(model: LlamaForCausalLM): Map<string, Tensor> 
  * the next tensor belongs to another unit fetches each unit once, as safetensors' sorted names
  * keep a unit's tensors together, and holds one unit at a time.
  */
-class StreamedUnits {
+export class StreamedUnits {
   private last: Module | undefined;
 
   constructor(private readonly model: LlamaForCausalLM) {}
