@@ -89,16 +89,25 @@ describe('convert --to gguf', () => {
     expect(diff).toBeLessThanOrEqual(1e-5);
   });
 
-  it('keeps an existing OUT without --force, replaces it with --force', async () => {
+  it('keeps an existing OUT without --force; --force replaces a GGUF file, never another file', async () => {
     const out = join(await tempDir(), 'taken.gguf');
     await writeFile(out, 'mine');
     const refused = await runCli(['convert', STORIES_BIN, out, '--to', 'gguf']);
     expect(refused.code).toBe(1);
     expect(refused.stderr).toMatch(/already exists.*--force/);
     expect(await readFile(out, 'utf8')).toBe('mine');
+    // Not a GGUF: --force refuses it too, and leaves it as it was.
+    const notOurs = await runCli(['convert', STORIES_BIN, out, '--to', 'gguf', '--force']);
+    expect(notOurs.code).toBe(1);
+    expect(notOurs.stderr).toMatch(/--force replaces only a GGUF file, nothing was changed/);
+    expect(await readFile(out, 'utf8')).toBe('mine');
+    // An earlier GGUF output is replaced.
+    await writeFile(out, 'GGUF and an old model');
     const forced = await runCli(['convert', STORIES_BIN, out, '--to', 'gguf', '--force']);
     expect(forced.code, forced.stderr).toBe(0);
-    expect((await readFile(out)).subarray(0, 4).toString()).toBe('GGUF');
+    const written = await readFile(out);
+    expect(written.subarray(0, 4).toString()).toBe('GGUF');
+    expect(written.length).toBeGreaterThan(1000);
   });
 
   it('refuses a model with no tokenizer, saying how to give one', async () => {
