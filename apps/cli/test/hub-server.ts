@@ -64,6 +64,8 @@ export class FakeHub {
   readonly requests: string[] = [];
   /** The next full GET of this path sends half the file, then destroys the socket. */
   cutNext: string | undefined;
+  /** The next full GET of this path sends the file with one byte changed (same length). */
+  corruptNext: string | undefined;
   private server: Server | undefined;
   url = '';
 
@@ -222,7 +224,12 @@ export class FakeHub {
       );
       return;
     }
-    res.end(Buffer.from(file.bytes));
+    const body = Buffer.from(file.bytes);
+    if (this.corruptNext === filePath) {
+      this.corruptNext = undefined;
+      body[body.length >> 1] ^= 0xff;
+    }
+    res.end(body);
   }
 
   private json(res: ServerResponse, body: unknown): void {

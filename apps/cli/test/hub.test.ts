@@ -18,12 +18,19 @@ import {
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CliError } from '../src/errors.js';
+import { cachedModel } from '../src/hub/hub-cache.js';
 import { fetchHubModel } from '../src/hub/hub-download.js';
 import { type HubId, parseHubId } from '../src/hub/hub-id.js';
 import { hubSettings } from '../src/hub/hub-settings.js';
 import { resolveModelArg } from '../src/hub/model-arg.js';
 import { HELDOUT, jsonResult, runCli, TINY_12L, tempDir } from './helpers.js';
-import { FakeHub, type FixtureRepo, fileEtag, repoFromFolder } from './hub-server.js';
+import {
+  FakeHub,
+  type FixtureFile,
+  type FixtureRepo,
+  fileEtag,
+  repoFromFolder,
+} from './hub-server.js';
 
 const MODEL_FILES = [
   'config.json',
@@ -236,6 +243,22 @@ describe('downloading from the Hub (a local server through HF_ENDPOINT)', () => 
 
     const path = await fetchHubModel(id('fixture-org/tiny-12L'), hubSettings(env));
     expect(sameBytes(await readFile(join(path, 'model.safetensors')), weights.bytes)).toBe(true);
+  });
+
+  it('a file whose bytes do not match the sha256 the Hub lists is removed from the cache', async () => {
+    const { home, env } = await settingsWith();
+    hub.corruptNext = 'model.safetensors';
+    expect(await failure(fetchHubModel(id('fixture-org/tiny-12L'), hubSettings(env)))).toMatch(
+      /downloaded model.safetensors has sha256 [0-9a-f]{64} where the Hub lists [0-9a-f]{64}; it was removed from the cache — run the command again/,
+    );
+    const repoDir = join(home, 'hub', 'models--fixture-org--tiny-12L');
+    expect(await readdir(join(repoDir, 'blobs'))).not.toContain(
+      fileEtag(tiny.files.find((f) => f.path === 'model.safetensors') as FixtureFile),
+    );
+    await expect(
+      lstat(join(repoDir, 'snapshots', tiny.commit, 'model.safetensors')),
+    ).rejects.toThrow();
+    expect(await cachedModel(join(home, 'hub'), id('fixture-org/tiny-12L'))).toBeUndefined();
   });
 
   it('uses the cache with the server stopped or HF_HUB_OFFLINE=1, and says so when nothing is cached', async () => {
