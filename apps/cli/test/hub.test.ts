@@ -16,11 +16,11 @@ import {
   writeFile,
 } from 'node:fs/promises';
 import { join } from 'node:path';
+import { type HubId, parseHubId } from '@llm-streamline/llm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { CliError } from '../src/errors.js';
 import { cachedModel } from '../src/hub/hub-cache.js';
 import { fetchHubModel } from '../src/hub/hub-download.js';
-import { type HubId, parseHubId } from '../src/hub/hub-id.js';
 import { hubSettings } from '../src/hub/hub-settings.js';
 import { resolveModelArg } from '../src/hub/model-arg.js';
 import { HELDOUT, jsonResult, runCli, TINY_12L, tempDir } from './helpers.js';

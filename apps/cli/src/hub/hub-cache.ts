@@ -5,8 +5,8 @@
  */
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { HubId } from './hub-id.js';
-import { indexShards, planWeights, SAFETENSORS_INDEX } from './needed-files.js';
+import type { HubId } from '@llm-streamline/llm';
+import { indexShards, planWeights, SAFETENSORS_INDEX } from '@llm-streamline/llm';
 
 const COMMIT = /^[0-9a-f]{40}$/;
 

@@ -16,16 +16,16 @@ import {
   type PathInfo,
   pathsInfo,
 } from '@huggingface/hub';
-import { CliError } from '../errors.js';
-import { cachedModel, refPath, repoCacheFolder } from './hub-cache.js';
-import type { HubId } from './hub-id.js';
-import type { HubSettings } from './hub-settings.js';
+import type { HubId } from '@llm-streamline/llm';
 import {
   HUB_TOKENIZER_FILES,
   indexShards,
   planWeights,
   SAFETENSORS_INDEX,
-} from './needed-files.js';
+} from '@llm-streamline/llm';
+import { CliError } from '../errors.js';
+import { cachedModel, refPath, repoCacheFolder } from './hub-cache.js';
+import type { HubSettings } from './hub-settings.js';
 
 /** Where a download reports to. */
 export interface HubDownloadOptions {

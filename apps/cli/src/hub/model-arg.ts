@@ -4,12 +4,12 @@
  */
 import { stat } from 'node:fs/promises';
 import { resolve } from 'node:path';
+import { HUB_ID_HINT, looksLikePath, parseHubId } from '@llm-streamline/llm';
 import { BUNDLED } from '../bundled.js';
 import { CliError } from '../errors.js';
 import type { CliIo } from '../io.js';
 import type { Reporter } from '../output/reporter.js';
 import { fetchHubModel } from './hub-download.js';
-import { HUB_ID_HINT, looksLikePath, parseHubId } from './hub-id.js';
 import { hubSettings } from './hub-settings.js';
 
 /** Shown for a MODEL that is neither a path nor an id. */

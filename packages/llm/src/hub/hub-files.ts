@@ -1,5 +1,5 @@
 /**
- * Which files of a Hub repository a model needs: its config, its weights and its tokenizer, and
+ * Which files of a Hugging Face Hub repository a model needs: its config, its weights and its tokenizer, and
  * nothing else (repositories often also hold PyTorch .bin, ONNX or several GGUF quantisations).
  */
 
