@@ -1,5 +1,5 @@
 /**
- * A local stand-in for the Hugging Face Hub, serving the endpoints `@huggingface/hub` calls
+ * A local stand-in for the Hugging Face Hub (with CORS, for the web app's test), serving the endpoints `@huggingface/hub` calls
  * (model info by revision, paths-info, resolve with `Range: bytes=0-0` probes) for fixture
  * repositories, with switches for the failures the CLI must explain: a gated repository, unknown
  * repositories and revisions, and a connection cut in the middle of a file.
@@ -93,6 +93,20 @@ export class FakeHub {
   }
 
   private handle(req: IncomingMessage, res: ServerResponse): void {
+    // The web app asks from another origin, as it asks huggingface.co: answer as the Hub does.
+    res.setHeader('Access-Control-Allow-Origin', '*');
+    res.setHeader(
+      'Access-Control-Expose-Headers',
+      'ETag, Content-Range, Content-Length, X-Error-Code, X-Repo-Commit, X-Linked-ETag, X-Linked-Size',
+    );
+    if (req.method === 'OPTIONS') {
+      res.writeHead(204, {
+        'Access-Control-Allow-Methods': 'GET, POST, OPTIONS',
+        'Access-Control-Allow-Headers': 'Authorization, Range, Content-Type, Accept',
+      });
+      res.end();
+      return;
+    }
     const url = new URL(req.url ?? '/', 'http://x');
     const path = decodeURIComponent(url.pathname);
     const info = /^\/api\/models\/([^/]+\/[^/]+)\/revision\/(.+)$/.exec(path);
