@@ -160,9 +160,18 @@ describe('downloading from the Hub (a local server through HF_ENDPOINT)', () => 
   it('fetches only the needed files into the Python cache layout, then reuses them', async () => {
     const { home, env } = await settingsWith();
     const before = hub.requests.length;
-    const path = await fetchHubModel(id('fixture-org/tiny-12L'), hubSettings(env));
+    const progress: [number, number][] = [];
+    const path = await fetchHubModel(id('fixture-org/tiny-12L'), hubSettings(env), {
+      onProgress: (done, total) => progress.push([done, total]),
+    });
     const repoDir = join(home, 'hub', 'models--fixture-org--tiny-12L');
     expect(path).toBe(join(repoDir, 'snapshots', tiny.commit));
+    // Bytes of the needed files, never decreasing, ending at their sum.
+    const needed = tiny.files.filter((f) => MODEL_FILES.includes(f.path));
+    const total = needed.reduce((sum, f) => sum + f.bytes.byteLength, 0);
+    expect(progress.at(-1)).toEqual([total, total]);
+    for (let i = 1; i < progress.length; i++)
+      expect(progress[i]?.[0]).toBeGreaterThanOrEqual(progress[i - 1]?.[0] as number);
     expect((await readFile(join(repoDir, 'refs', 'main'), 'utf8')).trim()).toBe(tiny.commit);
     for (const file of tiny.files.filter((f) => MODEL_FILES.includes(f.path))) {
       // A relative symlink to blobs/<etag> (sha256 for LFS files), holding the served bytes.
@@ -295,7 +304,7 @@ describe('downloading from the Hub (a local server through HF_ENDPOINT)', () => 
 });
 
 describe('llm-streamline with a Hub id', () => {
-  it('inspect downloads (progress on stderr, clean --json stdout); eval then runs offline from the cache, as from the folder', async () => {
+  it('inspect downloads (progress lines, nothing but JSON on stdout); eval then runs offline from the cache, as from the folder', async () => {
     const { home, env } = await settingsWith();
     const inspect = await runCli(['inspect', 'fixture-org/tiny-12L', '--json'], env);
     expect(inspect.code, inspect.stderr).toBe(0);

@@ -27,6 +27,8 @@ import { CliError } from '../errors.js';
 import { cachedModel, refPath, repoCacheFolder } from './hub-cache.js';
 import type { HubSettings } from './hub-settings.js';
 
+const PROGRESS_INTERVAL_MS = 200;
+
 /** Where a download reports to. */
 export interface HubDownloadOptions {
   /** Bytes fetched so far of the total still missing from the cache. */
@@ -161,7 +163,7 @@ class HubClient {
     }
     this.doneBytes = 0;
     this.totalBytes = infos.reduce((sum, i) => sum + i.size, 0);
-    this.options.onProgress?.(0, this.totalBytes);
+    this.report(0);
     for (const file of missing) {
       const info = infos.find((i) => i.path === file);
       if (!info)
@@ -181,6 +183,14 @@ class HubClient {
     // The library announces each file with console.debug, which would land on stdout amid --json.
     const debug = console.debug;
     console.debug = () => undefined;
+    // Progress from the size of the growing `.incomplete` file: right whichever transport the
+    // library picks (plain HTTP, or Xet chunks whose bytes on the wire are not the file's).
+    const poll = setInterval(() => {
+      void stat(`${blob}.incomplete`).then(
+        (s) => this.report(this.doneBytes + Math.min(s.size, info.size)),
+        () => undefined,
+      );
+    }, PROGRESS_INTERVAL_MS);
     try {
       pointer = await downloadFileToCacheDir({
         ...this.params(),
@@ -199,9 +209,16 @@ class HubClient {
         { cause: e },
       );
     } finally {
+      clearInterval(poll);
       console.debug = debug;
     }
     if (fresh) await this.verify(pointer, blob, info);
+    this.doneBytes += info.size;
+    this.report(this.doneBytes);
+  }
+
+  private report(doneBytes: number): void {
+    this.options.onProgress?.(Math.min(doneBytes, this.totalBytes), this.totalBytes);
   }
 
   /** A new blob must have the listed size, and an LFS one the listed sha256; else it is removed. */
@@ -223,7 +240,7 @@ class HubClient {
     );
   }
 
-  /** The library's fetch, with Ctrl-C, error codes kept for {@link explain}, and bytes counted. */
+  /** The library's fetch, with Ctrl-C, and error codes kept for {@link explain}. */
   private async fetch(input: string | URL | Request, init?: RequestInit): Promise<Response> {
     const signal = this.options.signal;
     const response = await fetch(input, { ...init, ...(signal ? { signal } : {}) });
@@ -231,23 +248,7 @@ class HubClient {
       this.lastErrorCode = response.headers.get('x-error-code') ?? undefined;
       return response;
     }
-    const ranged = new Headers(init?.headers).has('range');
-    if (ranged || !response.body || !this.options.onProgress || !/\/resolve\//.test(String(input)))
-      return response;
-    const counted = response.body.pipeThrough(
-      new TransformStream<Uint8Array, Uint8Array>({
-        transform: (chunk, controller) => {
-          this.doneBytes += chunk.byteLength;
-          this.options.onProgress?.(Math.min(this.doneBytes, this.totalBytes), this.totalBytes);
-          controller.enqueue(chunk);
-        },
-      }),
-    );
-    return new Response(counted, {
-      status: response.status,
-      statusText: response.statusText,
-      headers: response.headers,
-    });
+    return response;
   }
 
   /** A library or network error as a {@link CliError} that says what to do. */
