@@ -50,7 +50,32 @@ const gated: FixtureRepo = {
   ...repoFromFolder('fixture-org/gated', TINY_12L, MODEL_FILES),
   gatedToken: 'hf_fixture',
 };
-const hub = new FakeHub([tiny, gated]);
+// A safetensors index (one shard) beside a stray checkpoint, and GGUF-only repositories.
+const indexed = repoFromFolder('fixture-org/indexed', TINY_12L, MODEL_FILES, [
+  {
+    path: 'model.safetensors.index.json',
+    bytes: new TextEncoder().encode(
+      JSON.stringify({ weight_map: { 'model.norm.weight': 'model.safetensors' } }),
+    ),
+    lfs: false,
+  },
+  { path: 'consolidated.safetensors', bytes: new Uint8Array(4096), lfs: true },
+]);
+// Download does not parse weights: stand-in bytes are enough for GGUF repositories.
+const gguf = (path: string, size: number) => ({
+  path,
+  bytes: new Uint8Array(size).fill(7),
+  lfs: true,
+});
+const ggufOnly: FixtureRepo = {
+  ...repoFromFolder('fixture-org/gguf', TINY_12L, []),
+  files: [gguf('stories260K.gguf', 5000)],
+};
+const twoGgufs: FixtureRepo = {
+  ...repoFromFolder('fixture-org/ggufs', TINY_12L, []),
+  files: [gguf('stories260K.gguf', 5000), gguf('stories260K-copy.gguf', 64)],
+};
+const hub = new FakeHub([tiny, gated, indexed, ggufOnly, twoGgufs]);
 
 function id(text: string): HubId {
   const parsed = parseHubId(text);
@@ -205,6 +230,26 @@ describe('downloading from the Hub (a local server through HF_ENDPOINT)', () => 
     const before = hub.requests.length;
     expect(await fetchHubModel(id('fixture-org/tiny-12L'), hubSettings(env))).toBe(snapshot);
     expect(hub.requests.slice(before).filter((r) => r.startsWith('GET full'))).toEqual([]);
+  });
+
+  it('follows a safetensors index to its shards; takes a lone .gguf; refuses to guess among several', async () => {
+    const { env } = await settingsWith();
+    const before = hub.requests.length;
+    const folder = await fetchHubModel(id('fixture-org/indexed'), hubSettings(env));
+    expect(
+      hub.requests
+        .slice(before)
+        .filter((r) => r.startsWith('GET full'))
+        .sort(),
+    ).toEqual([...MODEL_FILES, 'model.safetensors.index.json'].map((f) => `GET full ${f}`).sort());
+    expect((await stat(join(folder, 'model.safetensors'))).size).toBe(9134016);
+    const ggufPath = await fetchHubModel(id('fixture-org/gguf'), hubSettings(env));
+    expect(ggufPath).toMatch(/snapshots\/[0-9a-f]{40}\/stories260K\.gguf$/);
+    expect((await stat(ggufPath)).size).toBe(5000);
+    expect(await cachedModel(join(env.HF_HOME, 'hub'), id('fixture-org/gguf'))).toBe(ggufPath);
+    expect(await failure(fetchHubModel(id('fixture-org/ggufs'), hubSettings(env)))).toMatch(
+      /fixture-org\/ggufs@main holds 2 .gguf files \(stories260K.gguf, stories260K-copy.gguf\) and no safetensors — download the one you want \(huggingface-cli download fixture-org\/ggufs FILE\)/,
+    );
   });
 
   it('explains a gated model without a token, an unknown repository and an unknown revision', async () => {

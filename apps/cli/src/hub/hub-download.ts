@@ -90,7 +90,7 @@ export async function fetchHubModel(
     throw new CliError(
       `${name} ${plan.reason}`,
       plan.reason.includes('.gguf')
-        ? 'download the one you want (e.g. huggingface-cli download REPO FILE) and give its path as MODEL'
+        ? `download the one you want (huggingface-cli download ${id.repo} FILE) and give its path as MODEL`
         : 'this tool reads safetensors, GGUF and llama2.c checkpoints; convert the model first',
     );
   if (plan.kind === 'gguf') {
