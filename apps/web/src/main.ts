@@ -60,6 +60,9 @@ const picker = new ModelPicker(document, {
         showError(v.alerts, 'model', 'This model cannot be used.', messageOf(error));
       });
   },
+  onDownloadProgress(message) {
+    v.modelStatus.textContent = message;
+  },
 });
 
 function setBusy(running: boolean): void {

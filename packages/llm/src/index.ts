@@ -68,6 +68,16 @@ export { generate } from './generate/generate.js';
 export type { SamplerOptions } from './generate/sampler.js';
 export { argmax, Sampler } from './generate/sampler.js';
 export { Xorshift64Star } from './generate/xorshift.js';
+export type { WeightsPlan } from './hub/hub-files.js';
+export {
+  HUB_TOKENIZER_FILES,
+  indexShards,
+  planWeights,
+  SAFETENSORS_INDEX,
+} from './hub/hub-files.js';
+// Hugging Face Hub ids and which files of a Hub repository a model needs
+export type { HubId } from './hub/hub-id.js';
+export { HUB_ID_HINT, looksLikePath, parseHubId } from './hub/hub-id.js';
 // Files
 export type { ByteSource } from './io/byte-source.js';
 export { blobByteSource, bytesByteSource, readAllBytes, readAllText } from './io/byte-source.js';

@@ -12,7 +12,8 @@ import type { CommandSpec } from '../args/spec.js';
 import { boolFlag, enumFlag, stringFlag } from '../args/values.js';
 import { openDevice } from '../device.js';
 import { CancelledError } from '../errors.js';
-import { assertModelExists, hfTokenizerFiles, loadWeights, readTokenizer } from '../model-input.js';
+import { resolveModelArg } from '../hub/model-arg.js';
+import { hfTokenizerFiles, loadWeights, readTokenizer } from '../model-input.js';
 import { formatBytes } from '../output/format.js';
 import { CONVERT_OUTPUT, checkOutputPath, GGUF_OUTPUT } from '../output-path.js';
 import { checkOutputRoom, estimateOutputBytes } from '../output-room.js';
@@ -85,13 +86,12 @@ export const run: Command['run'] = async (argv, io) => {
   if (!started) return undefined;
   const { args, reporter } = started;
   const v = args.values;
-  const input = resolve(io.cwd, args.positionals[0] as string);
   const out = resolve(io.cwd, args.positionals[1] as string);
   const dtype = enumFlag(v, 'dtype', ['f32', 'f16', 'bf16'] as const) ?? 'f32';
   const to = enumFlag(v, 'to', ['hf', 'gguf'] as const) ?? 'hf';
   const force = boolFlag(v, 'force');
   const tokenizerPath = stringFlag(v, 'tokenizer');
-  await assertModelExists(input);
+  const input = await resolveModelArg(args.positionals[0], io, reporter);
   await checkOutputPath(out, {
     force,
     input,

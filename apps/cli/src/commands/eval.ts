@@ -11,7 +11,8 @@ import { intFlag, stringFlag } from '../args/values.js';
 import { BUNDLED } from '../bundled.js';
 import { openDevice } from '../device.js';
 import { CancelledError, CliError, UsageError } from '../errors.js';
-import { assertModelExists, loadModel, modelPath } from '../model-input.js';
+import { resolveModelArg } from '../hub/model-arg.js';
+import { loadModel } from '../model-input.js';
 import { formatRate } from '../output/format.js';
 import { memoryLine, memoryRecord } from '../output/memory-line.js';
 import { recordedEvaluation } from '../recorded-run.js';
@@ -87,10 +88,9 @@ export const run: Command['run'] = async (argv, io) => {
   const blockLengthFlag = intFlag(v, 'block-length', { min: 2 });
   const maxBlocks = intFlag(v, 'blocks', { min: 1 });
   const batchSize = intFlag(v, 'batch', { min: 1 }) ?? STREAMLINE_DEFAULTS.batchSize;
-  const path = modelPath(args.positionals[0], io.cwd);
   const dataFlag = stringFlag(v, 'data');
   const tasksFlag = stringFlag(v, 'tasks');
-  await assertModelExists(path);
+  const path = await resolveModelArg(args.positionals[0], io, reporter);
   const tasks = tasksFlag === undefined ? undefined : await readTasks(taskPaths(tasksFlag));
   // Perplexity unless only tasks were asked for: on --data, the bundled model's held-out text, or
   // the text a pruned folder's streamline.json recorded (so `eval pruned` compares with `prune`).

@@ -8,7 +8,8 @@ import type { CommandSpec } from '../args/spec.js';
 import { intFlag, numberFlag, stringFlag } from '../args/values.js';
 import { openDevice } from '../device.js';
 import { CliError } from '../errors.js';
-import { assertModelExists, loadModel, modelPath } from '../model-input.js';
+import { resolveModelArg } from '../hub/model-arg.js';
+import { loadModel } from '../model-input.js';
 import { formatRate } from '../output/format.js';
 import { type Command, start } from './command.js';
 
@@ -76,8 +77,7 @@ export const run: Command['run'] = async (argv, io) => {
   const temperature = numberFlag(v, 'temperature', { min: 0 }) ?? 1;
   const topP = numberFlag(v, 'top-p', { min: 0, max: 1, exclusiveMin: true }) ?? 0.9;
   const seed = intFlag(v, 'seed', { min: 0 }) ?? Math.floor(Math.random() * 2 ** 31);
-  const path = modelPath(args.positionals[0], io.cwd);
-  await assertModelExists(path);
+  const path = await resolveModelArg(args.positionals[0], io, reporter);
 
   await openDevice();
   const flags = modelFlagValues(v);

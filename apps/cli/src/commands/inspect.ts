@@ -12,9 +12,10 @@ import { MODEL_FLAGS, modelFlagValues } from '../args/model-flags.js';
 import type { CommandSpec, FlagSpec } from '../args/spec.js';
 import { intFlag } from '../args/values.js';
 import { deviceMemoryBudget } from '../device.js';
+import { resolveModelArg } from '../hub/model-arg.js';
 import { type Inspection, inspectModel } from '../inspect/inspection.js';
 import type { CliIo } from '../io.js';
-import { asLoadError, assertModelExists, modelPath } from '../model-input.js';
+import { asLoadError } from '../model-input.js';
 import { formatBytes, formatCount } from '../output/format.js';
 import { formatTable } from '../output/table.js';
 import { type Command, start } from './command.js';
@@ -68,11 +69,10 @@ export const run: Command['run'] = async (argv, io: CliIo) => {
   const started = start(spec, argv, io);
   if (!started) return undefined;
   const { args, reporter } = started;
-  const path = modelPath(args.positionals[0], io.cwd);
   const batchSize = intFlag(args.values, 'batch', { min: 1 });
   const blockLength = intFlag(args.values, 'block-length', { min: 1 });
   const { weightsDtype, deviceMemory: memoryFlag } = modelFlagValues(args.values);
-  await assertModelExists(path);
+  const path = await resolveModelArg(args.positionals[0], io, reporter);
   // inspect needs no adapter: without one, only an explicit budget is planned for.
   const deviceMemory = await deviceMemoryBudget(memoryFlag).catch((e: unknown) => {
     if (e instanceof NoAdapterError) return memoryFlag;

@@ -26,7 +26,8 @@ import { boolFlag, enumFlag, intFlag, stringFlag } from '../args/values.js';
 import { BUNDLED } from '../bundled.js';
 import { openDevice } from '../device.js';
 import { UsageError } from '../errors.js';
-import { assertModelExists, hfTokenizerFiles, loadModel, modelPath } from '../model-input.js';
+import { resolveModelArg } from '../hub/model-arg.js';
+import { hfTokenizerFiles, loadModel } from '../model-input.js';
 import { baselinesLine } from '../output/baselines-line.js';
 import { formatBytes, formatCount, formatDuration } from '../output/format.js';
 import { memoryLine } from '../output/memory-line.js';
@@ -160,9 +161,8 @@ export const run: Command['run'] = async (argv, io) => {
   if (outArg === undefined)
     throw new UsageError('prune needs --out DIR', 'name a folder that does not exist yet');
   const force = boolFlag(v, 'force');
-  const path = modelPath(args.positionals[0], io.cwd);
   const outDir = resolve(io.cwd, outArg);
-  await assertModelExists(path);
+  const path = await resolveModelArg(args.positionals[0], io, reporter);
   await checkOutputPath(outDir, { force, input: path, flag: '--out', ours: PRUNE_OUTPUT });
 
   const tasksValue = stringFlag(v, 'tasks');

@@ -16,8 +16,9 @@ import { scoringFlags, scoringOptions } from '../args/pipeline-flags.js';
 import type { CommandSpec } from '../args/spec.js';
 import { BUNDLED } from '../bundled.js';
 import { openDevice } from '../device.js';
+import { resolveModelArg } from '../hub/model-arg.js';
 import { colorEnabled } from '../io.js';
-import { assertModelExists, loadModel, modelPath } from '../model-input.js';
+import { loadModel } from '../model-input.js';
 import { memoryLine, memoryRecord } from '../output/memory-line.js';
 import { similarityStrip } from '../output/similarity-strip.js';
 import { formatTable } from '../output/table.js';
@@ -82,8 +83,7 @@ export const run: Command['run'] = async (argv, io) => {
     ...given
   } = scoringOptions(args.values);
   const o = withDefaults(given);
-  const path = modelPath(args.positionals[0], io.cwd);
-  await assertModelExists(path);
+  const path = await resolveModelArg(args.positionals[0], io, reporter);
   const dataPath = dataFlag ?? BUNDLED.calibrationText;
   const text = await readTextFile(dataPath, '--data');
 
