@@ -40,30 +40,25 @@ export class TextPicker {
   }
 }
 
-export function calibrationPicker(doc: Document): TextPicker {
+/** The picker whose controls are `#NAME-choice`, `#NAME-file` and the elements of `fileClass`. */
+function pickerOf(doc: Document, name: string, bundledPath: string, fileClass: string): TextPicker {
   return new TextPicker(
-    doc.getElementById('calibration-choice') as HTMLSelectElement,
-    doc.getElementById('calibration-file') as HTMLInputElement,
-    BUNDLED_CALIBRATION,
-    [...doc.querySelectorAll<HTMLElement>('.local-text')],
+    doc.getElementById(`${name}-choice`) as HTMLSelectElement,
+    doc.getElementById(`${name}-file`) as HTMLInputElement,
+    bundledPath,
+    [...doc.querySelectorAll<HTMLElement>(`.${fileClass}`)],
   );
 }
 
+export function calibrationPicker(doc: Document): TextPicker {
+  return pickerOf(doc, 'calibration', BUNDLED_CALIBRATION, 'local-text');
+}
+
 export function evaluationPicker(doc: Document): TextPicker {
-  return new TextPicker(
-    doc.getElementById('evaluation-choice') as HTMLSelectElement,
-    doc.getElementById('evaluation-file') as HTMLInputElement,
-    BUNDLED_EVALUATION,
-    [...doc.querySelectorAll<HTMLElement>('.local-eval')],
-  );
+  return pickerOf(doc, 'evaluation', BUNDLED_EVALUATION, 'local-eval');
 }
 
 /** The multiple-choice task file (JSONL); parse it with llm's parseTaskFile. */
 export function taskPicker(doc: Document): TextPicker {
-  return new TextPicker(
-    doc.getElementById('task-choice') as HTMLSelectElement,
-    doc.getElementById('task-file') as HTMLInputElement,
-    BUNDLED_TASK,
-    [...doc.querySelectorAll<HTMLElement>('.local-task')],
-  );
+  return pickerOf(doc, 'task', BUNDLED_TASK, 'local-task');
 }

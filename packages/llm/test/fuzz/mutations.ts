@@ -31,18 +31,6 @@ export interface FileFields {
   types: number[];
 }
 
-/** mulberry32: a small seeded generator, uniform in [0, 1). */
-export function seededRng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
 /** The seed of mutant `index` of `format` in a run seeded `seed`. */
 export function mutantSeed(seed: number, format: FuzzFormat, index: number): number {
   let h = (seed ^ 0x9e3779b9) >>> 0;

@@ -3,7 +3,7 @@
  * input, or fail with a one-line error naming the file. A load that gives non-finite logits must be
  * stopped by the perplexity check (a NaN or infinite perplexity is an error, never a result).
  */
-import { data, getDevice, scope, type Tensor, tensor } from '@llm-streamline/tensor';
+import { data, getDevice, scope, seededRandom, type Tensor, tensor } from '@llm-streamline/tensor';
 import { NonFiniteResultError, perplexity } from '../../src/eval/perplexity.js';
 import { bytesByteSource } from '../../src/io/byte-source.js';
 import { memoryModelDirectory } from '../../src/io/model-directory.js';
@@ -16,13 +16,7 @@ import {
 import { MemorySink } from '../../src/save/output-sink.js';
 import { saveHfModel } from '../../src/save/save-model.js';
 import { fileFields } from './file-fields.js';
-import {
-  type FileFields,
-  type FuzzFormat,
-  mutantSeed,
-  mutationClasses,
-  seededRng,
-} from './mutations.js';
+import { type FileFields, type FuzzFormat, mutantSeed, mutationClasses } from './mutations.js';
 
 export const FUZZ_FORMATS: readonly FuzzFormat[] = ['safetensors', 'gguf', 'llama2c'];
 
@@ -116,7 +110,7 @@ export function buildMutant(
   const classes = mutationClasses(format);
   const mutation = classes[index % classes.length] as (typeof classes)[number];
   const seed = seeds[format];
-  const rng = seededRng(mutantSeed(runSeed, format, index));
+  const rng = seededRandom(mutantSeed(runSeed, format, index));
   return { mutation: mutation.name, bytes: mutation.mutate(seed.bytes, rng, seed.fields) };
 }
 
