@@ -1,5 +1,6 @@
 import { parseArgs } from 'node:util';
 import { UsageError } from '../errors.js';
+import { readConfigFile } from './config-file.js';
 import { COMMON_FLAGS, type CommandSpec } from './spec.js';
 
 /** Parsed flag values (strings or booleans, by flag name) and positionals. */
@@ -32,7 +33,12 @@ export function parseCommandArgs(spec: CommandSpec, argv: readonly string[]): Pa
   } catch (e) {
     throw new UsageError(describeParseError(e as Error & { code?: string }, argv), hint);
   }
-  const values = parsed.values as Record<string, string | boolean | undefined>;
+  const given = parsed.values as Record<string, string | boolean | undefined>;
+  // The command line wins over the file.
+  const values =
+    typeof given.config === 'string'
+      ? { ...readConfigFile(given.config, flags, hint), ...given }
+      : given;
   const help = values.help === true;
   const max = spec.positionals.length;
   if (!help && parsed.positionals.length > max) {

@@ -42,4 +42,10 @@ export const COMMON_FLAGS: FlagSpecs = {
   quiet: { type: 'boolean', short: 'q', description: 'print only the result and errors' },
   verbose: { type: 'boolean', short: 'v', description: 'print stack traces with errors' },
   help: { type: 'boolean', short: 'h', description: 'show this help' },
+  config: {
+    type: 'string',
+    value: 'FILE',
+    description:
+      "read flags from a YAML or JSON file, keyed by the flags' names (block-length: 128); flags on the command line override it",
+  },
 };
