@@ -4,7 +4,9 @@
  * the line, for a bad item).
  */
 import { type MultipleChoiceTask, parseTaskFile, TaskFileError } from '@llm-streamline/llm';
+import type { ParsedArgs } from './args/parse.js';
 import type { FlagSpec } from './args/spec.js';
+import { intFlag, stringFlag } from './args/values.js';
 import { BUNDLED } from './bundled.js';
 import { CliError, UsageError } from './errors.js';
 import { readTextFile } from './text-input.js';
@@ -41,6 +43,29 @@ export function taskPaths(value: string): string[] {
     throw new UsageError('--tasks needs at least one file', 'e.g. --tasks story-endings');
   const bundled: Record<string, string> = BUNDLED.tasks;
   return names.map((n) => bundled[n] ?? n);
+}
+
+/** `--limit N`, beside `--tasks` in `eval` and `prune`. */
+export const TASK_LIMIT_FLAG: FlagSpec = {
+  type: 'string',
+  value: 'N',
+  description:
+    "with --tasks: score only each task's first N items (a quick check, as lm-evaluation-harness's --limit)",
+};
+
+/** The tasks `--tasks` names, each cut to its first `--limit` items; undefined without --tasks. */
+export async function tasksFromFlags(
+  values: ParsedArgs['values'],
+): Promise<MultipleChoiceTask[] | undefined> {
+  const value = stringFlag(values, 'tasks');
+  const limit = intFlag(values, 'limit', { min: 1 });
+  if (value === undefined) {
+    if (limit !== undefined)
+      throw new UsageError('--limit needs --tasks', 'give --tasks FILE, or leave out --limit');
+    return undefined;
+  }
+  const tasks = await readTasks(taskPaths(value));
+  return limit === undefined ? tasks : tasks.map((t) => ({ ...t, items: t.items.slice(0, limit) }));
 }
 
 /** Reads and parses each task file. */

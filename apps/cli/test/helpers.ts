@@ -6,6 +6,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { checkpointPreset, writeRandomCheckpoint } from '@llm-streamline/llm';
 import { DirectorySink } from '@llm-streamline/llm/node';
 import { repoRoot } from '@llm-streamline/test-utils/paths';
@@ -43,18 +44,30 @@ export interface CliRun {
   stderr: string;
 }
 
+/**
+ * tsx's loader by URL: `--import tsx` would resolve from the working folder, which a test may set
+ * outside the repository.
+ */
+const TSX_LOADER = pathToFileURL(resolve(repoRoot, 'node_modules/tsx/dist/loader.mjs')).href;
+
 /** Starts the CLI with `args`; `onStderr` sees stderr as it arrives (to interrupt at a stage). */
 export function startCli(
   args: readonly string[],
   {
     onStderr,
     env = {},
-  }: { onStderr?: (text: string, child: ChildProcess) => void; env?: Record<string, string> } = {},
+    cwd = repoRoot,
+  }: {
+    onStderr?: (text: string, child: ChildProcess) => void;
+    env?: Record<string, string>;
+    /** The working folder (default: the repository root). */
+    cwd?: string;
+  } = {},
 ): { child: ChildProcess; done: Promise<CliRun> } {
   const child = spawn(
     process.execPath,
-    ['--conditions=@llm-streamline/source', '--import', 'tsx', CLI_MAIN, ...args],
-    { cwd: repoRoot, env: applyWebGPUEnv({ ...process.env, NO_COLOR: '1', ...env }) },
+    ['--conditions=@llm-streamline/source', '--import', TSX_LOADER, CLI_MAIN, ...args],
+    { cwd, env: applyWebGPUEnv({ ...process.env, NO_COLOR: '1', ...env }) },
   );
   let stdout = '';
   let stderr = '';

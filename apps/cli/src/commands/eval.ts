@@ -16,7 +16,7 @@ import { loadModel } from '../model-input.js';
 import { formatRate } from '../output/format.js';
 import { memoryLine, memoryRecord } from '../output/memory-line.js';
 import { recordedEvaluation } from '../recorded-run.js';
-import { readTasks, taskPaths, tasksFlag } from '../task-input.js';
+import { TASK_LIMIT_FLAG, tasksFlag, tasksFromFlags } from '../task-input.js';
 import { readTextFile } from '../text-input.js';
 import { type Command, start } from './command.js';
 import { evaluateTasks, formatTaskAccuracies, type TaskAccuracies } from './eval-tasks.js';
@@ -54,6 +54,7 @@ export const spec: CommandSpec = {
       default: `${STREAMLINE_DEFAULTS.blockLength}, or the block length a pruned folder's streamline.json recorded`,
     },
     tasks: tasksFlag('Without --data, no perplexity is computed'),
+    limit: TASK_LIMIT_FLAG,
     blocks: { type: 'string', value: 'N', description: 'evaluate only the first N blocks' },
     batch: {
       type: 'string',
@@ -89,9 +90,8 @@ export const run: Command['run'] = async (argv, io) => {
   const maxBlocks = intFlag(v, 'blocks', { min: 1 });
   const batchSize = intFlag(v, 'batch', { min: 1 }) ?? STREAMLINE_DEFAULTS.batchSize;
   const dataFlag = stringFlag(v, 'data');
-  const tasksFlag = stringFlag(v, 'tasks');
   const path = await resolveModelArg(args.positionals[0], io, reporter);
-  const tasks = tasksFlag === undefined ? undefined : await readTasks(taskPaths(tasksFlag));
+  const tasks = await tasksFromFlags(v);
   // Perplexity unless only tasks were asked for: on --data, the bundled model's held-out text, or
   // the text a pruned folder's streamline.json recorded (so `eval pruned` compares with `prune`).
   const recorded =

@@ -35,7 +35,7 @@ import type { Reporter } from '../output/reporter.js';
 import { taskLines } from '../output/task-lines.js';
 import { checkOutputPath, PRUNE_OUTPUT } from '../output-path.js';
 import { checkOutputRoom, estimateOutputBytes } from '../output-room.js';
-import { readTasks, taskItemError, taskPaths, tasksFlag } from '../task-input.js';
+import { TASK_LIMIT_FLAG, taskItemError, tasksFlag, tasksFromFlags } from '../task-input.js';
 import { readTextFile } from '../text-input.js';
 import { rethrowWriteError } from '../write-errors.js';
 import { type Command, start } from './command.js';
@@ -95,6 +95,7 @@ export const spec: CommandSpec = {
       tasks: tasksFlag(
         'Scores the original, plain-removal and replaced models on them (acc, acc_norm, retention)',
       ),
+      limit: TASK_LIMIT_FLAG,
       'no-baselines': {
         type: 'boolean',
         description:
@@ -165,8 +166,7 @@ export const run: Command['run'] = async (argv, io) => {
   const path = await resolveModelArg(args.positionals[0], io, reporter);
   await checkOutputPath(outDir, { force, input: path, flag: '--out', ours: PRUNE_OUTPUT });
 
-  const tasksValue = stringFlag(v, 'tasks');
-  const tasks = tasksValue === undefined ? undefined : await readTasks(taskPaths(tasksValue));
+  const tasks = await tasksFromFlags(v);
   const calibrationSource = dataPath ?? BUNDLED.calibrationText;
   const calibrationText = await readTextFile(calibrationSource, '--data');
   const bundled = path === BUNDLED.model;
