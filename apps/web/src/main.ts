@@ -24,6 +24,7 @@ import { hooks, logitsOf, setState } from './test-hooks.js';
 import { calibrationPicker, evaluationPicker, taskPicker } from './text-picker.js';
 import { clearError, messageOf, showError } from './ui/alerts.js';
 import { clearDownloadList } from './ui/download-list.js';
+import { clearFieldError, FieldError, showFieldError } from './ui/field-errors.js';
 import { clearResults, findViews, readPlaceholders } from './views.js';
 import { startWebGpu } from './webgpu-status.js';
 
@@ -80,6 +81,7 @@ function setBusy(running: boolean): void {
 async function run(): Promise<void> {
   if (busy || !limits) return;
   clearError(v.alerts);
+  clearFieldError(document, 'layers');
   let request: Parameters<typeof runSession>[0];
   controller = new AbortController();
   try {
@@ -122,6 +124,11 @@ async function run(): Promise<void> {
     if (controller.signal.aborted) {
       v.progress.set(0, 'Cancelled. Nothing was changed; press Prune to start again.');
       setState('cancelled');
+    } else if (error instanceof FieldError) {
+      // A setting this model cannot take: said next to its field, nothing was computed.
+      v.progress.set(0, 'The settings do not fit this model; see the marked field.');
+      showFieldError(document, error.field, error.message);
+      setState('failed');
     } else {
       v.progress.set(0, 'The run failed.');
       const title =

@@ -12,6 +12,7 @@ import type { ModelInput } from './model-input.js';
 import { loadModelInput, type ReadyModel } from './model-loader.js';
 import { runPipeline } from './pipeline-runner.js';
 import type { RunSettings } from './settings.js';
+import { checkSettingsAgainst } from './settings-check.js';
 import type { BufferLimits } from './size-check.js';
 import type { ChosenText } from './text-picker.js';
 import { renderDownloadList } from './ui/download-list.js';
@@ -63,6 +64,7 @@ export async function runSession(req: RunRequest, v: Views): Promise<RunOutcome>
     );
   try {
     signal.throwIfAborted();
+    checkSettingsAgainst(ready.model, s);
     // The pipeline prunes in place, so the original speaks first.
     v.progress.set(undefined, 'Generating with the original model…');
     await generateInto(v.originalText);

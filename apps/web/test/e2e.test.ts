@@ -325,6 +325,30 @@ describe('web app', () => {
     }
   });
 
+  it('says next to the field when the model cannot take the settings, before any compute', async () => {
+    const page = await openApp(browser);
+    try {
+      await page.check('input[name="model"][value="stories260K"]');
+      await fill(page, { ...TINY, layers: 9 });
+      await page.click('#run');
+      await page.waitForFunction(() => document.body.dataset.state === 'failed');
+      expect(await page.textContent('#layers-error')).toContain('cannot remove 9 of 5 layers');
+      expect(await page.getAttribute('#layers', 'aria-invalid')).toBe('true');
+      expect(await page.getAttribute('#layers', 'aria-describedby')).toBe('layers-error');
+      // Nothing ran: the original model did not generate.
+      expect(await page.textContent('#generation-original')).toBe('');
+      // A fitting value clears it on the next run.
+      await fill(page, { layers: 1, epochs: 1 });
+      await page.click('#run');
+      await page.waitForFunction(() => document.body.dataset.state === 'running');
+      expect(await page.isHidden('#layers-error')).toBe(true);
+      await page.click('#cancel');
+      await page.waitForFunction(() => document.body.dataset.state === 'cancelled');
+    } finally {
+      await page.close();
+    }
+  });
+
   it('names a broken model file and what was expected', async () => {
     const page = await openApp(browser);
     try {
