@@ -23,7 +23,7 @@ import { cachedModel } from '../src/hub/hub-cache.js';
 import { fetchHubModel } from '../src/hub/hub-download.js';
 import { hubSettings } from '../src/hub/hub-settings.js';
 import { resolveModelArg } from '../src/hub/model-arg.js';
-import { HELDOUT, jsonResult, runCli, TINY_12L, tempDir } from './helpers.js';
+import { HELDOUT, jsonResult, runCli, TINY, TINY_12L, tempDir } from './helpers.js';
 import {
   FakeHub,
   type FixtureFile,
@@ -387,7 +387,17 @@ describe('llm-streamline with a Hub id', () => {
     expect(perplexity).toBeGreaterThan(1);
     expect(perplexity).toBe(jsonResult<{ perplexity: number }>(fromFolder).perplexity);
     expect(await partials(home)).toEqual([]);
-  }, 120_000);
+
+    // prune records the id as the model's source, not the cache folder it was read from.
+    const out = join(await tempDir(), 'pruned');
+    const pruned = await runCli(
+      ['prune', 'fixture-org/tiny-12L', '--out', out, ...TINY, '--no-eval', '--json'],
+      { ...env, HF_HUB_OFFLINE: '1' },
+    );
+    expect(pruned.code, pruned.stderr).toBe(0);
+    const report = jsonResult<{ report: { model: { source: string } } }>(pruned).report;
+    expect(report.model.source).toBe('fixture-org/tiny-12L');
+  }, 300_000);
 
   it('a malformed id fails at once with what an id looks like', async () => {
     const run = await runCli(['inspect', 'org//name'], { HF_ENDPOINT: hub.url });

@@ -163,7 +163,11 @@ export const run: Command['run'] = async (argv, io) => {
     throw new UsageError('prune needs --out DIR', 'name a folder that does not exist yet');
   const force = boolFlag(v, 'force');
   const outDir = resolve(io.cwd, outArg);
-  const path = await resolveModelArg(args.positionals[0], io, reporter);
+  const modelArg = args.positionals[0];
+  const path = await resolveModelArg(modelArg, io, reporter);
+  // A Hub id is recorded as the id (its files are in the cache); a local model by its path.
+  const modelSource =
+    modelArg !== undefined && path !== resolve(io.cwd, modelArg) ? modelArg : path;
   await checkOutputPath(outDir, { force, input: path, flag: '--out', ours: PRUNE_OUTPUT });
 
   const tasks = await tasksFromFlags(v);
@@ -224,7 +228,7 @@ export const run: Command['run'] = async (argv, io) => {
         windowStart,
         model,
         tokenizer,
-        modelSource: path,
+        modelSource,
         modelFormat: loaded.format,
         calibrationText,
         calibrationSource,
