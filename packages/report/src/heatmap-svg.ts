@@ -37,7 +37,8 @@ const LABEL_MIN = { width: 38, height: 16 };
 
 /**
  * Window start × window size heat map of `report.scores`, the chosen windows outlined: the
- * replaced window (size m) solid, the plain-removal window (size n) dashed. Colour follows
+ * replaced window (size m) solid, the plain-removal window (size n) dashed. Their rows come first,
+ * labelled in bold above a rule; every other size follows in order. Colour follows
  * redundancy, whatever the metric's direction: bright yellow is the most redundant window scored,
  * dark violet the least, on one scale over all sizes (the legend gives the values). Every cell's
  * `<title>` gives its layers, size and score ("layers 4–6 (m=3): 0.9731", six significant digits);
@@ -73,13 +74,24 @@ export function similarityHeatmapSvg(report: HeatmapInput, options: SvgOptions =
   const y0 = MARGIN.top;
   const showValues = cellW >= LABEL_MIN.width && cellH >= LABEL_MIN.height;
 
+  // The chosen sizes' rows come first (the replaced window's m, then plain removal's n): on a deep
+  // model they would otherwise be two thin rows somewhere in the middle. Every other size follows
+  // in order, below a rule.
+  const { window, removalWindow } = report;
+  const chosen = [...new Set([window.size, removalWindow.size])].filter((m) => m >= 1 && m <= rows);
+  const order = [...chosen, ...Array.from({ length: rows }, (_, k) => k + 1)].filter(
+    (m, k, all) => all.indexOf(m) === k,
+  );
+  const rowOf = new Map(order.map((m, row) => [m, row]));
+  const rowY = (m: number) => y0 + (rowOf.get(m) as number) * cellH;
+
   let cells = '';
   let missing = 0;
   for (let m = 1; m <= rows; m++) {
     for (let j = 0; j + m <= layers; j++) {
       const v = scores[m]?.[j];
       const where = `${layerRange(j, m)} (m=${m})`;
-      const box = { x: x0 + j * cellW, y: y0 + (m - 1) * cellH, width: cellW, height: cellH };
+      const box = { x: x0 + j * cellW, y: rowY(m), width: cellW, height: cellH };
       if (!isFiniteNumber(v)) {
         missing++;
         const why = v === undefined ? 'not scored' : `${nonFiniteLabel(v)} (not finite)`;
@@ -117,7 +129,7 @@ export function similarityHeatmapSvg(report: HeatmapInput, options: SvgOptions =
   const outline = (w: { start: number; size: number }, dashed: boolean, which: string) => {
     const box = {
       x: x0 + w.start * cellW,
-      y: y0 + (w.size - 1) * cellH,
+      y: rowY(w.size),
       width: cellW,
       height: cellH,
       fill: 'none',
@@ -135,7 +147,6 @@ export function similarityHeatmapSvg(report: HeatmapInput, options: SvgOptions =
         }),
     );
   };
-  const { window, removalWindow } = report;
   const sameWindow = window.start === removalWindow.start && window.size === removalWindow.size;
   const outlines = sameWindow
     ? outline(window, false, 'replaced removal')
@@ -149,13 +160,29 @@ export function similarityHeatmapSvg(report: HeatmapInput, options: SvgOptions =
       'text-anchor': 'middle',
       fill: INK.muted,
     });
+  // Row labels: every chosen size, then sizes at a step that leaves room, never two too close.
   const mStep = every(cellH);
-  for (let m = 1; m <= rows; m++)
-    if (m === 1 || m % mStep === 0)
-      axes += text(x0 - 6, y0 + (m - 0.5) * cellH + 4, String(m), {
-        'text-anchor': 'end',
-        fill: INK.muted,
-      });
+  let lastLabel = Number.NEGATIVE_INFINITY;
+  order.forEach((m, row) => {
+    const y = y0 + (row + 0.5) * cellH + 4;
+    const wanted = row < chosen.length || m === 1 || m % mStep === 0;
+    if (!wanted || y - lastLabel < 14) return;
+    lastLabel = y;
+    axes += text(x0 - 6, y, String(m), {
+      'text-anchor': 'end',
+      fill: row < chosen.length ? INK.text : INK.muted,
+      'font-weight': row < chosen.length ? 600 : undefined,
+    });
+  });
+  if (chosen.length < rows)
+    axes += tag('line', {
+      x1: x0,
+      x2: x0 + plotWidth,
+      y1: y0 + chosen.length * cellH,
+      y2: y0 + chosen.length * cellH,
+      stroke: INK.text,
+      'stroke-width': 1.5,
+    });
   axes += text(x0 + plotWidth / 2, y0 + plotHeight + 32, 'first layer of the window (j)', {
     'text-anchor': 'middle',
   });

@@ -166,6 +166,16 @@ describe('similarityHeatmapSvg', () => {
     expect((coloured.at(-1)?.[1] as number) / (coloured[0]?.[1] as number)).toBeGreaterThan(10);
   });
 
+  it('puts the chosen sizes first (m, then n), then every other size in order', () => {
+    const report = syntheticReport(); // m = 3, n = 2, L = 6
+    const cells = heatmapCells(svgRoot(similarityHeatmapSvg(report)));
+    const rowY = (m: number) => num(cells.get(`${m},0`) as El, 'y');
+    const ys = [3, 2, 1, 4, 5].map(rowY);
+    for (let k = 1; k < ys.length; k++) expect(ys[k]).toBeGreaterThan(ys[k - 1] as number);
+    // Every cell of a row shares its y.
+    for (let j = 0; j + 3 <= L; j++) expect(num(cells.get(`3,${j}`) as El, 'y')).toBe(rowY(3));
+  });
+
   it('outlines the chosen windows on their cells', () => {
     const report = syntheticReport();
     const svg = svgRoot(similarityHeatmapSvg(report));
