@@ -3,7 +3,6 @@
  * line on stderr (a stack only with --verbose) and an exit code: 0 ok, 1 failure, 2 usage error,
  * 130 cancelled (Ctrl-C), 143 stopped by SIGTERM, 129 by SIGHUP.
  */
-import { readFileSync } from 'node:fs';
 import { MemoryBudgetError, NonFiniteResultError } from '@llm-streamline/llm';
 import { DeviceLimitError } from '@llm-streamline/tensor';
 import { mainHelp } from './args/help.js';
@@ -16,6 +15,7 @@ import { prune } from './commands/prune.js';
 import { score } from './commands/score.js';
 import { CancelledError, CliError, EXIT, UsageError } from './errors.js';
 import type { CliIo } from './io.js';
+import { cliVersion } from './version.js';
 import { writeError } from './write-errors.js';
 
 /** Every command, in the order --help lists them. */
@@ -129,8 +129,5 @@ export function describeError(
 }
 
 function version(): string {
-  const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as {
-    version: string;
-  };
-  return `llm-streamline ${pkg.version}`;
+  return `llm-streamline ${cliVersion()}`;
 }

@@ -8,6 +8,7 @@
 import { copyFile, cp, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { schemaErrors } from '../../../packages/streamline/test/schema-check.js';
 import { COMMANDS } from '../src/cli.js';
 import { ASSETS, HELDOUT, startCli, TINY_12L, tempDir } from './helpers.js';
 
@@ -91,5 +92,11 @@ describe('every --help example runs', () => {
       const result = await run([...args, ...small]);
       expect(result.code, `${line}\n${result.stderr}`).toBe(0);
       expect(result.stderr).not.toMatch(/^llm-streamline: /m);
+      // What a prune example writes fits the shipped schema.
+      const out = args[args.indexOf('--out') + 1];
+      if (name === 'prune' && out)
+        expect(
+          schemaErrors(JSON.parse(await readFile(join(cwd, out, 'streamline.json'), 'utf8'))),
+        ).toEqual([]);
     }, 600_000);
 });

@@ -11,6 +11,7 @@ import type { StreamlineReport } from '@llm-streamline/streamline';
 import { getDevice } from '@llm-streamline/tensor';
 import { chromium } from 'playwright';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { schemaErrors } from '../../../packages/streamline/test/schema-check.js';
 import { chromiumArgs, chromiumPath } from '../../../vitest.shared.js';
 import {
   HELDOUT,
@@ -102,6 +103,10 @@ describe('prune', () => {
       await readFile(join(out, 'streamline.json'), 'utf8'),
     ) as StreamlineReport;
     expect(report).toEqual(result.report);
+    expect(schemaErrors(report)).toEqual([]);
+    expect(report.provenance.tool).toBe('llm-streamline');
+    expect(report.provenance.command?.slice(0, 4)).toEqual(['prune', STORIES_BIN, '--out', out]);
+    expect(report.removedLayers).toEqual([report.window.start, report.window.start + 1]);
     expect(report.layersRemoved).toBe(1);
     expect(report.window.size).toBe(2);
     expect(report.replacement.kind).toBe('ffn');

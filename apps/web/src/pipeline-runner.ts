@@ -10,6 +10,7 @@ import {
   type StreamlineResult,
   streamline,
 } from '@llm-streamline/streamline';
+import pkg from '../package.json' with { type: 'json' };
 import type { ReadyModel } from './model-loader.js';
 import type { RunSettings } from './settings.js';
 
@@ -61,6 +62,7 @@ export function runPipeline(inputs: RunInputs): Promise<StreamlineResult> {
     onProgress: inputs.onProgress,
     onWarning: inputs.onWarning,
     onScored: inputs.onScored,
+    provenance: { tool: '@llm-streamline/web', version: pkg.version },
   });
 }
 

@@ -14,6 +14,7 @@ import type { StreamlineReport } from '@llm-streamline/streamline';
 import { getDevice } from '@llm-streamline/tensor';
 import { type Browser, chromium, type Page } from 'playwright';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { schemaErrors } from '../../../packages/streamline/test/schema-check.js';
 import { chromiumArgs, chromiumPath } from '../../../vitest.shared.js';
 import { logitsOf } from './node-logits.js';
 import { buildAndServe, type ServedApp } from './serve-app.js';
@@ -212,6 +213,8 @@ describe('web app', () => {
         await readFile(join(dir, 'streamline.json'), 'utf8'),
       ) as StreamlineReport;
       expect(saved.window).toEqual(report.window);
+      expect(schemaErrors(saved)).toEqual([]);
+      expect(saved.provenance.tool).toBe('@llm-streamline/web');
 
       // Reload in Node and compare logits with the page's pruned model on the same tokens.
       await getDevice();

@@ -17,9 +17,9 @@ if (!path) {
   process.exit(2);
 }
 const report = JSON.parse(readFileSync(path, 'utf8')) as StreamlineReport;
-if (report.version !== 2)
+if ((report.version as number) !== 3 && (report.version as number) !== 2)
   throw new Error(
-    `${path}: report format version ${report.version}, this renderer reads version 2`,
+    `${path}: report format version ${report.version}, this renderer reads versions 2 and 3`,
   );
 const out = join(dirname(resolve(path)), 'report.html');
 writeFileSync(out, renderReportHtml(report));

@@ -85,7 +85,7 @@ export function renderReportHtml(
     keepSection(report),
     methodsSection(report),
     memorySection(report.memory),
-    timingsSection(report.timings),
+    timingsSection(secondsPerStage(report)),
     hyperparametersSection(report),
   ]
     .filter(Boolean)
@@ -262,7 +262,8 @@ ${epochRows.join('\n')}
  * which are exact only for a run that finished every epoch.
  */
 function stepsPerEpochOf(r: StreamlineReport): number | undefined {
-  const batchSize = r.hyperparameters.batchSize;
+  // Version 3 keys hyperparameters by flag; version 2 files by option name.
+  const batchSize = r.hyperparameters.batch ?? r.hyperparameters.batchSize;
   if (typeof batchSize === 'number' && batchSize > 0 && r.calibration.trainingBlocks > 0)
     return Math.ceil(r.calibration.trainingBlocks / batchSize);
   const t = r.training;
@@ -305,6 +306,12 @@ ${perplexityBarsSvg(p, r.replacement.kind, { xmlns: false })}
 </figure>
 ${table([['model', 'perplexity', 'vs original'], ...rows], 'perplexity')}`,
   );
+}
+
+/** Seconds per stage: `secondsPerStage`, or `timings` in a file written before version 3. */
+function secondsPerStage(r: StreamlineReport): Record<string, number> {
+  const legacy = r as StreamlineReport & { timings?: Record<string, number> };
+  return r.secondsPerStage ?? legacy.timings ?? {};
 }
 
 function timingsSection(timings: Record<string, number>): string {

@@ -62,7 +62,8 @@ function syntheticReport(overrides: Partial<StreamlineReport> = {}): StreamlineR
     return { start, size: m, score: (scores[m] as number[])[start] as number };
   };
   return {
-    version: 2,
+    version: 3,
+    provenance: { tool: 'test', version: '1', createdAt: '2026-12-06T00:00:00.000Z' },
     model: { source: 'models/tiny-6L', format: 'huggingface', layers: L, parameters: 1_234_567 },
     calibration: {
       source: 'calibration.txt',
@@ -74,6 +75,8 @@ function syntheticReport(overrides: Partial<StreamlineReport> = {}): StreamlineR
     metric: { name: 'cosine', description: 'mean cosine', higherIsRedundant: true },
     scores,
     layersRemoved: 2,
+    removedLayers: [pick(3).start, pick(3).start + 1, pick(3).start + 2],
+    replacementLayer: pick(3).start,
     window: pick(3),
     removalWindow: pick(2),
     replacement: {
@@ -83,7 +86,7 @@ function syntheticReport(overrides: Partial<StreamlineReport> = {}): StreamlineR
       options: {},
       export: { as: 'llama-layer' },
     },
-    hyperparameters: { batchSize: 4, epochs: 3, lr: 0.001, excludeLastLayer: false },
+    hyperparameters: { batch: 4, epochs: 3, lr: 0.001, 'exclude-last-layer': false },
     seed: 7,
     // 20 training blocks in batches of 4: 5 steps per epoch, 3 epochs.
     training: {
@@ -93,7 +96,14 @@ function syntheticReport(overrides: Partial<StreamlineReport> = {}): StreamlineR
       bestEpoch: 2,
     },
     perplexity: { source: 'heldout.txt', blocks: 12, original: 6.25, none: 10, replaced: 8.75 },
-    timings: { calibration: 0.5, scoring: 2, pairs: 1, training: 3, evaluation: 4, export: 0.1 },
+    secondsPerStage: {
+      calibration: 0.5,
+      scoring: 2,
+      pairs: 1,
+      training: 3,
+      evaluation: 4,
+      export: 0.1,
+    },
     result: { layers: 4, parameters: 1_000_000 },
     ...overrides,
   };
@@ -475,7 +485,7 @@ describe('renderReportHtml', () => {
       hyperparameters: { [hostile]: hostile, batchSize: 4 },
       perplexity: { source: hostile, blocks: 1, original: 2, none: 3, replaced: 4 },
       calibration: { ...syntheticReport().calibration, source: hostile },
-      timings: { [hostile]: 1 },
+      secondsPerStage: { [hostile]: 1 },
     });
     const html = renderReportHtml(report, { title: hostile });
     const doc = parse(html);

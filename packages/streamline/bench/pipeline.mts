@@ -197,7 +197,9 @@ async function defaultRun(): Promise<Record<string, unknown>> {
   rmSync(dirname(out), { recursive: true, force: true });
   const { report } = result;
   const stageOrder = ['calibration', 'scoring', 'pairs', 'training', 'evaluation', 'export'];
-  const stages = Object.fromEntries(stageOrder.map((s) => [s, round(report.timings[s] ?? 0)]));
+  const stages = Object.fromEntries(
+    stageOrder.map((s) => [s, round(report.secondsPerStage[s] ?? 0)]),
+  );
   return {
     settings: {
       ...STREAMLINE_DEFAULTS,
@@ -209,7 +211,7 @@ async function defaultRun(): Promise<Record<string, unknown>> {
     stageSeconds: stages,
     totalSeconds: round(totalSeconds),
     stagesShare: Object.fromEntries(
-      stageOrder.map((s) => [s, round((report.timings[s] ?? 0) / totalSeconds, 3)]),
+      stageOrder.map((s) => [s, round((report.secondsPerStage[s] ?? 0) / totalSeconds, 3)]),
     ),
     gpu: {
       weightsBytes,
@@ -287,7 +289,9 @@ async function memoryPoint(factor: number): Promise<Record<string, unknown>> {
     factor,
     trainingBlocks: report.calibration.trainingBlocks,
     blockLength: report.calibration.blockLength,
-    stageSeconds: Object.fromEntries(Object.entries(report.timings).map(([k, v]) => [k, round(v)])),
+    stageSeconds: Object.fromEntries(
+      Object.entries(report.secondsPerStage).map(([k, v]) => [k, round(v)]),
+    ),
     totalSeconds: round(seconds),
     window: report.window,
     gpu: {

@@ -86,7 +86,7 @@ for (const kind of kinds) {
     reference: reference[kind],
     ratio: ppl && reference[kind] ? ppl / (reference[kind] as number) : undefined,
     seconds: (performance.now() - t0) / 1000,
-    timings: report.timings,
+    timings: report.secondsPerStage,
     reloadMaxAbsLogitDifference: reload,
     scores: report.scores,
     training: report.training && {

@@ -59,7 +59,10 @@ describe('second stage: language-model loss of the pruned model', () => {
     expect(tuned.nll).toBeLessThan(mseOnly.nll);
     // The MSE stage itself is unchanged by the second stage (same seeds, same data).
     expect(tuned.report.training).toEqual(mseOnly.report.training);
-    expect(tuned.report.hyperparameters).toMatchObject({ finetuneEpochs: 2, finetuneLr: 1e-3 });
-    expect(Object.keys(tuned.report.timings)).toContain('finetune');
+    expect(tuned.report.hyperparameters).toMatchObject({
+      'finetune-epochs': 2,
+      'finetune-lr': 1e-3,
+    });
+    expect(Object.keys(tuned.report.secondsPerStage)).toContain('finetune');
   });
 });

@@ -110,6 +110,8 @@ describe('keep', () => {
     // Plain removal's window (n layers) is what left, and the checkpoint is a plain removal; the
     // report still names the replacement's window (m layers).
     expect(report.window.size).toBe(2);
+    expect(report.removedLayers).toEqual([report.removalWindow.start]);
+    expect(report.replacementLayer).toBeUndefined();
     expect(report.removalWindow.size).toBe(1);
     expect(report.replacement.export).toEqual({ as: 'removed' });
     expect(model.layers.length).toBe(report.model.layers - 1);

@@ -25,6 +25,7 @@ import {
   streamline,
 } from '../src/index.js';
 import { loadStories260K, logitsOf, maxAbsDiff, storiesParagraphs } from './helpers.js';
+import { schemaErrors } from './schema-check.js';
 
 let calibrationText: string;
 let evaluationText: string;
@@ -108,7 +109,8 @@ async function save(
   );
   const written = JSON.parse(new TextDecoder().decode(sink.files.get('streamline.json')));
   expect(written).toEqual(JSON.parse(JSON.stringify(result.report)));
-  expect(written.timings.export).toBeGreaterThanOrEqual(0);
+  expect(schemaErrors(written)).toEqual([]);
+  expect(written.secondsPerStage.export).toBeGreaterThanOrEqual(0);
   return sink;
 }
 
@@ -146,7 +148,7 @@ describe('streamline end to end on stories260K (n = 1)', () => {
       evaluationText,
       evaluationSource: 'stories paragraphs 300–303',
     });
-    expect(report.version).toBe(2);
+    expect(report.version).toBe(3);
     expect(report.model).toEqual({
       source: 'stories260K.bin',
       format: 'llama2c',
@@ -175,12 +177,21 @@ describe('streamline end to end on stories260K (n = 1)', () => {
       options: { init: 'layer' },
       export: { as: 'llama-layer' },
     });
+    // Keyed by their flags, as users write them.
     expect(report.hyperparameters).toMatchObject({
-      batchSize: 4,
+      batch: 4,
       epochs: 1,
       lr: 1e-3,
-      excludeLastLayer: false,
+      'exclude-last-layer': false,
     });
+    expect(report.version).toBe(3);
+    expect(report.provenance.tool).toBe('@llm-streamline/streamline');
+    expect(Date.parse(report.provenance.createdAt)).toBeGreaterThan(Date.parse('2026-01-01'));
+    // The window's m layers left; the replacement sits where the window began.
+    expect(report.removedLayers).toEqual(
+      Array.from({ length: report.window.size }, (_, k) => report.window.start + k),
+    );
+    expect(report.replacementLayer).toBe(report.window.start);
     expect(report.seed).toBe(0);
     const training = report.training as NonNullable<StreamlineReport['training']>;
     expect(training.stepLoss).toHaveLength(2);
@@ -196,7 +207,7 @@ describe('streamline end to end on stories260K (n = 1)', () => {
     const blocks = packBlocks(evaluationText, tokenizer, 64);
     expect(ppl.blocks).toBe(blocks.length);
     expect((await perplexity(model, blocks)).perplexity).toBeCloseTo(ppl.replaced as number, 4);
-    expect(Object.keys(report.timings).sort()).toEqual([
+    expect(Object.keys(report.secondsPerStage).sort()).toEqual([
       'calibration',
       'evaluation',
       'pairs',
@@ -218,7 +229,7 @@ describe('streamline end to end on stories260K (n = 1)', () => {
     expect(events.some((e) => e.stage === 'training' && e.validationLoss !== undefined)).toBe(true);
 
     const sink = await save({ report, model }, true);
-    expect(Object.keys(report.timings)).toContain('export');
+    expect(Object.keys(report.secondsPerStage)).toContain('export');
     await expectReloadsExactly(sink, model);
     model.dispose();
   });
@@ -242,7 +253,7 @@ describe('streamline end to end on stories260K (n = 1)', () => {
     expectWindowsMatchScores(report, 1);
     expect(report.window).toEqual(report.removalWindow);
     expect(report.window.start + report.window.size).toBeLessThan(5);
-    expect(report.hyperparameters.excludeLastLayer).toBe(true);
+    expect(report.hyperparameters['exclude-last-layer']).toBe(true);
     expect(report.replacement).toMatchObject({
       kind: 'none',
       parameters: 0,

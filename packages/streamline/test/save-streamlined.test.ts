@@ -9,13 +9,13 @@ import { type StreamlineReport, type StreamlineResult, saveStreamlined } from '.
 /** Only what saveStreamlined reads: the replacement's export and the timings. */
 function notExportableRun(): StreamlineResult {
   const report = {
-    version: 2,
+    version: 3,
     replacement: {
       kind: 'linear',
       options: {},
       export: { as: 'not-exportable', reason: 'no decoder layer' },
     },
-    timings: { training: 1 },
+    secondsPerStage: { training: 1 },
   } as unknown as StreamlineReport;
   return { report, model: undefined } as unknown as StreamlineResult;
 }
@@ -28,16 +28,16 @@ describe('saveStreamlined', () => {
     const rendered: StreamlineReport[] = [];
     const renderReport = (report: StreamlineReport) => {
       rendered.push(structuredClone(report));
-      return `<p>export took ${report.timings.export} s</p>`;
+      return `<p>export took ${report.secondsPerStage.export} s</p>`;
     };
     await saveStreamlined(notExportableRun(), sink, { extraFiles, renderReport });
     expect([...sink.files.keys()]).toEqual(['tokenizer.model', 'report.html', 'streamline.json']);
     const decoder = new TextDecoder();
     const written = JSON.parse(decoder.decode(sink.files.get('streamline.json')));
-    expect(written.timings.export).toBeGreaterThanOrEqual(0);
+    expect(written.secondsPerStage.export).toBeGreaterThanOrEqual(0);
     expect(rendered).toEqual([written]);
     expect(decoder.decode(sink.files.get('report.html'))).toBe(
-      `<p>export took ${written.timings.export} s</p>`,
+      `<p>export took ${written.secondsPerStage.export} s</p>`,
     );
   });
 

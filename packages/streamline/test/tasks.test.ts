@@ -16,6 +16,7 @@ import {
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type StreamlineReport, streamline, summariseTasks } from '../src/index.js';
 import { loadStories260K, storiesParagraphs } from './helpers.js';
+import { schemaErrors } from './schema-check.js';
 
 const TINY = {
   blockLength: 48,
@@ -86,6 +87,7 @@ describe('streamline() with tasks', () => {
     const t = report.tasks;
     if (!t) throw new Error('no tasks in the report');
     expect(t.blockLength).toBe(TINY.blockLength);
+    expect(schemaErrors(report)).toEqual([]);
     const options = { blockLength: TINY.blockLength };
     const { start, size } = report.removalWindow;
     for (const [k, task] of tasks.entries()) {

@@ -34,7 +34,7 @@ describe('windowStart', () => {
       const best = scores.indexOf(Math.max(...scores));
       expect(best).not.toBe(0);
       expect(report.removalWindow).toEqual({ start: 0, size: 1, score: scores[0] });
-      expect(report.hyperparameters.windowStart).toBe(0);
+      expect(report.hyperparameters['window-start']).toBe(0);
       // onScored came once, right after scoring, with what the report then records.
       expect(seen.filter((s) => s === 'scored')).toHaveLength(1);
       expect(seen.lastIndexOf('scoring')).toBeLessThan(seen.indexOf('scored'));

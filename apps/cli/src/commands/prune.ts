@@ -37,6 +37,7 @@ import { checkOutputPath, PRUNE_OUTPUT } from '../output-path.js';
 import { checkOutputRoom, estimateOutputBytes } from '../output-room.js';
 import { TASK_LIMIT_FLAG, taskItemError, tasksFlag, tasksFromFlags } from '../task-input.js';
 import { readTextFile } from '../text-input.js';
+import { cliVersion } from '../version.js';
 import { rethrowWriteError } from '../write-errors.js';
 import { type Command, start } from './command.js';
 import { removalPlanOrUsageError } from './removal-plan.js';
@@ -226,6 +227,7 @@ export const run: Command['run'] = async (argv, io) => {
       {
         tasks,
         windowStart,
+        provenance: { tool: 'llm-streamline', version: cliVersion(), command: ['prune', ...argv] },
         model,
         tokenizer,
         modelSource,
@@ -289,7 +291,7 @@ function describe(
   const p = r.perplexity;
   const fmt = (x: number | undefined) => (x === undefined ? '—' : x.toFixed(3));
   const lines = [
-    `${r.hyperparameters.windowStart === undefined ? 'chose' : 'forced (--window-start)'} layers ${w.start}–${w.start + w.size - 1} (${r.metric.name} score ${w.score.toFixed(4)}); ` +
+    `${r.hyperparameters['window-start'] === undefined ? 'chose' : 'forced (--window-start)'} layers ${w.start}–${w.start + w.size - 1} (${r.metric.name} score ${w.score.toFixed(4)}); ` +
       (removed
         ? `removed them`
         : `replaced them with one ${r.replacement.kind} block (${formatCount(r.replacement.parameters)} parameters)`),
@@ -313,9 +315,9 @@ function describe(
   if (baselines) lines.push(baselines);
   const memory = memoryLine(r.memory, r.memory?.stream);
   if (memory) lines.push(memory);
-  const seconds = Object.values(r.timings).reduce((a, b) => a + b, 0);
+  const seconds = Object.values(r.secondsPerStage).reduce((a, b) => a + b, 0);
   lines.push(
-    `time: ${formatDuration(seconds)} (${Object.entries(r.timings)
+    `time: ${formatDuration(seconds)} (${Object.entries(r.secondsPerStage)
       .map(([k, s]) => `${k} ${s.toFixed(1)} s`)
       .join(', ')})`,
     `wrote ${outDir}:`,

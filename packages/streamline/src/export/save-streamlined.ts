@@ -27,7 +27,7 @@ export async function saveStreamlined(
   const t0 = performance.now();
   if (exportable) await saveHfModel(result.model, sink, options);
   else for (const [name, bytes] of options.extraFiles ?? []) await sink.writeFile(name, [bytes]);
-  result.report.timings.export = (performance.now() - t0) / 1000;
+  result.report.secondsPerStage.export = (performance.now() - t0) / 1000;
   const encoder = new TextEncoder();
   if (renderReport)
     await sink.writeFile('report.html', [encoder.encode(renderReport(result.report))]);

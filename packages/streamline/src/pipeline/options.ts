@@ -15,6 +15,11 @@ export const KEEP_CHOICES: readonly KeepChoice[] = ['best', 'replaced', 'removal
 export interface StreamlineOptions {
   model: LlamaForCausalLM;
   tokenizer: Tokenizer;
+  /**
+   * What runs the pipeline, for the report's `provenance` (default: `@llm-streamline/streamline`
+   * with no version and no command line).
+   */
+  provenance?: { tool: string; version: string; command?: string[] };
   /** Where the model came from, for the report. */
   modelSource?: string;
   modelFormat?: string;

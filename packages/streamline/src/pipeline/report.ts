@@ -14,11 +14,25 @@ export type ExportResult =
 /** What `streamline.json` records about a run (everything needed to reproduce and judge it). */
 export interface StreamlineReport {
   /**
-   * Format version of this file. 2: `replacement.export` (a typed result) replaced the
-   * `replacement.exportedAs` sentence; the kind's options moved from `hyperparameters`
-   * (`ffnHidden`, `ffnInit`) to `replacement.options`, and `metric.options` was added.
+   * Format version of this file (the JSON Schema in `schema/streamline.schema.json` describes it).
+   * 3: `provenance`, `removedLayers` and `replacementLayer` were added; `timings` became
+   * `secondsPerStage`; `hyperparameters` are keyed by their command-line flags (`batch`, not
+   * `batchSize`). 2: `replacement.export` (a typed result) replaced the `replacement.exportedAs`
+   * sentence; the kind's options moved from `hyperparameters` to `replacement.options`, and
+   * `metric.options` was added.
    */
-  version: 2;
+  version: 3;
+  /** What wrote the file, how it was asked to, and when. */
+  provenance: {
+    /** The program that ran the pipeline (`llm-streamline`, the web app, or the API's caller). */
+    tool: string;
+    /** Its version. */
+    version: string;
+    /** The command line, as its arguments (absent outside a command line). */
+    command?: string[];
+    /** ISO 8601, UTC, when the report was built. */
+    createdAt: string;
+  };
   model: { source: string; format: string; layers: number; parameters: number };
   calibration: {
     source: string;
@@ -36,8 +50,12 @@ export interface StreamlineReport {
   };
   /** Every window's score, by window size m, index j = first layer. */
   scores: Record<string, number[]>;
-  /** n: layers removed net; m: layers in the replaced window. */
+  /** n: layers removed net (the replaced window has m = n + 1 layers; see `removedLayers`). */
   layersRemoved: number;
+  /** The original model's layers that left, in order: the replaced window's m, or plain removal's n. */
+  removedLayers: number[];
+  /** Where the replacement sits in the pruned model; absent when the layers were simply removed. */
+  replacementLayer?: number;
   /**
    * The window the replacement stands in for (m layers; n for plain removal). When `keep` kept
    * plain removal, `removalWindow` is the one that left.
@@ -53,6 +71,7 @@ export interface StreamlineReport {
     options: Record<string, number | string | boolean>;
     export: ExportResult;
   };
+  /** The run's settings, keyed by their command-line flags (`batch`, `min-lr`, `window-start`). */
   hyperparameters: Record<string, number | string | boolean>;
   seed: number;
   training?: {
@@ -95,7 +114,7 @@ export interface StreamlineReport {
   /** Other methods' choice of the same n layers, with their perplexities (absent with `compareBaselines: false`). */
   baselines?: BaselineRecord[];
   /** Seconds spent per stage. */
-  timings: Record<string, number>;
+  secondsPerStage: Record<string, number>;
   /**
    * The device memory plan, when the model was loaded with a budget: resident or streamed, the
    * planned and measured peak bytes per stage, and, streamed, what streaming cost.

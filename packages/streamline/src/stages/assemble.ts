@@ -11,6 +11,10 @@ import type { ChosenWindows } from './choose-window.js';
 export interface Assembly {
   /** The window that left: m layers when replaced, n for plain removal. */
   chosen: WindowChoice;
+  /** The original model's layers that left, in order. */
+  removedLayers: number[];
+  /** The replacement's index in the pruned model; undefined for plain removal. */
+  replacementLayer?: number;
   export: ExportResult;
 }
 
@@ -26,7 +30,12 @@ export function assemble(
     ...(replacement ? [replacement] : []),
   );
   for (const layer of removed) layer.dispose();
-  return { chosen, export: exportOf(replacement) };
+  return {
+    chosen,
+    removedLayers: Array.from({ length: chosen.size }, (_, k) => chosen.start + k),
+    ...(replacement ? { replacementLayer: chosen.start } : {}),
+    export: exportOf(replacement),
+  };
 }
 
 /** A block without `asLlamaLayer` is a decoder layer already; others say whether they can be one. */

@@ -5,6 +5,7 @@
  */
 import type { CalibrationSplits } from '../calibration/calibration-data.js';
 import type { WindowChoice } from '../metrics/select-window.js';
+import { PIPELINE_OPTIONS } from '../options/pipeline-options.js';
 import type { ResolvedOptions } from '../pipeline/defaults.js';
 import type { KeepDecision } from '../pipeline/keep-decision.js';
 import type { ScoredWindows, StreamlineReport } from '../pipeline/report.js';
@@ -60,7 +61,11 @@ export function buildReport(o: ResolvedOptions, f: RunFindings): StreamlineRepor
   const { plan, splits, fitted } = f;
   const scored = scoredWindows(o, f);
   return {
-    version: 2,
+    version: 3,
+    provenance: {
+      ...(o.provenance ?? { tool: '@llm-streamline/streamline', version: 'unknown' }),
+      createdAt: new Date().toISOString(),
+    },
     model: scored.model,
     calibration: {
       source: o.calibrationSource ?? 'calibration text',
@@ -72,6 +77,10 @@ export function buildReport(o: ResolvedOptions, f: RunFindings): StreamlineRepor
     metric: scored.metric,
     scores: scored.scores,
     layersRemoved: scored.layersRemoved,
+    removedLayers: f.assembly.removedLayers,
+    ...(f.assembly.replacementLayer !== undefined
+      ? { replacementLayer: f.assembly.replacementLayer }
+      : {}),
     window: scored.window,
     removalWindow: scored.removalWindow,
     replacement: {
@@ -81,7 +90,7 @@ export function buildReport(o: ResolvedOptions, f: RunFindings): StreamlineRepor
       options: plan.kindOptions,
       export: f.assembly.export,
     },
-    hyperparameters: {
+    hyperparameters: byFlag({
       batchSize: o.batchSize,
       microBatches: o.microBatches,
       epochs: o.epochs,
@@ -91,11 +100,11 @@ export function buildReport(o: ResolvedOptions, f: RunFindings): StreamlineRepor
       clipNorm: o.clipNorm,
       warmupFraction: o.warmupFraction,
       excludeLastLayer: o.excludeLastLayer,
-      ...(o.windowStart !== undefined ? { windowStart: o.windowStart } : {}),
       ...(o.finetuneEpochs > 0
         ? { finetuneEpochs: o.finetuneEpochs, finetuneLr: o.finetuneLr }
         : {}),
-    },
+      ...(o.windowStart !== undefined ? { windowStart: o.windowStart } : {}),
+    }),
     seed: o.seed,
     training: fitted.training,
     finetune: fitted.finetune,
@@ -103,10 +112,25 @@ export function buildReport(o: ResolvedOptions, f: RunFindings): StreamlineRepor
     ...(f.tasks ? { tasks: f.tasks } : {}),
     keep: f.keep,
     ...(f.baselines ? { baselines: f.baselines } : {}),
-    timings: f.timings,
+    secondsPerStage: f.timings,
     ...memoryRecord(o.model),
     result: { layers: o.model.layers.length, parameters: o.model.parameterCount() },
   };
+}
+
+/** Options keyed by their command-line flags (`batchSize` → `batch`), as users write them. */
+function byFlag(
+  values: Record<string, number | string | boolean>,
+): Record<string, number | string | boolean> {
+  const flags = new Map<string, string>(PIPELINE_OPTIONS.map((s) => [s.name, s.flag]));
+  flags.set('windowStart', 'window-start'); // prune's own flag: no general option declares it
+  return Object.fromEntries(
+    Object.entries(values).map(([name, v]) => {
+      const flag = flags.get(name);
+      if (flag === undefined) throw new Error(`build-report: no flag for the option ${name}`);
+      return [flag, v];
+    }),
+  );
 }
 
 function memoryRecord(model: ResolvedOptions['model']): Pick<StreamlineReport, 'memory'> {
