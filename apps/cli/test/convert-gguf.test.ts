@@ -12,6 +12,7 @@ import { data, getDevice, scope, type Tensor, tensor } from '@llm-streamline/ten
 import { maxAbsDiff } from '@llm-streamline/test-utils';
 import { fixturePath } from '@llm-streamline/test-utils/paths';
 import { describe, expect, it } from 'vitest';
+import { schemaErrors } from '../../../packages/streamline/test/schema-check.js';
 import { HELDOUT, jsonResult, runCli, STORIES_BIN, TINY, tempDir } from './helpers.js';
 
 const IDS = [1, 403, 407, 261, 378, 30, 100, 7];
@@ -84,6 +85,9 @@ describe('convert --to gguf', () => {
       '--no-eval',
     ]);
     expect(prune.code, prune.stderr).toBe(0);
+    expect(
+      schemaErrors(JSON.parse(await readFile(join(pruned, 'streamline.json'), 'utf8'))),
+    ).toEqual([]);
     const diff = await convertAndCompare(pruned);
     console.log(`pruned (ffn replacement) → GGUF F32: logits max |diff| ${diff}`);
     expect(diff).toBeLessThanOrEqual(1e-5);

@@ -18,6 +18,7 @@ import {
 import { join } from 'node:path';
 import { type HubId, parseHubId } from '@llm-streamline/llm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { schemaErrors } from '../../../packages/streamline/test/schema-check.js';
 import { CliError } from '../src/errors.js';
 import { cachedModel } from '../src/hub/hub-cache.js';
 import { fetchHubModel } from '../src/hub/hub-download.js';
@@ -397,6 +398,9 @@ describe('llm-streamline with a Hub id', () => {
     expect(pruned.code, pruned.stderr).toBe(0);
     const report = jsonResult<{ report: { model: { source: string } } }>(pruned).report;
     expect(report.model.source).toBe('fixture-org/tiny-12L');
+    expect(schemaErrors(JSON.parse(await readFile(join(out, 'streamline.json'), 'utf8')))).toEqual(
+      [],
+    );
   }, 300_000);
 
   it('a malformed id fails at once with what an id looks like', async () => {
